@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+#ifndef MANA_HW_H
+#define MANA_HW_H
+
+/*
+ * The hardware-backend interface: everything the driver asks of a MANA
+ * device goes through struct mana_hw_ops. Two backends implement it: the
+ * simulated device (mana_sim.c, a DPDK vdev) and real MANA through rdma-core.
+ *
+ * Ownership: a struct mana_hw is a per-process handle to one device; the
+ * backend allocates it in its open function and frees it in ops->close.
+ * Queue memory handed out by queue_create belongs to the backend and stays
+ * valid until queue_destroy or close.
+ *
+ * Threads: every op except kick is control path: the caller serializes them
+ * per device (the driver holds its control lock; the reset thread owns the
+ * device while it resets). kick is datapath: it is called by the lcore that
+ * owns the send queue, right after it rang that queue's doorbell.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mana_hwq.h"
+
+#define MANA_RSS_KEY_LEN   40u
+#define MANA_RETA_SIZE     64u
+
+enum mana_hwq_type {
+	MANA_HWQ_SQ,   /* send queue and its completion queue */
+	MANA_HWQ_RQ,   /* receive queue and its completion queue */
+};
+
+/* What the device is and can do. identity changes each time the device comes
+ * back from a service event (node GUID on hardware, a generation number on the
+ * simulator), so the driver can tell a new incarnation from the old one.
+ */
+struct mana_hw_caps {
+	uint8_t mac[6];
+	uint16_t max_queues;
+	uint32_t max_desc;
+	uint32_t max_mtu;
+	uint64_t identity;
+};
+
+/* The port configuration the driver asks for. The driver keeps the
+ * application's settings in this form and applies it whole at every start,
+ * including the start that ends a reset.
+ */
+struct mana_vport_cfg {
+	uint8_t mac[6];
+	bool promisc;
+	bool allmulti;
+	uint16_t mtu;
+	uint16_t nb_rxq;
+	uint64_t rss_hf;                  /* RTE_ETH_RSS_* bits, 0: no RSS */
+	uint8_t rss_key[MANA_RSS_KEY_LEN];
+	uint16_t reta[MANA_RETA_SIZE];    /* hash % MANA_RETA_SIZE -> rx queue */
+};
+
+/* Counters the hardware keeps (the driver cannot see these drops). */
+struct mana_hw_stats {
+	uint64_t rx_no_buffer;   /* arrived when no receive buffer was posted */
+	uint64_t rx_filtered;    /* dropped by the MAC filter */
+	uint64_t rx_port_down;   /* arrived while the port was stopped */
+};
+
+/* Where the backend placed a queue. */
+struct mana_hw_queue {
+	struct mana_wqe *wqe;    /* nb_desc entries */
+	struct mana_cqe *cqe;    /* nb_desc entries */
+	uint32_t nb_desc;        /* power of two */
+	uint32_t db_offset;      /* offset of this queue's doorbell in the page */
+};
+
+struct mana_hw;
+
+struct mana_hw_ops {
+	const char *name;
+	/* Release the handle and everything it holds in this process. */
+	void (*close)(struct mana_hw *hw);
+	int (*query)(struct mana_hw *hw, struct mana_hw_caps *caps);
+	/* Create queue idx of the given type with at least nb_desc entries
+	 * (rounded up to a power of two). -EINVAL on bad arguments, -ENOMEM,
+	 * -EIO when the device is not usable.
+	 */
+	int (*queue_create)(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx,
+			    uint32_t nb_desc, int socket_id, struct mana_hw_queue *q);
+	void (*queue_destroy)(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx);
+	/* Bring the port up with cfg (all queues created first) / down. */
+	int (*vport_start)(struct mana_hw *hw, const struct mana_vport_cfg *cfg);
+	void (*vport_stop)(struct mana_hw *hw);
+	/* This process's mapping of the doorbell page, or NULL. */
+	void *(*db_page)(struct mana_hw *hw);
+	int (*stats)(struct mana_hw *hw, struct mana_hw_stats *st);
+	/* Datapath; NULL on real hardware. The simulator has no engine of its
+	 * own: it does the device's work on the CPU that rang the doorbell.
+	 */
+	void (*kick)(struct mana_hw *hw, uint16_t sq_idx);
+};
+
+/* Backends embed this as their first member. */
+struct mana_hw {
+	const struct mana_hw_ops *ops;
+};
+
+#endif /* MANA_HW_H */

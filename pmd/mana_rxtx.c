@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The datapath: receive and transmit bursts over the hardware work and
+ * completion queues (format in mana_hwq.h). Each function here that takes a
+ * queue runs on the one lcore that polls that queue, except the fill and drain
+ * helpers, which the control path calls while the queue is stopped.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "mana.h"
+#include "mana_log.h"
+
+/* Publish a new producer index; pairs with the hardware's load-acquire. */
+static inline void
+mana_db_ring(const struct mana_proc *proc, const struct mana_ring *r)
+{
+	__atomic_store_n((uint32_t *)(proc->db + r->db_offset), r->wq_head, __ATOMIC_RELEASE);
+}
+
+static inline struct mana_cqe *
+mana_cqe_next(struct mana_ring *r)
+{
+	struct mana_cqe *c = &r->cqe[r->cq_head & r->mask];
+
+	/* Pairs with the hardware's store-release of owner_seq. */
+	if (__atomic_load_n(&c->owner_seq, __ATOMIC_ACQUIRE) != r->cq_head + 1)
+		return NULL;
+	return c;
+}
+
+/* Post a receive buffer in every free slot. Returns how many were posted;
+ * on allocation failure the slots stay empty until the next burst.
+ */
+static uint32_t
+mana_rxq_post(struct mana_rxq *rxq)
+{
+	struct mana_ring *r = &rxq->ring;
+	uint32_t room = r->mask + 1 - (r->wq_head - r->cq_head);
+	struct rte_mbuf *bufs[64];
+	uint32_t done = 0;
+
+	while (room > 0) {
+		uint32_t n = RTE_MIN(room, RTE_DIM(bufs)), i;
+
+		if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0)) {
+			struct mana_priv *priv = rte_eth_devices[rxq->port_id].data->dev_private;
+
+			__atomic_fetch_add(&priv->rx_nombuf, n, __ATOMIC_RELAXED);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t slot = r->wq_head & r->mask;
+			struct mana_wqe *w = &r->wqe[slot];
+
+			w->num_sge = 1;
+			w->flags = 0;
+			w->pkt_len = 0;
+			w->sge[0].addr = (uint64_t)(uintptr_t)rte_pktmbuf_mtod(bufs[i], void *);
+			w->sge[0].len = rxq->buf_len;
+			w->sge[0].lkey = 0;
+			rxq->sw_ring[slot] = bufs[i];
+			r->wq_head++;
+		}
+		room -= n;
+		done += n;
+	}
+	return done;
+}
+
+uint16_t
+mana_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct mana_rxq *rxq = queue;
+	struct mana_ring *r = &rxq->ring;
+	uint64_t bytes = 0, errors = 0;
+	uint16_t nb = 0;
+	struct mana_cqe *c;
+
+	while (nb < n && (c = mana_cqe_next(r)) != NULL) {
+		uint32_t slot = c->wqe_index & r->mask;
+		struct rte_mbuf *m = rxq->sw_ring[slot];
+
+		rxq->sw_ring[slot] = NULL;
+		r->cq_head++;
+		if (unlikely(c->status != MANA_CQE_OK || m == NULL)) {
+			MANA_DP_LOG(DEBUG, "port %u rxq %u: completion status %u", rxq->port_id,
+				    rxq->queue_id, c->status);
+			rte_pktmbuf_free(m);
+			errors++;
+			continue;
+		}
+		m->data_len = (uint16_t)c->pkt_len;
+		m->pkt_len = c->pkt_len;
+		m->port = rxq->port_id;
+		if (c->rss_hash != 0) {
+			m->hash.rss = c->rss_hash;
+			m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		}
+		bytes += c->pkt_len;
+		pkts[nb++] = m;
+	}
+	if (nb + errors > 0) {
+		if (mana_rxq_post(rxq) > 0)
+			mana_db_ring(mana_proc_of(rxq->port_id), r);
+		mana_stat_add(&rxq->stats.packets, nb);
+		mana_stat_add(&rxq->stats.bytes, bytes);
+		if (errors > 0)
+			mana_stat_add(&rxq->stats.errors, errors);
+	}
+	return nb;
+}
+
+/* Free the mbufs of every completed send. */
+static void
+mana_txq_reap(struct mana_txq *txq)
+{
+	struct mana_ring *r = &txq->ring;
+	uint64_t errors = 0;
+	struct mana_cqe *c;
+
+	while ((c = mana_cqe_next(r)) != NULL) {
+		uint32_t slot = c->wqe_index & r->mask;
+
+		if (unlikely(c->status != MANA_CQE_OK))
+			errors++;
+		rte_pktmbuf_free(txq->sw_ring[slot]);
+		txq->sw_ring[slot] = NULL;
+		r->cq_head++;
+	}
+	if (errors > 0)
+		mana_stat_add(&txq->stats.errors, errors);
+}
+
+uint16_t
+mana_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct mana_txq *txq = queue;
+	struct mana_ring *r = &txq->ring;
+	struct mana_proc *proc;
+	uint32_t room;
+	uint64_t bytes = 0, dropped = 0;
+	uint16_t i, sent = 0;
+
+	mana_txq_reap(txq);
+	room = r->mask + 1 - (r->wq_head - r->cq_head);
+	for (i = 0; i < n && room > 0; i++) {
+		struct rte_mbuf *m = pkts[i], *seg;
+		uint32_t slot = r->wq_head & r->mask;
+		struct mana_wqe *w = &r->wqe[slot];
+		uint16_t s = 0;
+
+		if (unlikely(m->nb_segs > MANA_WQE_MAX_SGE || m->pkt_len == 0)) {
+			/* The hardware cannot send it: drop and count it. */
+			rte_pktmbuf_free(m);
+			dropped++;
+			continue;
+		}
+		for (seg = m; seg != NULL; seg = seg->next, s++) {
+			w->sge[s].addr = (uint64_t)(uintptr_t)rte_pktmbuf_mtod(seg, void *);
+			w->sge[s].len = seg->data_len;
+			w->sge[s].lkey = 0;
+		}
+		w->num_sge = s;
+		w->flags = 0;
+		w->pkt_len = m->pkt_len;
+		txq->sw_ring[slot] = m;
+		r->wq_head++;
+		room--;
+		bytes += m->pkt_len;
+		sent++;
+	}
+	if (sent > 0) {
+		proc = mana_proc_of(txq->port_id);
+		mana_db_ring(proc, r);
+		if (proc->hw->ops->kick != NULL)
+			proc->hw->ops->kick(proc->hw, txq->queue_id);
+		mana_stat_add(&txq->stats.packets, sent);
+		mana_stat_add(&txq->stats.bytes, bytes);
+	}
+	if (dropped > 0)
+		mana_stat_add(&txq->stats.errors, dropped);
+	return i;
+}
+
+int
+mana_rxq_fill(struct mana_rxq *rxq, struct mana_proc *proc)
+{
+	struct mana_ring *r = &rxq->ring;
+
+	mana_rxq_post(rxq);
+	if (r->wq_head == r->cq_head) {
+		MANA_DRV_LOG(ERR, "port %u rxq %u: no mbuf from pool %s for receive buffers",
+			     rxq->port_id, rxq->queue_id, rxq->mp->name);
+		return -ENOMEM;
+	}
+	mana_db_ring(proc, r);
+	return 0;
+}
+
+static void
+mana_sw_ring_free(struct rte_mbuf **sw_ring, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		rte_pktmbuf_free(sw_ring[i]);
+		sw_ring[i] = NULL;
+	}
+}
+
+void
+mana_rxq_drain(struct mana_rxq *rxq)
+{
+	mana_sw_ring_free(rxq->sw_ring, rxq->sw_size);
+	memset(&rxq->ring, 0, sizeof(rxq->ring));
+}
+
+void
+mana_txq_drain(struct mana_txq *txq)
+{
+	mana_sw_ring_free(txq->sw_ring, txq->sw_size);
+	memset(&txq->ring, 0, sizeof(txq->ring));
+}

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The simulated MANA device (see mana_sim.h for the model).
+ *
+ * Locking, all in shared memory:
+ *   hub->lock      slot allocation and the peer links between devices.
+ *   q->lock        one per hardware queue: the "hardware" consuming that queue.
+ *                  Order: hub->lock, then SQ locks, then RQ locks.
+ * A device's queues, doorbell mapping and up flag change only with all its
+ * queue locks held, so a kick on any lcore sees them whole.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+#include <rte_spinlock.h>
+#include <rte_tcp.h>
+#include <rte_thash.h>
+#include <rte_udp.h>
+
+#include "mana_log.h"
+#include "mana_sim.h"
+
+#define SIM_HUB_NAME   "mana_sim_hub"
+#define SIM_HUB_MAGIC  0x4d53494dU   /* "MISM" */
+#define SIM_MAX_DEVS   32
+
+#define SIM_RSS_V4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+#define SIM_RSS_V6 (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
+
+struct sim_queue {
+	rte_spinlock_t lock;
+	bool created;
+	uint32_t mask;
+	uint32_t wq_tail;        /* next WQE the hardware consumes */
+	uint32_t cq_prod;        /* position of the next CQE the hardware writes */
+	struct mana_wqe *wqe;
+	struct mana_cqe *cqe;
+	void *mem;               /* rte_malloc block holding both rings */
+} __rte_cache_aligned;
+
+struct sim_dev {
+	uint32_t in_use;
+	uint32_t slot_gen;       /* bumped on every allocation of this slot */
+	char name[MANA_SIM_NAME_LEN];
+	char peer_name[MANA_SIM_NAME_LEN];
+	uint64_t peer_ref;       /* sim_ref() of the peer, 0: none (atomic) */
+	uint8_t mac[6];
+	uint64_t identity;
+	uint32_t up;             /* the device is alive */
+	uint32_t vport_up;       /* the port is started */
+	struct mana_vport_cfg cfg;
+	uint64_t rx_no_buffer;   /* atomic counters */
+	uint64_t rx_filtered;
+	uint64_t rx_port_down;
+	struct sim_queue sq[MANA_MAX_QUEUES];
+	struct sim_queue rq[MANA_MAX_QUEUES];
+};
+
+struct sim_hub {
+	uint32_t magic;
+	rte_spinlock_t lock;
+	uint32_t next_identity;
+	struct sim_dev dev[SIM_MAX_DEVS];
+};
+
+/* Per-process handle. */
+struct sim_proc {
+	struct mana_hw hw;
+	struct sim_dev *dev;
+	unsigned int slot;
+	int memfd;
+	void *db;
+};
+
+static struct sim_hub *sim_hub;
+/* This process's doorbell mapping of each slot; written with all queue locks
+ * of that slot held, read under one of them.
+ */
+static void *sim_db_map[SIM_MAX_DEVS];
+
+static uint64_t
+sim_ref(unsigned int slot, uint32_t gen)
+{
+	return ((uint64_t)gen << 8) | (slot + 1);
+}
+
+static struct sim_hub *
+sim_hub_get(void)
+{
+	const struct rte_memzone *mz;
+
+	if (sim_hub != NULL)
+		return sim_hub;
+	mz = rte_memzone_lookup(SIM_HUB_NAME);
+	if (mz == NULL)
+		mz = rte_memzone_reserve(SIM_HUB_NAME, sizeof(struct sim_hub), SOCKET_ID_ANY,
+					 RTE_MEMZONE_SIZE_HINT_ONLY);
+	if (mz == NULL) {
+		MANA_SIM_LOG(ERR, "cannot reserve memzone %s: %s", SIM_HUB_NAME,
+			     rte_strerror(rte_errno));
+		return NULL;
+	}
+	sim_hub = mz->addr;
+	/* A fresh memzone is zeroed; the first opener initializes it. Only the
+	 * primary opens devices, on the EAL init thread, so there is no race.
+	 */
+	if (sim_hub->magic != SIM_HUB_MAGIC) {
+		rte_spinlock_init(&sim_hub->lock);
+		sim_hub->next_identity = 1;
+		sim_hub->magic = SIM_HUB_MAGIC;
+	}
+	return sim_hub;
+}
+
+static void
+sim_lock_all(struct sim_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < MANA_MAX_QUEUES; i++)
+		rte_spinlock_lock(&d->sq[i].lock);
+	for (i = 0; i < MANA_MAX_QUEUES; i++)
+		rte_spinlock_lock(&d->rq[i].lock);
+}
+
+static void
+sim_unlock_all(struct sim_dev *d)
+{
+	unsigned int i;
+
+	for (i = MANA_MAX_QUEUES; i-- > 0;)
+		rte_spinlock_unlock(&d->rq[i].lock);
+	for (i = MANA_MAX_QUEUES; i-- > 0;)
+		rte_spinlock_unlock(&d->sq[i].lock);
+}
+
+void
+mana_sim_default_peer(const char *name, char *peer, size_t len)
+{
+	size_t n = strlen(name), digits = n;
+	unsigned long idx;
+
+	while (digits > 0 && isdigit((unsigned char)name[digits - 1]))
+		digits--;
+	if (digits == n || n - digits > 9) {
+		snprintf(peer, len, "%s", "");
+		return;
+	}
+	idx = strtoul(name + digits, NULL, 10);
+	snprintf(peer, len, "%.*s%lu", (int)digits, name, idx ^ 1UL);
+}
+
+/* Link every device whose peer is d, and d to its peer. hub->lock held. */
+static void
+sim_link_peers(struct sim_hub *hub, unsigned int slot)
+{
+	struct sim_dev *d = &hub->dev[slot];
+	unsigned int i;
+	uint64_t mine = sim_ref(slot, d->slot_gen);
+
+	__atomic_store_n(&d->peer_ref, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < SIM_MAX_DEVS; i++) {
+		struct sim_dev *o = &hub->dev[i];
+
+		if (!o->in_use)
+			continue;
+		if (strcmp(o->name, d->peer_name) == 0)
+			__atomic_store_n(&d->peer_ref, sim_ref(i, o->slot_gen), __ATOMIC_RELAXED);
+		if (strcmp(o->peer_name, d->name) == 0)
+			__atomic_store_n(&o->peer_ref, mine, __ATOMIC_RELAXED);
+	}
+	/* No such peer: the wire loops back. */
+	if (__atomic_load_n(&d->peer_ref, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&d->peer_ref, mine, __ATOMIC_RELAXED);
+}
+
+/* Unlink d from every device; those left without a peer loop back. */
+static void
+sim_unlink_peers(struct sim_hub *hub, unsigned int slot)
+{
+	struct sim_dev *d = &hub->dev[slot];
+	uint64_t mine = sim_ref(slot, d->slot_gen);
+	unsigned int i;
+
+	for (i = 0; i < SIM_MAX_DEVS; i++) {
+		struct sim_dev *o = &hub->dev[i];
+
+		if (i != slot && o->in_use &&
+		    __atomic_load_n(&o->peer_ref, __ATOMIC_RELAXED) == mine)
+			__atomic_store_n(&o->peer_ref, sim_ref(i, o->slot_gen),
+					 __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&d->peer_ref, 0, __ATOMIC_RELAXED);
+}
+
+static void
+sim_queue_free(struct sim_queue *q)
+{
+	rte_free(q->mem);
+	q->mem = NULL;
+	q->wqe = NULL;
+	q->cqe = NULL;
+	q->created = false;
+}
+
+static void
+sim_close(struct mana_hw *hw)
+{
+	struct sim_proc *p = (struct sim_proc *)hw;
+	struct sim_hub *hub = sim_hub;
+	struct sim_dev *d = p->dev;
+	unsigned int i;
+
+	rte_spinlock_lock(&hub->lock);
+	sim_unlink_peers(hub, p->slot);
+	sim_lock_all(d);
+	d->up = 0;
+	d->vport_up = 0;
+	for (i = 0; i < MANA_MAX_QUEUES; i++) {
+		sim_queue_free(&d->sq[i]);
+		sim_queue_free(&d->rq[i]);
+	}
+	sim_db_map[p->slot] = NULL;
+	sim_unlock_all(d);
+	d->in_use = 0;
+	rte_spinlock_unlock(&hub->lock);
+
+	munmap(p->db, MANA_DB_PAGE_SIZE);
+	close(p->memfd);
+	MANA_SIM_LOG(INFO, "%s: closed", d->name);
+	free(p);
+}
+
+static int
+sim_query(struct mana_hw *hw, struct mana_hw_caps *caps)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+
+	if (!d->up)
+		return -EIO;
+	memcpy(caps->mac, d->mac, sizeof(caps->mac));
+	caps->max_queues = MANA_MAX_QUEUES;
+	caps->max_desc = MANA_MAX_DESC;
+	caps->max_mtu = 9000;
+	caps->identity = d->identity;
+	return 0;
+}
+
+static struct sim_queue *
+sim_queue_of(struct sim_dev *d, enum mana_hwq_type type, uint16_t idx)
+{
+	if (idx >= MANA_MAX_QUEUES)
+		return NULL;
+	return type == MANA_HWQ_SQ ? &d->sq[idx] : &d->rq[idx];
+}
+
+static int
+sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint32_t nb_desc,
+		 int socket_id, struct mana_hw_queue *out)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+	struct sim_queue *q = sim_queue_of(d, type, idx);
+	uint32_t n;
+	size_t wq_bytes;
+	void *mem;
+
+	if (q == NULL || nb_desc == 0 || nb_desc > MANA_MAX_DESC)
+		return -EINVAL;
+	if (!d->up)
+		return -EIO;
+	n = rte_align32pow2(RTE_MAX(nb_desc, MANA_MIN_DESC));
+	wq_bytes = (size_t)n * sizeof(struct mana_wqe);
+	mem = rte_zmalloc_socket("mana_sim_queue", wq_bytes + (size_t)n * sizeof(struct mana_cqe),
+				 RTE_CACHE_LINE_SIZE, socket_id);
+	if (mem == NULL)
+		return -ENOMEM;
+
+	rte_spinlock_lock(&q->lock);
+	if (q->created) {
+		rte_spinlock_unlock(&q->lock);
+		rte_free(mem);
+		return -EBUSY;
+	}
+	q->mem = mem;
+	q->wqe = mem;
+	q->cqe = (struct mana_cqe *)((char *)mem + wq_bytes);
+	q->mask = n - 1;
+	q->wq_tail = 0;
+	q->cq_prod = 0;
+	q->created = true;
+	rte_spinlock_unlock(&q->lock);
+
+	out->wqe = q->wqe;
+	out->cqe = q->cqe;
+	out->nb_desc = n;
+	out->db_offset = type == MANA_HWQ_SQ ? MANA_DB_SQ_OFFSET(idx) : MANA_DB_RQ_OFFSET(idx);
+	/* A new queue starts from producer index 0. */
+	__atomic_store_n((uint32_t *)((char *)((struct sim_proc *)hw)->db + out->db_offset), 0,
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+sim_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+	struct sim_queue *q = sim_queue_of(d, type, idx);
+
+	if (q == NULL)
+		return;
+	rte_spinlock_lock(&q->lock);
+	sim_queue_free(q);
+	rte_spinlock_unlock(&q->lock);
+}
+
+static int
+sim_vport_start(struct mana_hw *hw, const struct mana_vport_cfg *cfg)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+	unsigned int i;
+
+	if (cfg->nb_rxq == 0 || cfg->nb_rxq > MANA_MAX_QUEUES)
+		return -EINVAL;
+	for (i = 0; i < MANA_RETA_SIZE; i++)
+		if (cfg->reta[i] >= cfg->nb_rxq)
+			return -EINVAL;
+	sim_lock_all(d);
+	if (!d->up) {
+		sim_unlock_all(d);
+		return -EIO;
+	}
+	d->cfg = *cfg;
+	d->vport_up = 1;
+	sim_unlock_all(d);
+	return 0;
+}
+
+static void
+sim_vport_stop(struct mana_hw *hw)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+
+	sim_lock_all(d);
+	d->vport_up = 0;
+	sim_unlock_all(d);
+}
+
+static void *
+sim_db_page(struct mana_hw *hw)
+{
+	return ((struct sim_proc *)hw)->db;
+}
+
+static int
+sim_stats(struct mana_hw *hw, struct mana_hw_stats *st)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+
+	st->rx_no_buffer = __atomic_load_n(&d->rx_no_buffer, __ATOMIC_RELAXED);
+	st->rx_filtered = __atomic_load_n(&d->rx_filtered, __ATOMIC_RELAXED);
+	st->rx_port_down = __atomic_load_n(&d->rx_port_down, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static uint32_t
+sim_db_read(unsigned int slot, uint32_t offset)
+{
+	/* Pairs with the driver's store-release of the producer index. */
+	return __atomic_load_n((uint32_t *)((char *)sim_db_map[slot] + offset), __ATOMIC_ACQUIRE);
+}
+
+/* The receiver's MAC filter. */
+static bool
+sim_mac_accepts(const struct sim_dev *rx, const uint8_t *frame, uint32_t len)
+{
+	const struct rte_ether_addr *dst = (const struct rte_ether_addr *)frame;
+
+	if (len < RTE_ETHER_HDR_LEN)
+		return false;
+	if (rx->cfg.promisc || rte_is_broadcast_ether_addr(dst))
+		return true;
+	if (rte_is_multicast_ether_addr(dst))
+		return rx->cfg.allmulti;
+	return memcmp(dst->addr_bytes, rx->cfg.mac, RTE_ETHER_ADDR_LEN) == 0;
+}
+
+/* Toeplitz hash of the frame as the receiver's RSS configuration asks. */
+static uint32_t
+sim_rss_hash(const struct mana_vport_cfg *cfg, const uint8_t *frame, uint32_t len)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	union rte_thash_tuple t;
+	uint32_t l3 = RTE_ETHER_HDR_LEN, tuple_len = 0;
+	uint8_t proto = 0;
+	const uint8_t *l4 = NULL;
+	uint64_t l4_bits = 0;
+
+	if (cfg->rss_hf == 0 || len < l3)
+		return 0;
+	memset(&t, 0, sizeof(t));
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+	    len >= l3 + sizeof(struct rte_ipv4_hdr) && (cfg->rss_hf & SIM_RSS_V4)) {
+		const struct rte_ipv4_hdr *ip = (const void *)(frame + l3);
+		uint32_t ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+
+		t.v4.src_addr = rte_be_to_cpu_32(ip->src_addr);
+		t.v4.dst_addr = rte_be_to_cpu_32(ip->dst_addr);
+		tuple_len = RTE_THASH_V4_L3_LEN;
+		proto = ip->next_proto_id;
+		if (ihl >= sizeof(*ip) && len >= l3 + ihl + 4 &&
+		    (ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0)
+			l4 = frame + l3 + ihl;
+		l4_bits = proto == IPPROTO_TCP ? RTE_ETH_RSS_NONFRAG_IPV4_TCP :
+			  proto == IPPROTO_UDP ? RTE_ETH_RSS_NONFRAG_IPV4_UDP : 0;
+		if (l4 != NULL && (cfg->rss_hf & l4_bits)) {
+			t.v4.sport = rte_be_to_cpu_16(*(const rte_be16_t *)l4);
+			t.v4.dport = rte_be_to_cpu_16(*(const rte_be16_t *)(l4 + 2));
+			tuple_len = RTE_THASH_V4_L4_LEN;
+		}
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) &&
+		   len >= l3 + sizeof(struct rte_ipv6_hdr) && (cfg->rss_hf & SIM_RSS_V6)) {
+		const struct rte_ipv6_hdr *ip6 = (const void *)(frame + l3);
+
+		rte_thash_load_v6_addrs(ip6, &t);
+		tuple_len = RTE_THASH_V6_L3_LEN;
+		proto = ip6->proto;
+		if (len >= l3 + sizeof(*ip6) + 4)
+			l4 = frame + l3 + sizeof(*ip6);
+		l4_bits = proto == IPPROTO_TCP ? RTE_ETH_RSS_NONFRAG_IPV6_TCP :
+			  proto == IPPROTO_UDP ? RTE_ETH_RSS_NONFRAG_IPV6_UDP : 0;
+		if (l4 != NULL && (cfg->rss_hf & l4_bits)) {
+			t.v6.sport = rte_be_to_cpu_16(*(const rte_be16_t *)l4);
+			t.v6.dport = rte_be_to_cpu_16(*(const rte_be16_t *)(l4 + 2));
+			tuple_len = RTE_THASH_V6_L4_LEN;
+		}
+	}
+	if (tuple_len == 0)
+		return 0;
+	return rte_softrss((uint32_t *)&t, tuple_len, cfg->rss_key);
+}
+
+/* Copy the packet described by a send WQE into a buffer (the DMA). */
+static uint32_t
+sim_gather(const struct mana_wqe *w, uint8_t *dst, uint32_t room)
+{
+	uint32_t off = 0;
+	uint16_t i;
+
+	for (i = 0; i < w->num_sge; i++) {
+		uint32_t n = RTE_MIN(w->sge[i].len, room - off);
+
+		memcpy(dst + off, (const void *)(uintptr_t)w->sge[i].addr, n);
+		off += n;
+	}
+	return off;
+}
+
+static void
+sim_cqe_write(struct sim_queue *q, uint32_t wqe_index, uint32_t len, uint16_t status,
+	      uint32_t hash)
+{
+	struct mana_cqe *c = &q->cqe[q->cq_prod & q->mask];
+
+	c->wqe_index = wqe_index;
+	c->pkt_len = len;
+	c->status = status;
+	c->rss_hash = hash;
+	/* Publish last; pairs with the driver's load-acquire of owner_seq. */
+	__atomic_store_n(&c->owner_seq, q->cq_prod + 1, __ATOMIC_RELEASE);
+	q->cq_prod++;
+}
+
+/* Deliver one frame to the device at the other end of the wire. */
+static void
+sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
+{
+	uint64_t ref = __atomic_load_n(&tx->peer_ref, __ATOMIC_RELAXED);
+	unsigned int slot;
+	struct sim_dev *rx;
+	struct sim_queue *q;
+	struct mana_wqe *rw;
+	uint32_t posted, qid, hash, len;
+	const uint8_t *frame;
+	uint8_t *buf;
+
+	if (ref == 0)
+		return;
+	slot = (unsigned int)(ref & 0xff) - 1;
+	rx = &hub->dev[slot];
+	/* The headers are read from the sender's first segment, as a NIC's
+	 * parser would see them on the wire.
+	 */
+	frame = (const uint8_t *)(uintptr_t)w->sge[0].addr;
+	len = w->sge[0].len;
+	/* rx->cfg is written only under all of rx's queue locks; read it under
+	 * one of them, taken below, and recheck the link then.
+	 */
+	rte_spinlock_lock(&rx->rq[0].lock);
+	if (!rx->in_use || sim_ref(slot, rx->slot_gen) != ref || !rx->up || !rx->vport_up) {
+		rte_spinlock_unlock(&rx->rq[0].lock);
+		__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!sim_mac_accepts(rx, frame, len)) {
+		rte_spinlock_unlock(&rx->rq[0].lock);
+		__atomic_fetch_add(&rx->rx_filtered, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	hash = sim_rss_hash(&rx->cfg, frame, len);
+	qid = rx->cfg.nb_rxq > 1 && rx->cfg.rss_hf != 0 ? rx->cfg.reta[hash % MANA_RETA_SIZE] : 0;
+	if (qid != 0) {
+		rte_spinlock_unlock(&rx->rq[0].lock);
+		rte_spinlock_lock(&rx->rq[qid].lock);
+		if (!rx->up || !rx->vport_up) {
+			rte_spinlock_unlock(&rx->rq[qid].lock);
+			__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	q = &rx->rq[qid];
+	if (!q->created || sim_db_map[slot] == NULL) {
+		__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
+		goto out;
+	}
+	posted = sim_db_read(slot, MANA_DB_RQ_OFFSET(qid));
+	if (posted == q->wq_tail) {
+		__atomic_fetch_add(&rx->rx_no_buffer, 1, __ATOMIC_RELAXED);
+		goto out;
+	}
+	rw = &q->wqe[q->wq_tail & q->mask];
+	buf = (uint8_t *)(uintptr_t)rw->sge[0].addr;
+	if (rw->num_sge != 1 || w->pkt_len > rw->sge[0].len)
+		sim_cqe_write(q, q->wq_tail, 0, MANA_CQE_RX_TRUNCATED, 0);
+	else
+		sim_cqe_write(q, q->wq_tail, sim_gather(w, buf, rw->sge[0].len), MANA_CQE_OK,
+			      hash);
+	q->wq_tail++;
+out:
+	rte_spinlock_unlock(&q->lock);
+}
+
+static bool
+sim_wqe_valid(const struct mana_wqe *w)
+{
+	uint32_t sum = 0;
+	uint16_t i;
+
+	if (w->num_sge == 0 || w->num_sge > MANA_WQE_MAX_SGE)
+		return false;
+	for (i = 0; i < w->num_sge; i++) {
+		if (w->sge[i].addr == 0)
+			return false;
+		sum += w->sge[i].len;
+	}
+	return sum == w->pkt_len && sum <= RTE_ETHER_MAX_JUMBO_FRAME_LEN;
+}
+
+static void
+sim_kick(struct mana_hw *hw, uint16_t sq_idx)
+{
+	struct sim_proc *p = (struct sim_proc *)hw;
+	struct sim_dev *d = p->dev;
+	struct sim_queue *q;
+	uint32_t head;
+
+	if (sq_idx >= MANA_MAX_QUEUES)
+		return;
+	q = &d->sq[sq_idx];
+	rte_spinlock_lock(&q->lock);
+	/* A dead device does nothing: the WQEs stay where they are. */
+	if (!d->up || !q->created || sim_db_map[p->slot] == NULL) {
+		rte_spinlock_unlock(&q->lock);
+		return;
+	}
+	head = sim_db_read(p->slot, MANA_DB_SQ_OFFSET(sq_idx));
+	while (q->wq_tail != head) {
+		const struct mana_wqe *w = &q->wqe[q->wq_tail & q->mask];
+		uint16_t status = MANA_CQE_OK;
+
+		if (!sim_wqe_valid(w))
+			status = MANA_CQE_TX_BAD_WQE;
+		else if (d->vport_up)
+			sim_deliver(sim_hub, d, w);
+		sim_cqe_write(q, q->wq_tail, w->pkt_len, status, 0);
+		q->wq_tail++;
+	}
+	rte_spinlock_unlock(&q->lock);
+}
+
+static const struct mana_hw_ops sim_ops = {
+	.name = "sim",
+	.close = sim_close,
+	.query = sim_query,
+	.queue_create = sim_queue_create,
+	.queue_destroy = sim_queue_destroy,
+	.vport_start = sim_vport_start,
+	.vport_stop = sim_vport_stop,
+	.db_page = sim_db_page,
+	.stats = sim_stats,
+	.kick = sim_kick,
+};
+
+static void
+sim_default_mac(const char *name, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+	const char *c;
+
+	for (c = name; *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	mac[0] = 0x02;              /* locally administered, unicast */
+	mac[1] = 0x15;
+	mac[2] = 0x5d;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+static int
+sim_db_create(const char *name, int *fd_out, void **db_out)
+{
+	char label[MANA_SIM_NAME_LEN + 16];
+	int fd, ret;
+	void *db;
+
+	snprintf(label, sizeof(label), "mana_sim_db_%s", name);
+	fd = memfd_create(label, MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, MANA_DB_PAGE_SIZE) != 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	db = mmap(NULL, MANA_DB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (db == MAP_FAILED) {
+		ret = -errno;
+		goto err_close;
+	}
+	*fd_out = fd;
+	*db_out = db;
+	return 0;
+err_close:
+	close(fd);
+	return ret;
+}
+
+int
+mana_sim_open(const char *name, const struct mana_sim_params *params, struct mana_hw **hw)
+{
+	struct sim_hub *hub;
+	struct sim_proc *p;
+	struct sim_dev *d = NULL;
+	unsigned int i, slot = 0;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -ENOTSUP;
+	if (strlen(name) >= MANA_SIM_NAME_LEN)
+		return -ENAMETOOLONG;
+	hub = sim_hub_get();
+	if (hub == NULL)
+		return -ENOMEM;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	ret = sim_db_create(name, &p->memfd, &p->db);
+	if (ret < 0) {
+		MANA_SIM_LOG(ERR, "%s: cannot create the doorbell page: %s", name, strerror(-ret));
+		goto err_free;
+	}
+
+	rte_spinlock_lock(&hub->lock);
+	for (i = 0; i < SIM_MAX_DEVS; i++) {
+		if (hub->dev[i].in_use && strcmp(hub->dev[i].name, name) == 0) {
+			ret = -EEXIST;
+			goto err_unlock;
+		}
+		if (!hub->dev[i].in_use && d == NULL) {
+			d = &hub->dev[i];
+			slot = i;
+		}
+	}
+	if (d == NULL) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	sim_lock_all(d);
+	d->slot_gen++;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	if (params->peer[0] != '\0')
+		snprintf(d->peer_name, sizeof(d->peer_name), "%s", params->peer);
+	else
+		mana_sim_default_peer(name, d->peer_name, sizeof(d->peer_name));
+	if (params->has_mac)
+		memcpy(d->mac, params->mac, sizeof(d->mac));
+	else
+		sim_default_mac(name, d->mac);
+	d->identity = ((uint64_t)slot << 48) | hub->next_identity++;
+	d->rx_no_buffer = 0;
+	d->rx_filtered = 0;
+	d->rx_port_down = 0;
+	memset(&d->cfg, 0, sizeof(d->cfg));
+	d->vport_up = 0;
+	d->up = 1;
+	sim_db_map[slot] = p->db;
+	d->in_use = 1;
+	sim_unlock_all(d);
+	sim_link_peers(hub, slot);
+	rte_spinlock_unlock(&hub->lock);
+
+	p->hw.ops = &sim_ops;
+	p->dev = d;
+	p->slot = slot;
+	*hw = &p->hw;
+	MANA_SIM_LOG(INFO, "%s: simulated MANA device up, peer %s, identity %#" PRIx64, name,
+		     d->peer_name[0] != '\0' ? d->peer_name : "(loopback)", d->identity);
+	return 0;
+
+err_unlock:
+	rte_spinlock_unlock(&hub->lock);
+	munmap(p->db, MANA_DB_PAGE_SIZE);
+	close(p->memfd);
+err_free:
+	free(p);
+	return ret;
+}
