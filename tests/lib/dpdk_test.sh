@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Helpers for tests that run stock DPDK programs with the project's PMD.
+# Source it from a test script; every function fails loudly, never skips.
+#
+#   dt_plugin PATH        absolute path of the plugin .so (EAL refuses -d under
+#                         a world-writable directory, so it is checked here)
+#   dt_prefix NAME        a --file-prefix unique to this test run
+#   dt_cleanup PREFIX     remove the runtime dir and hugepage files of PREFIX
+#   dt_preload SO         print the LD_PRELOAD a sanitizer build of SO needs
+#   dt_require_hugepages N  fail unless N free 2 MB hugepages are mounted
+#   dt_testpmd PREFIX SO ARGS...  run dpdk-testpmd (--no-pci, own prefix)
+
+dt_fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+dt_plugin() {
+	local so
+	so=$(realpath "$1") || dt_fail "plugin $1 not found"
+	[ -f "$so" ] || dt_fail "plugin $so not found"
+	local d=$(dirname "$so")
+	while [ "$d" != / ]; do
+		if [ -n "$(find "$d" -maxdepth 0 -perm -o+w 2>/dev/null)" ]; then
+			dt_fail "$so is under world-writable $d: EAL would refuse it"
+		fi
+		d=$(dirname "$d")
+	done
+	echo "$so"
+}
+
+dt_prefix() {
+	echo "mana_$1_$$_$RANDOM"
+}
+
+dt_cleanup() {
+	[ -n "${1:-}" ] || return 0
+	rm -rf "/var/run/dpdk/$1"
+	rm -f /dev/hugepages/"$1"map_* 2>/dev/null || true
+}
+
+dt_preload() {
+	local libs
+	libs=$(readelf -d "$1" 2>/dev/null | grep -o 'lib[at]san\.so[.0-9]*' | head -n1)
+	case "$libs" in
+	libasan*) gcc-12 -print-file-name=libasan.so ;;
+	libtsan*) gcc-12 -print-file-name=libtsan.so ;;
+	*) echo "" ;;
+	esac
+}
+
+dt_require_hugepages() {
+	local need=$1 free
+	grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts ||
+		dt_fail "hugetlbfs is not mounted on /dev/hugepages: run tools/setup"
+	free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+	[ "${free:-0}" -ge "$need" ] ||
+		dt_fail "need $need free 2 MB hugepages, have ${free:-0}: run tools/setup"
+}
+
+dt_testpmd() {
+	local prefix=$1 so=$2 preload
+	shift 2
+	preload=$(dt_preload "$so")
+	command -v dpdk-testpmd >/dev/null || dt_fail "dpdk-testpmd not installed: run tools/setup"
+	# Sanitizer builds of the plugin need their runtime first in the
+	# uninstrumented testpmd; testpmd's own leaks are not ours to report.
+	LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+		timeout -s INT -k 10 "${DT_TIMEOUT:-60}" \
+		dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
+		--no-telemetry -d "$so" "$@"
+}
+
+# Print the value of "FIELD: N" in the block of testpmd's forward statistics
+# for port PORT (the last such block of LOG).
+dt_fwd_stat() {
+	local log=$1 port=$2 field=$3
+	awk -v port="$port" -v field="$field:" '
+		/Forward statistics for port/ {
+			for (i = 1; i < NF; i++) if ($i == "port") n = $(i + 1)
+			inblk = (n == port)
+		}
+		/Accumulated forward statistics/ { inblk = 0 }
+		inblk { for (i = 1; i < NF; i++) if ($i == field) v = $(i + 1) }
+		END { print (v == "" ? -1 : v) }' "$log"
+}
