@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/* The writer side of the datapath guard (see mana_guard.h). */
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mana_guard.h"
+
+/* Spins before the waiter starts sleeping between checks. */
+#define GUARD_YIELDS     64
+#define GUARD_SLEEP_NS   20000L
+
+static int guard_registered;   /* this process; written once at probe */
+
+static int
+guard_membarrier(int cmd)
+{
+	return (int)syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+enum mana_guard_mode
+mana_guard_register(bool use_membarrier)
+{
+	int cmds;
+
+	if (__atomic_load_n(&guard_registered, __ATOMIC_ACQUIRE))
+		return MANA_GUARD_ASYM;
+	if (!use_membarrier)
+		return MANA_GUARD_FENCED;
+	cmds = guard_membarrier(MEMBARRIER_CMD_QUERY);
+	if (cmds < 0 || !(cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) ||
+	    guard_membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) != 0)
+		return MANA_GUARD_FENCED;
+	__atomic_store_n(&guard_registered, 1, __ATOMIC_RELEASE);
+	return MANA_GUARD_ASYM;
+}
+
+bool
+mana_guard_writer_can_membarrier(void)
+{
+	return __atomic_load_n(&guard_registered, __ATOMIC_ACQUIRE) != 0;
+}
+
+void
+mana_gate_close(struct mana_gate *g, enum mana_guard_mode mode)
+{
+	uint64_t w = __atomic_load_n(&g->word, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&g->word, w | MANA_GATE_CLOSED, __ATOMIC_SEQ_CST);
+	/* ASYM readers have no fence between their seq store and gate load:
+	 * give every one of them a full barrier now, so that each either sees
+	 * the gate closed or has its odd seq visible to our loads below. If
+	 * the barrier fails we must not trust ASYM readers: this cannot happen
+	 * once registration succeeded (the kernel does not unregister).
+	 */
+	if (mode == MANA_GUARD_ASYM)
+		guard_membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED);
+}
+
+void
+mana_gate_open(struct mana_gate *g)
+{
+	uint64_t w = __atomic_load_n(&g->word, __ATOMIC_RELAXED);
+
+	/* Release pairs with the reader's load-acquire in mana_guard_enter:
+	 * everything rebuilt before this is visible to bursts that see the
+	 * gate open.
+	 */
+	__atomic_store_n(&g->word, ((w >> 1) + 1) << 1, __ATOMIC_RELEASE);
+}
+
+uint64_t
+mana_guard_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int
+mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
+		     unsigned int *stuck, uint64_t *waited_ns)
+{
+	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
+	unsigned int i, spins;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		uint32_t s;
+
+		if (qs[i] == NULL)
+			continue;
+		/* Seq_cst: the other half of the FENCED readers' pattern; it
+		 * also acquires, pairing with the reader's release in exit.
+		 */
+		s = __atomic_load_n(&qs[i]->seq, __ATOMIC_SEQ_CST);
+		if (!(s & 1))
+			continue;
+		for (spins = 0; __atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s; spins++) {
+			if (mana_guard_now_ns() >= deadline) {
+				if (stuck != NULL)
+					*stuck = i;
+				ret = -ETIMEDOUT;
+				break;
+			}
+			/* Never spin hard: the burst we wait for may need
+			 * this very CPU (2-vCPU machines, ctrl threads sharing
+			 * a core with pollers).
+			 */
+			if (spins < GUARD_YIELDS) {
+				sched_yield();
+			} else {
+				struct timespec ts = { 0, GUARD_SLEEP_NS };
+
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	if (waited_ns != NULL)
+		*waited_ns = mana_guard_now_ns() - start;
+	return ret;
+}
