@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The reset engine (see mana_reset.h).
+ *
+ * One reset, on the reset thread:
+ *
+ *   request -> [wait for control ops in flight] -> RECOVERING
+ *     RESET_ENTER  quiesce (bounded) -> teardown
+ *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded)
+ *     RESET_EXIT   reprobe -> restore (-> stop, if asked meanwhile)
+ *   -> SUCCESS, or FAILED (+ REMOVED)
+ *
+ * A request while a reset runs is merged into it; if the new device fails
+ * during RESET_EXIT the reset goes round again, still under the one
+ * RECOVERING, so every RECOVERING gets exactly one SUCCESS or FAILED.
+ *
+ * The lock is held for bookkeeping only; it is dropped around every op and
+ * every event. Only the reset thread changes the state away from ACTIVE and
+ * back, so the state it reads after reacquiring the lock is its own.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mana_reset.h"
+
+static uint64_t
+reset_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A failing lock call is a bug in the engine (the mutex is error-checking:
+ * unlocking from a thread that does not hold it fails): stop at once.
+ */
+static void
+reset_check(int rc, const char *what)
+{
+	if (rc != 0) {
+		fprintf(stderr, "mana_reset: %s failed: %s\n", what, strerror(rc));
+		abort();
+	}
+}
+
+static void
+reset_lock(struct mana_reset *r)
+{
+	reset_check(pthread_mutex_lock(&r->lock), "mutex lock");
+}
+
+static void
+reset_unlock(struct mana_reset *r)
+{
+	reset_check(pthread_mutex_unlock(&r->lock), "mutex unlock");
+}
+
+static void
+reset_wait(struct mana_reset *r)
+{
+	reset_check(pthread_cond_wait(&r->cond, &r->lock), "cond wait");
+}
+
+/* Wait until woken or until deadline (CLOCK_MONOTONIC ns). */
+static void
+reset_wait_until(struct mana_reset *r, uint64_t deadline)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline / 1000000000ULL),
+		.tv_nsec = (long)(deadline % 1000000000ULL),
+	};
+	int rc = pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+
+	if (rc != ETIMEDOUT)
+		reset_check(rc, "cond timedwait");
+}
+
+static void
+reset_wake(struct mana_reset *r)
+{
+	reset_check(pthread_cond_broadcast(&r->cond), "cond broadcast");
+}
+
+static void
+reset_notify(struct mana_reset *r, enum mana_reset_event ev)
+{
+	reset_unlock(r);
+	r->ops->notify(r->ctx, ev);
+	reset_lock(r);
+}
+
+/* End the current reset with its outcome. Lock held. */
+static void
+reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
+{
+	r->state = outcome;
+	r->cur.t_end = reset_now();
+	r->cur.outcome = outcome;
+	r->cur.error = error;
+	r->history[r->nb_history % MANA_RESET_HISTORY] = r->cur;
+	r->nb_history++;
+	if (outcome == MANA_RS_ACTIVE) {
+		r->stats.succeeded++;
+		reset_notify(r, MANA_REV_SUCCESS);
+		return;
+	}
+	r->stats.failed++;
+	if (outcome == MANA_RS_REMOVED)
+		r->stats.removed++;
+	reset_notify(r, MANA_REV_FAILED);
+	if (outcome == MANA_RS_REMOVED)
+		reset_notify(r, MANA_REV_REMOVED);
+}
+
+/* WAIT_HW. Lock held. Returns 0 when the hardware is back, -ENODEV when it
+ * was removed, -ETIMEDOUT, or -ECANCELED when the port is closing.
+ */
+static int
+reset_wait_hw(struct mana_reset *r, uint64_t deadline)
+{
+	enum mana_hw_status st;
+	uint64_t now, next;
+
+	for (;;) {
+		if (r->closing)
+			return -ECANCELED;
+		if (r->hw_removed)
+			return -ENODEV;
+		r->hw_back_hint = false;
+		reset_unlock(r);
+		st = r->ops->hw_probe(r->ctx);
+		reset_lock(r);
+		if (st == MANA_HW_GONE)
+			return -ENODEV;
+		if (st == MANA_HW_READY)
+			return 0;
+		now = reset_now();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (r->closing || r->hw_removed || r->hw_back_hint)
+			continue;
+		next = now + r->params.hw_poll_ns;
+		reset_wait_until(r, next < deadline ? next : deadline);
+	}
+}
+
+static void
+reset_phase_done(struct mana_reset *r, enum mana_reset_phase ph)
+{
+	r->cur.t_phase_end[ph] = reset_now();
+}
+
+/* One reset, from request to outcome. Lock held on entry and exit. */
+static void
+reset_run(struct mana_reset *r)
+{
+	uint64_t hw_deadline = 0;
+	bool start;
+	int ret;
+
+	r->pending = false;
+	r->stats.requested++;
+	r->cur.seq = r->stats.requested;
+	r->state = MANA_RS_RESET_ENTER;
+	/* Control operations that began before the request finish first;
+	 * new ones see RESET_ENTER and get -EBUSY.
+	 */
+	while (r->ops_active > 0)
+		reset_wait(r);
+	reset_notify(r, MANA_REV_RECOVERING);
+
+	for (;;) {
+		r->state = MANA_RS_RESET_ENTER;
+		r->again = false;
+		if (!r->torn_down) {
+			reset_unlock(r);
+			ret = r->ops->quiesce(r->ctx, r->params.quiesce_timeout_ns);
+			reset_lock(r);
+			reset_phase_done(r, MANA_PH_QUIESCE);
+			if (ret != 0) {
+				/* A burst is still inside: free nothing. */
+				reset_finish(r, MANA_RS_FAILED, ret);
+				return;
+			}
+			reset_unlock(r);
+			r->ops->teardown(r->ctx);
+			reset_lock(r);
+			r->torn_down = true;
+			reset_phase_done(r, MANA_PH_TEARDOWN);
+		}
+
+		r->state = MANA_RS_WAIT_HW;
+		if (hw_deadline == 0)
+			hw_deadline = reset_now() + r->params.hw_timeout_ns;
+		ret = reset_wait_hw(r, hw_deadline);
+		if (ret != 0) {
+			reset_finish(r, ret == -ENODEV ? MANA_RS_REMOVED : MANA_RS_FAILED, ret);
+			return;
+		}
+		reset_phase_done(r, MANA_PH_WAIT_HW);
+
+		r->state = MANA_RS_RESET_EXIT;
+		reset_unlock(r);
+		ret = r->ops->reprobe(r->ctx);
+		reset_lock(r);
+		if (ret == -EAGAIN) {
+			/* It went down again before we got it: wait again. */
+			r->stats.merged++;
+			r->cur.merged++;
+			continue;
+		}
+		if (ret != 0) {
+			reset_finish(r, MANA_RS_FAILED, ret);
+			return;
+		}
+		r->torn_down = false;
+		reset_phase_done(r, MANA_PH_REPROBE);
+		if (r->closing) {
+			reset_finish(r, MANA_RS_FAILED, -ECANCELED);
+			return;
+		}
+
+		start = r->want_started;
+		reset_unlock(r);
+		ret = r->ops->restore(r->ctx, start);
+		reset_lock(r);
+		if (ret != 0) {
+			r->torn_down = true;
+			reset_finish(r, MANA_RS_FAILED, ret);
+			return;
+		}
+		if (r->again)
+			continue;      /* the new device failed meanwhile */
+		if (start && !r->want_started) {
+			reset_unlock(r);
+			r->ops->stop(r->ctx);
+			reset_lock(r);
+		}
+		reset_phase_done(r, MANA_PH_RESTORE);
+		reset_finish(r, MANA_RS_ACTIVE, 0);
+		return;
+	}
+}
+
+static void *
+reset_main(void *arg)
+{
+	struct mana_reset *r = arg;
+
+	reset_lock(r);
+	for (;;) {
+		while (!r->pending && !r->closing)
+			reset_wait(r);
+		if (r->closing)
+			break;
+		reset_run(r);
+	}
+	reset_unlock(r);
+	return NULL;
+}
+
+static int
+reset_thread_default(pthread_t *t, const char *name, void *(*fn)(void *), void *arg)
+{
+	int rc = pthread_create(t, NULL, fn, arg);
+
+	if (rc == 0)
+		pthread_setname_np(*t, name);
+	return -rc;
+}
+
+int
+mana_reset_init(struct mana_reset *r, const struct mana_reset_ops *ops, void *ctx,
+		const struct mana_reset_params *params)
+{
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->ops = ops;
+	r->ctx = ctx;
+	r->params = *params;
+	if (r->params.thread_create == NULL)
+		r->params.thread_create = reset_thread_default;
+	if (r->params.thread_name[0] == '\0')
+		snprintf(r->params.thread_name, sizeof(r->params.thread_name), "mana-reset");
+	if (r->params.hw_poll_ns == 0)
+		r->params.hw_poll_ns = 1000000;
+	r->state = MANA_RS_ACTIVE;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+	ret = -pthread_mutex_init(&r->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (ret != 0)
+		return ret;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	ret = -pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (ret != 0)
+		goto err_mutex;
+	ret = r->params.thread_create(&r->thread, r->params.thread_name, reset_main, r);
+	if (ret != 0)
+		goto err_cond;
+	r->thread_started = true;
+	return 0;
+
+err_cond:
+	pthread_cond_destroy(&r->cond);
+err_mutex:
+	pthread_mutex_destroy(&r->lock);
+	return ret;
+}
+
+int
+mana_reset_fini(struct mana_reset *r, bool *device_up)
+{
+	if (r->thread_started && pthread_equal(pthread_self(), r->thread))
+		return -EDEADLK;
+	reset_lock(r);
+	r->closing = true;
+	reset_wake(r);
+	reset_unlock(r);
+	/* The one join of the reset thread; it ends any reset it runs within
+	 * the bounds of the current step.
+	 */
+	if (r->thread_started) {
+		reset_check(pthread_join(r->thread, NULL), "join");
+		r->thread_started = false;
+	}
+	reset_lock(r);
+	*device_up = !r->torn_down;
+	r->state = MANA_RS_CLOSED;
+	reset_unlock(r);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	return 0;
+}
+
+void
+mana_reset_request(struct mana_reset *r)
+{
+	reset_lock(r);
+	switch (r->state) {
+	case MANA_RS_ACTIVE:
+		if (r->pending) {
+			r->stats.merged++;
+			r->cur.merged++;
+			break;
+		}
+		memset(&r->cur, 0, sizeof(r->cur));
+		r->cur.t_request = reset_now();
+		r->pending = true;
+		reset_wake(r);
+		break;
+	case MANA_RS_RESET_EXIT:
+		/* The new device may be failing already: go round again. */
+		r->again = true;
+		/* fall through */
+	case MANA_RS_RESET_ENTER:
+	case MANA_RS_WAIT_HW:
+		r->stats.merged++;
+		r->cur.merged++;
+		break;
+	case MANA_RS_FAILED:
+	case MANA_RS_REMOVED:
+	case MANA_RS_CLOSED:
+		break;
+	}
+	reset_unlock(r);
+}
+
+void
+mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev)
+{
+	reset_lock(r);
+	if (ev == MANA_HWE_REMOVED) {
+		r->hw_removed = true;
+		/* Removed while running: the reset tears down and ends REMOVED. */
+		if (r->state == MANA_RS_ACTIVE && !r->pending) {
+			memset(&r->cur, 0, sizeof(r->cur));
+			r->cur.t_request = reset_now();
+			r->pending = true;
+		}
+	} else {
+		r->hw_back_hint = true;
+	}
+	reset_wake(r);
+	reset_unlock(r);
+}
+
+int
+mana_reset_op_begin(struct mana_reset *r, bool readonly, bool *device_ok)
+{
+	int ret = 0;
+	bool ok = false;
+
+	reset_lock(r);
+	switch (r->state) {
+	case MANA_RS_ACTIVE:
+		ok = true;
+		r->ops_active++;
+		break;
+	case MANA_RS_RESET_ENTER:
+	case MANA_RS_WAIT_HW:
+	case MANA_RS_RESET_EXIT:
+		if (readonly) {
+			r->ops_active++;
+		} else {
+			r->stats.busy_ops++;
+			ret = -EBUSY;
+		}
+		break;
+	case MANA_RS_FAILED:
+	case MANA_RS_REMOVED:
+	case MANA_RS_CLOSED:
+		if (readonly)
+			r->ops_active++;
+		else
+			ret = -EIO;
+		break;
+	}
+	reset_unlock(r);
+	if (device_ok != NULL)
+		*device_ok = ok;
+	return ret;
+}
+
+void
+mana_reset_op_end(struct mana_reset *r)
+{
+	reset_lock(r);
+	if (--r->ops_active == 0)
+		reset_wake(r);
+	reset_unlock(r);
+}
+
+void
+mana_reset_set_started(struct mana_reset *r, bool started)
+{
+	reset_lock(r);
+	r->want_started = started;
+	reset_unlock(r);
+}
+
+bool
+mana_reset_stop_requested(struct mana_reset *r)
+{
+	bool running;
+
+	reset_lock(r);
+	running = r->state == MANA_RS_RESET_ENTER || r->state == MANA_RS_WAIT_HW ||
+		  r->state == MANA_RS_RESET_EXIT;
+	if (running)
+		r->want_started = false;
+	reset_unlock(r);
+	return running;
+}
+
+enum mana_reset_state
+mana_reset_state(struct mana_reset *r)
+{
+	enum mana_reset_state s;
+
+	reset_lock(r);
+	s = r->state;
+	reset_unlock(r);
+	return s;
+}
+
+void
+mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st)
+{
+	reset_lock(r);
+	*st = r->stats;
+	reset_unlock(r);
+}
+
+unsigned int
+mana_reset_history(struct mana_reset *r, struct mana_reset_record *out, unsigned int n)
+{
+	unsigned int i = 0;
+
+	reset_lock(r);
+	while (i < n && i < r->nb_history && i < MANA_RESET_HISTORY) {
+		out[i] = r->history[(r->nb_history - 1 - i) % MANA_RESET_HISTORY];
+		i++;
+	}
+	reset_unlock(r);
+	return i;
+}
+
+const char *
+mana_reset_state_name(enum mana_reset_state s)
+{
+	static const char *const names[] = {
+		[MANA_RS_ACTIVE] = "active",
+		[MANA_RS_RESET_ENTER] = "reset_enter",
+		[MANA_RS_WAIT_HW] = "wait_hw",
+		[MANA_RS_RESET_EXIT] = "reset_exit",
+		[MANA_RS_FAILED] = "failed",
+		[MANA_RS_REMOVED] = "removed",
+		[MANA_RS_CLOSED] = "closed",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+const char *
+mana_reset_phase_name(enum mana_reset_phase p)
+{
+	static const char *const names[] = {
+		[MANA_PH_QUIESCE] = "quiesce",
+		[MANA_PH_TEARDOWN] = "teardown",
+		[MANA_PH_WAIT_HW] = "wait_hw",
+		[MANA_PH_REPROBE] = "reprobe",
+		[MANA_PH_RESTORE] = "restore",
+	};
+
+	return (unsigned int)p < MANA_PH_NUM ? names[p] : "unknown";
+}

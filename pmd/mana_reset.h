@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+#ifndef MANA_RESET_H
+#define MANA_RESET_H
+
+/*
+ * The reset engine: the state machine that carries a port through a device
+ * service event. Plain C11 + pthreads, no EAL: the port's effects (quiesce,
+ * teardown, re-probe, restore, events) are behind struct mana_reset_ops, so
+ * the engine runs in unit tests with fake effects.
+ *
+ * Threads:
+ *   - one reset thread per port, created by mana_reset_init and joined by
+ *     mana_reset_fini, exactly once; it runs every phase and every op below.
+ *   - mana_reset_request / mana_reset_hw_event: any thread, including the
+ *     EAL interrupt thread; they take the engine lock for a few instructions
+ *     and never wait for a reset.
+ *   - mana_reset_op_begin / _end, mana_reset_stop_requested: control threads
+ *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY.
+ *   - mana_reset_fini: the thread closing the port; it never holds the
+ *     engine lock while it waits for the reset thread.
+ *
+ * Locking: one mutex (process-local, error-checking) guards the state and
+ * flags, held only for short bookkeeping, never across an op, a wait for the
+ * hardware, or an event callback. The engine object is process-local memory:
+ * no pthread object of the engine lives in memory another process maps.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum mana_reset_state {
+	MANA_RS_ACTIVE,      /* device usable, control operations allowed */
+	MANA_RS_RESET_ENTER, /* quiescing the datapath, tearing down the device */
+	MANA_RS_WAIT_HW,     /* device released; waiting for the hardware */
+	MANA_RS_RESET_EXIT,  /* re-probing, rebuilding, restoring, restarting */
+	MANA_RS_FAILED,      /* recovery failed: port stopped, to be closed */
+	MANA_RS_REMOVED,     /* the device was hot-removed: port to be closed */
+	MANA_RS_CLOSED,      /* the port was closed: the engine is gone */
+};
+
+/* What the engine tells the application (ethdev events at the edge). */
+enum mana_reset_event {
+	MANA_REV_RECOVERING,  /* RTE_ETH_EVENT_ERR_RECOVERING */
+	MANA_REV_SUCCESS,     /* RTE_ETH_EVENT_RECOVERY_SUCCESS */
+	MANA_REV_FAILED,      /* RTE_ETH_EVENT_RECOVERY_FAILED */
+	MANA_REV_REMOVED,     /* RTE_ETH_EVENT_INTR_RMV, after FAILED */
+};
+
+/* What the hardware did, as a backend or the control daemon saw it. */
+enum mana_hw_event {
+	MANA_HWE_BACK,       /* a new incarnation of the device is ready */
+	MANA_HWE_REMOVED,    /* the device is gone for good */
+};
+
+enum mana_reset_phase {
+	MANA_PH_QUIESCE,     /* request to datapath idle */
+	MANA_PH_TEARDOWN,    /* queues stopped, resources released */
+	MANA_PH_WAIT_HW,     /* hardware down */
+	MANA_PH_REPROBE,     /* new device opened */
+	MANA_PH_RESTORE,     /* rebuilt, configured, restarted */
+	MANA_PH_NUM,
+};
+
+/* Result of a wait for the hardware, from ops->hw_probe. */
+enum mana_hw_status {
+	MANA_HW_DOWN = 0,    /* not back yet */
+	MANA_HW_READY = 1,   /* back: re-probe now */
+	MANA_HW_GONE = 2,    /* removed */
+};
+
+/* The port's effects. All run on the reset thread (teardown also from
+ * mana_reset_fini, after the reset thread ended), never with the engine lock.
+ */
+struct mana_reset_ops {
+	/* Emit an event to the application. */
+	void (*notify)(void *ctx, enum mana_reset_event ev);
+	/* Stop the datapath and wait for bursts in flight, at most
+	 * timeout_ns. -ETIMEDOUT: a burst is still inside; nothing may be freed.
+	 */
+	int (*quiesce)(void *ctx, uint64_t timeout_ns);
+	/* Stop the queues, release every device resource and MR cache, take
+	 * back every mbuf, close the device handle. Cannot fail.
+	 */
+	void (*teardown)(void *ctx);
+	/* Is the hardware back? Must not block for long. */
+	enum mana_hw_status (*hw_probe)(void *ctx);
+	/* Open the new device and check it. -EAGAIN: it went down again. */
+	int (*reprobe)(void *ctx);
+	/* Rebuild, re-apply the application's configuration, and restart the
+	 * queues if start is true, then reopen the datapath. On failure the
+	 * port must be left torn down, as after teardown.
+	 */
+	int (*restore)(void *ctx, bool start);
+	/* Stop a port restored while the application asked for a stop. */
+	void (*stop)(void *ctx);
+};
+
+struct mana_reset_params {
+	uint64_t quiesce_timeout_ns;  /* bound on waiting for bursts in flight */
+	uint64_t hw_timeout_ns;       /* bound on waiting for the hardware */
+	uint64_t hw_poll_ns;          /* how often hw_probe is asked meanwhile */
+	/* Creates the reset thread; NULL: pthread_create. */
+	int (*thread_create)(pthread_t *t, const char *name, void *(*fn)(void *), void *arg);
+	char thread_name[16];
+};
+
+#define MANA_RESET_HISTORY 8
+
+/* One reset, for the timeline (CLOCK_MONOTONIC ns; 0: phase not reached). */
+struct mana_reset_record {
+	uint64_t seq;                     /* 1 for the port's first reset */
+	uint64_t t_request;
+	uint64_t t_phase_end[MANA_PH_NUM];
+	uint64_t t_end;
+	uint32_t merged;                  /* requests merged into this one */
+	enum mana_reset_state outcome;    /* ACTIVE, FAILED or REMOVED */
+	int error;                        /* negative errno of a failure */
+};
+
+struct mana_reset_stats {
+	uint64_t requested;    /* resets started */
+	uint64_t succeeded;
+	uint64_t failed;
+	uint64_t removed;
+	uint64_t merged;       /* requests folded into a reset already running */
+	uint64_t busy_ops;     /* control operations refused with -EBUSY */
+};
+
+struct mana_reset {
+	/* private to mana_reset.c */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;             /* CLOCK_MONOTONIC */
+	pthread_t thread;
+	bool thread_started;
+	const struct mana_reset_ops *ops;
+	void *ctx;
+	struct mana_reset_params params;
+	enum mana_reset_state state;
+	bool pending;                    /* a request waits for the thread */
+	bool again;                      /* the new device failed during exit */
+	bool hw_back_hint;               /* MANA_HWE_BACK arrived */
+	bool hw_removed;                 /* MANA_HWE_REMOVED arrived */
+	bool closing;                    /* mana_reset_fini was called */
+	bool want_started;               /* the application's start/stop intent */
+	bool torn_down;                  /* device resources are released */
+	unsigned int ops_active;         /* control ops inside begin/end */
+	struct mana_reset_stats stats;
+	struct mana_reset_record cur;
+	struct mana_reset_record history[MANA_RESET_HISTORY];
+	uint64_t nb_history;
+};
+
+/* Set up the engine and start its thread. Returns 0 or a negative errno. */
+int mana_reset_init(struct mana_reset *r, const struct mana_reset_ops *ops, void *ctx,
+		    const struct mana_reset_params *params);
+
+/* Close: abort a reset in progress (it ends with MANA_REV_FAILED), join the
+ * reset thread, and report in *device_up whether device resources are still
+ * held (the caller must then quiesce and tear down). State becomes CLOSED.
+ * Once, from the closing thread. -EDEADLK if called on the reset thread
+ * itself (from an event callback): callbacks must defer the close.
+ */
+int mana_reset_fini(struct mana_reset *r, bool *device_up);
+
+/* A service event: start a reset, or merge into the one running. */
+void mana_reset_request(struct mana_reset *r);
+
+/* The hardware came back or went away (backend or control daemon). */
+void mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev);
+
+/* Control operations. op_begin returns 0 (the reset waits for op_end before
+ * it starts), -EBUSY while a reset runs, -EIO once it failed or the device
+ * was removed. Read-only operations pass readonly=true: they get 0 in every
+ * state, and *device_ok tells whether they may touch the device.
+ */
+int mana_reset_op_begin(struct mana_reset *r, bool readonly, bool *device_ok);
+void mana_reset_op_end(struct mana_reset *r);
+
+/* The application started or stopped the port (between op_begin/op_end). */
+void mana_reset_set_started(struct mana_reset *r, bool started);
+
+/* dev_stop during a reset: the reset ends with the port stopped. Returns
+ * true if a reset was running (the stop is then recorded, not performed).
+ */
+bool mana_reset_stop_requested(struct mana_reset *r);
+
+enum mana_reset_state mana_reset_state(struct mana_reset *r);
+void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);
+/* Copy up to n records, newest first. Returns how many. */
+unsigned int mana_reset_history(struct mana_reset *r, struct mana_reset_record *out,
+				unsigned int n);
+const char *mana_reset_state_name(enum mana_reset_state s);
+const char *mana_reset_phase_name(enum mana_reset_phase p);
+
+#endif /* MANA_RESET_H */
