@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ *
+ * A SPIN model of the MANA reset protocol (pmd/mana_reset.c, pmd/mana_guard.h).
+ *
+ * Processes: the reset engine, two datapath threads (one of which may stall
+ * inside a burst forever, like a preempted or SIGSTOP'd poller), the hardware
+ * (a service event, maybe a second one, the device back, never back, or
+ * hot-removed), an application doing control operations and a dev_stop, and
+ * an application closing the port at any moment.
+ *
+ * Memory model: sequentially consistent. The C guard reaches that for the
+ * accesses modelled here with membarrier (or seq_cst in the fenced mode);
+ * tests/pmd/guard_stress_test.c checks that part on real hardware.
+ *
+ * Properties (checked by tests/pmd/spin_model_test.sh):
+ *   safety   no burst touches device memory after teardown began
+ *            (assert in datapath); no control operation overlaps the work of
+ *            a reset (asserts in app and engine); every RECOVERING gets exactly
+ *            one outcome (asserts at each event); a reset starts only from
+ *            ACTIVE (never on a removed or failed device).
+ *   liveness ltl "reset_ends": every RECOVERING is followed by its outcome.
+ *
+ * Must-fail variants (each removes the step that ensures one property):
+ *   BUG_NO_GATE             the engine does not close the datapath gate
+ *   BUG_NO_WAIT_IDLE        the engine does not wait for bursts in flight
+ *   BUG_NO_OPS_WAIT         the engine does not wait for control ops in flight
+ *   BUG_REMOVE_NOTIFIES     the hot-remove path reports the failure itself
+ *   BUG_REQUEST_ANY_STATE   a service event starts a reset from any state
+ *   BUG_NO_HW_TIMEOUT       the wait for the hardware has no bound
+ *   BUG_NO_QUIESCE_TIMEOUT  the wait for bursts in flight has no bound
+ *
+ * Model action -> C function (pmd/):
+ *   datapath: in_burst=1; gate check      mana_guard_enter (mana_guard.h)
+ *   datapath: assert(dev_alive)            rx/tx burst body (mana_rxtx.c)
+ *   datapath: in_burst=0                   mana_guard_exit
+ *   request()                              mana_reset_request (mana_reset.c)
+ *   hardware: hw_removed = 1               mana_reset_hw_event(MANA_HWE_REMOVED)
+ *   engine: wait ops_active == 0           reset_run: while (ops_active) wait
+ *   engine: gate_closed = 1                mana_gate_close (quiesce op)
+ *   engine: wait_idle                      mana_guard_wait_idle (quiesce op)
+ *   engine: dev_alive = 0                  ops->teardown
+ *   engine: WAIT_HW do-loop                reset_wait_hw
+ *   engine: reprobe (EAGAIN if down)       ops->reprobe
+ *   engine: dev_alive = 1, gate open       ops->restore
+ *   engine: outcome()                      reset_finish -> ops->notify
+ *   app: op begin / end                    mana_reset_op_begin / _op_end
+ *   app: stop during reset                 mana_reset_stop_requested
+ *   closer                                 mana_reset_fini + dev_close teardown
+ */
+
+#define NQ 2
+
+mtype = { ACTIVE, ENTER, WAIT_HW, EXIT, FAILED, REMOVED, CLOSED };
+mtype = { HW_UP, HW_DOWN, HW_READY, HW_GONE };
+
+mtype state = ACTIVE;
+mtype hw = HW_UP;
+
+bit gate_closed = 0;
+bit in_burst[NQ];
+bit dev_alive = 1;        /* device memory (queues, doorbell) is valid */
+bit torn_down = 0;
+bit pending = 0;
+bit again = 0;
+bit closing = 0;
+bit hw_removed = 0;
+bit want_started = 1;
+bit engine_done = 0;
+bit reset_working = 0;    /* the engine between its ops wait and outcome */
+byte ops_active = 0;
+byte in_op = 0;           /* control operations doing their work */
+byte recovering = 0;      /* RECOVERING events sent */
+byte outcomes = 0;        /* SUCCESS or FAILED events sent */
+
+ltl reset_ends { [] ((recovering > outcomes) -> <> (recovering == outcomes)) }
+
+inline request() {
+	atomic {
+#ifdef BUG_REQUEST_ANY_STATE
+		if
+		:: state != CLOSED && !pending -> pending = 1
+		:: else -> skip
+		fi
+#else
+		if
+		:: state == ACTIVE && !pending -> pending = 1
+		:: state == EXIT -> again = 1
+		:: else -> skip      /* merged into the reset running, or ignored */
+		fi
+#endif
+	}
+}
+
+inline outcome() {
+	atomic {
+		assert(outcomes + 1 == recovering);
+		outcomes++
+	}
+}
+
+/* Bounded wait for bursts in flight; ok = 0 when the bound expired. */
+inline wait_idle(ok) {
+	ok = 1;
+	i = 0;
+	do
+	:: i == NQ -> break
+	:: i < NQ && !in_burst[i] -> i++
+#ifndef BUG_NO_QUIESCE_TIMEOUT
+	:: i < NQ && in_burst[i] -> ok = 0; break     /* the bound expires */
+#endif
+	od
+}
+
+proctype datapath(byte q)
+{
+	do
+	:: in_burst[q] = 1;               /* seq++ (odd) */
+		if
+		:: gate_closed -> in_burst[q] = 0
+		:: else ->
+			assert(dev_alive);        /* reads the queue and doorbell */
+			if
+			:: q == 0 -> (false)      /* stalls inside, forever */
+			:: true
+			fi;
+			assert(dev_alive);        /* rings the doorbell */
+			in_burst[q] = 0           /* seq++ (even) */
+		fi
+	od
+}
+
+proctype hardware()
+{
+	hw = HW_DOWN;
+	request();
+	if
+	:: request()                      /* a second service event, merged */
+	:: skip
+	fi;
+	if
+	:: hw = HW_READY;
+		if
+		:: hw = HW_DOWN; request();   /* fails again, maybe during exit */
+			if
+			:: hw = HW_READY
+			:: skip
+			fi
+		:: skip
+		fi
+	:: atomic { hw = HW_GONE; hw_removed = 1 };
+#ifdef BUG_REMOVE_NOTIFIES
+		atomic { outcomes++; assert(outcomes <= recovering) }
+#endif
+	:: skip                           /* never comes back */
+	fi
+}
+
+proctype engine()
+{
+	byte i;
+	bit ok;
+
+idle:
+	do
+	:: atomic { closing -> break }
+	:: atomic { pending && !closing ->
+		assert(state == ACTIVE);      /* never on a failed or removed device */
+		pending = 0; state = ENTER } ->
+#ifndef BUG_NO_OPS_WAIT
+		(ops_active == 0);
+#endif
+		atomic {
+			assert(outcomes == recovering);
+			recovering++;          /* RECOVERING */
+			reset_working = 1;
+			assert(in_op == 0)
+		};
+cycle:
+		atomic { state = ENTER; again = 0 };
+		if
+		:: !torn_down ->
+#ifndef BUG_NO_GATE
+			gate_closed = 1;
+#endif
+#ifndef BUG_NO_WAIT_IDLE
+			wait_idle(ok);
+#else
+			ok = 1;
+#endif
+			if
+			:: !ok -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+			:: else
+			fi;
+			assert(in_op == 0);
+			atomic { dev_alive = 0; torn_down = 1 }
+		:: else
+		fi;
+wait_hw:
+		state = WAIT_HW;
+		do
+		:: closing -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+		:: hw_removed || hw == HW_GONE ->
+			atomic { state = REMOVED; reset_working = 0 }; outcome(); goto idle
+		:: hw == HW_READY -> break
+#ifndef BUG_NO_HW_TIMEOUT
+		:: true -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+#endif
+		od;
+		state = EXIT;
+		if
+		:: hw != HW_READY -> goto wait_hw      /* reprobe: -EAGAIN */
+		:: else
+		fi;
+		torn_down = 0;
+		if
+		:: closing -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+		:: else
+		fi;
+		assert(in_op == 0);
+		atomic {
+			dev_alive = 1;
+			if
+			:: want_started -> gate_closed = 0
+			:: else
+			fi
+		};
+		if
+		:: again -> goto cycle
+		:: else
+		fi;
+		atomic { state = ACTIVE; reset_working = 0 };
+		outcome()
+	od;
+	engine_done = 1
+}
+
+proctype app()
+{
+	bit ok;
+
+	/* A control operation (configure, mtu_set, ...). */
+	atomic {
+		if
+		:: state == ACTIVE -> ops_active++; ok = 1
+		:: else -> ok = 0                /* -EBUSY or -EIO */
+		fi
+	};
+	if
+	:: ok ->
+		in_op++;
+		assert(!reset_working);
+		in_op--;
+		ops_active--
+	:: else
+	fi;
+	/* dev_stop. */
+	atomic {
+		if
+		:: state == ENTER || state == WAIT_HW || state == EXIT ->
+			want_started = 0; ok = 0     /* recorded, not performed */
+		:: state == ACTIVE -> ops_active++; ok = 1
+		:: else -> ok = 0
+		fi
+	};
+	if
+	:: ok ->
+		in_op++;
+		assert(!reset_working);
+		want_started = 0;
+		in_op--;
+		ops_active--
+	:: else
+	fi
+}
+
+proctype closer()
+{
+	byte i;
+	bit ok;
+
+	if
+	:: skip                              /* the application never closes */
+	:: closing = 1;
+		engine_done;                     /* join */
+		state = CLOSED;
+		assert(outcomes == recovering);
+		if
+		:: !torn_down ->
+			gate_closed = 1;
+			wait_idle(ok);
+			if
+			:: ok -> atomic { dev_alive = 0; torn_down = 1 }
+			:: else                      /* a burst is inside: leak, never free */
+			fi
+		:: else
+		fi
+	fi
+}
+
+init
+{
+	atomic {
+		run engine();
+		run datapath(0);
+		run datapath(1);
+		run hardware();
+		run app();
+		run closer()
+	}
+}
