@@ -9,7 +9,7 @@
  *   request -> [wait for control ops in flight] -> RECOVERING
  *     RESET_ENTER  quiesce (bounded) -> teardown
  *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded)
- *     RESET_EXIT   reprobe -> restore (-> stop, if asked meanwhile)
+ *     RESET_EXIT   reprobe -> restore
  *   -> SUCCESS, or FAILED (+ REMOVED)
  *
  * A request while a reset runs is merged into it; if the new device fails
@@ -237,11 +237,6 @@ reset_run(struct mana_reset *r)
 		}
 		if (r->again)
 			continue;      /* the new device failed meanwhile */
-		if (start && !r->want_started) {
-			reset_unlock(r);
-			r->ops->stop(r->ctx);
-			reset_lock(r);
-		}
 		reset_phase_done(r, MANA_PH_RESTORE);
 		reset_finish(r, MANA_RS_ACTIVE, 0);
 		return;
@@ -449,20 +444,6 @@ mana_reset_set_started(struct mana_reset *r, bool started)
 	reset_lock(r);
 	r->want_started = started;
 	reset_unlock(r);
-}
-
-bool
-mana_reset_stop_requested(struct mana_reset *r)
-{
-	bool running;
-
-	reset_lock(r);
-	running = r->state == MANA_RS_RESET_ENTER || r->state == MANA_RS_WAIT_HW ||
-		  r->state == MANA_RS_RESET_EXIT;
-	if (running)
-		r->want_started = false;
-	reset_unlock(r);
-	return running;
 }
 
 enum mana_reset_state

@@ -16,8 +16,10 @@
  *   - mana_reset_request / mana_reset_hw_event: any thread, including the
  *     EAL interrupt thread; they take the engine lock for a few instructions
  *     and never wait for a reset.
- *   - mana_reset_op_begin / _end, mana_reset_stop_requested: control threads
- *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY.
+ *   - mana_reset_op_begin / _end, mana_reset_set_started: control threads
+ *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY
+ *     (dev_stop included: a stop recorded during a reset would let ethdev
+ *     release queues the reset thread is working on).
  *   - mana_reset_fini: the thread closing the port; it never holds the
  *     engine lock while it waits for the reset thread.
  *
@@ -93,8 +95,6 @@ struct mana_reset_ops {
 	 * port must be left torn down, as after teardown.
 	 */
 	int (*restore)(void *ctx, bool start);
-	/* Stop a port restored while the application asked for a stop. */
-	void (*stop)(void *ctx);
 };
 
 struct mana_reset_params {
@@ -143,7 +143,7 @@ struct mana_reset {
 	bool hw_back_hint;               /* MANA_HWE_BACK arrived */
 	bool hw_removed;                 /* MANA_HWE_REMOVED arrived */
 	bool closing;                    /* mana_reset_fini was called */
-	bool want_started;               /* the application's start/stop intent */
+	bool want_started;               /* the application started the port */
 	bool torn_down;                  /* device resources are released */
 	unsigned int ops_active;         /* control ops inside begin/end */
 	struct mana_reset_stats stats;
@@ -180,11 +180,6 @@ void mana_reset_op_end(struct mana_reset *r);
 
 /* The application started or stopped the port (between op_begin/op_end). */
 void mana_reset_set_started(struct mana_reset *r, bool started);
-
-/* dev_stop during a reset: the reset ends with the port stopped. Returns
- * true if a reset was running (the stop is then recorded, not performed).
- */
-bool mana_reset_stop_requested(struct mana_reset *r);
 
 enum mana_reset_state mana_reset_state(struct mana_reset *r);
 void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);

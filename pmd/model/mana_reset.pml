@@ -45,7 +45,6 @@
  *   engine: dev_alive = 1, gate open       ops->restore
  *   engine: outcome()                      reset_finish -> ops->notify
  *   app: op begin / end                    mana_reset_op_begin / _op_end
- *   app: stop during reset                 mana_reset_stop_requested
  *   closer                                 mana_reset_fini + dev_close teardown
  */
 
@@ -254,11 +253,9 @@ proctype app()
 		ops_active--
 	:: else
 	fi;
-	/* dev_stop. */
+	/* dev_stop: a control operation like the others (-EBUSY in a reset). */
 	atomic {
 		if
-		:: state == ENTER || state == WAIT_HW || state == EXIT ->
-			want_started = 0; ok = 0     /* recorded, not performed */
 		:: state == ACTIVE -> ops_active++; ok = 1
 		:: else -> ok = 0
 		fi

@@ -32,7 +32,7 @@ struct fake {
 	pthread_mutex_t mu;
 	enum mana_reset_event events[MAX_LOG];
 	unsigned int nb_events;
-	unsigned int quiesces, teardowns, probes, reprobes, restores, stops;
+	unsigned int quiesces, teardowns, probes, reprobes, restores;
 	int quiesce_ret;
 	unsigned int probes_until_ready;   /* 0: never ready */
 	enum mana_hw_status not_ready;     /* what hw_probe says meanwhile */
@@ -42,7 +42,6 @@ struct fake {
 	bool last_restore_start;
 	struct mana_reset *r;
 	bool request_in_reprobe;           /* a new fatal during RESET_EXIT */
-	bool stop_in_probe;                /* dev_stop while waiting for hw */
 	bool close_in_failed;              /* the app closes from its callback */
 	int close_in_failed_ret;
 };
@@ -85,8 +84,6 @@ fake_hw_probe(void *ctx)
 	struct fake *f = ctx;
 	unsigned int n = __atomic_add_fetch(&f->probes, 1, __ATOMIC_RELAXED);
 
-	if (f->stop_in_probe && n == 1)
-		CHECK(mana_reset_stop_requested(f->r));
 	if (f->probes_until_ready != 0 && n >= f->probes_until_ready)
 		return MANA_HW_READY;
 	return f->not_ready;
@@ -115,14 +112,6 @@ fake_restore(void *ctx, bool start)
 	return f->restore_ret;
 }
 
-static void
-fake_stop(void *ctx)
-{
-	struct fake *f = ctx;
-
-	__atomic_fetch_add(&f->stops, 1, __ATOMIC_RELAXED);
-}
-
 static const struct mana_reset_ops fake_ops = {
 	.notify = fake_notify,
 	.quiesce = fake_quiesce,
@@ -130,7 +119,6 @@ static const struct mana_reset_ops fake_ops = {
 	.hw_probe = fake_hw_probe,
 	.reprobe = fake_reprobe,
 	.restore = fake_restore,
-	.stop = fake_stop,
 };
 
 static uint64_t
@@ -386,8 +374,6 @@ test_control_ops(void)
 	CHECK(mana_reset_op_begin(&r, true, &ok) == 0 && !ok);
 	mana_reset_op_end(&r);
 	CHECK(now_ns() - t0 < 20000000);
-	/* dev_stop during a reset is recorded, not performed. */
-	CHECK(mana_reset_stop_requested(&r));
 	/* Close during the wait: the reset is aborted within a poll period. */
 	t0 = now_ns();
 	CHECK(mana_reset_fini(&r, &up) == 0);
@@ -396,15 +382,18 @@ test_control_ops(void)
 	CHECK(!up);
 }
 
+/* A port the application had stopped is restored stopped. */
 static void
-test_stop_during_reset(void)
+test_restore_stopped(void)
 {
 	struct mana_reset r;
 	struct fake f;
 	bool up;
 
 	fake_init(&f, &r);
-	f.stop_in_probe = true;
+	CHECK(mana_reset_op_begin(&r, false, NULL) == 0);
+	mana_reset_set_started(&r, false);
+	mana_reset_op_end(&r);
 	mana_reset_request(&r);
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
 	CHECK(f.restores == 1 && !f.last_restore_start);
@@ -477,7 +466,7 @@ main(void)
 	test_quiesce_timeout_frees_nothing();
 	test_merge_and_again();
 	test_control_ops();
-	test_stop_during_reset();
+	test_restore_stopped();
 	test_close_from_callback();
 	test_no_thread_leak();
 	if (failures != 0) {
