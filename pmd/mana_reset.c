@@ -247,6 +247,7 @@ static void *
 reset_main(void *arg)
 {
 	struct mana_reset *r = arg;
+	bool self_closed;
 
 	reset_lock(r);
 	for (;;) {
@@ -256,7 +257,15 @@ reset_main(void *arg)
 			break;
 		reset_run(r);
 	}
+	self_closed = r->self_closed;
 	reset_unlock(r);
+	if (self_closed) {
+		/* Closed from our own callback: nobody joins us; we own r. */
+		pthread_cond_destroy(&r->cond);
+		pthread_mutex_destroy(&r->lock);
+		if (r->ops->release != NULL)
+			r->ops->release(r->ctx);
+	}
 	return NULL;
 }
 
@@ -318,8 +327,21 @@ err_mutex:
 int
 mana_reset_fini(struct mana_reset *r, bool *device_up)
 {
-	if (r->thread_started && pthread_equal(pthread_self(), r->thread))
-		return -EDEADLK;
+	if (r->thread_started && pthread_equal(pthread_self(), r->thread)) {
+		/* An event callback closes the port: the reset is over (events
+		 * are sent after its outcome), so finish the bookkeeping and
+		 * let the thread end on its own.
+		 */
+		reset_lock(r);
+		r->closing = true;
+		r->self_closed = true;
+		*device_up = !r->torn_down;
+		r->state = MANA_RS_CLOSED;
+		reset_unlock(r);
+		reset_check(pthread_detach(r->thread), "detach");
+		r->thread_started = false;
+		return 1;
+	}
 	reset_lock(r);
 	r->closing = true;
 	reset_wake(r);

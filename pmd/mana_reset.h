@@ -21,7 +21,8 @@
  *     (dev_stop included: a stop recorded during a reset would let ethdev
  *     release queues the reset thread is working on).
  *   - mana_reset_fini: the thread closing the port; it never holds the
- *     engine lock while it waits for the reset thread.
+ *     engine lock while it waits for the reset thread. From an event
+ *     callback (on the reset thread) it hands the engine to that thread.
  *
  * Locking: one mutex (process-local, error-checking) guards the state and
  * flags, held only for short bookkeeping, never across an op, a wait for the
@@ -95,6 +96,12 @@ struct mana_reset_ops {
 	 * port must be left torn down, as after teardown.
 	 */
 	int (*restore)(void *ctx, bool start);
+	/* The port was closed from one of the engine's own event callbacks:
+	 * called on the reset thread as its last act, after which the engine
+	 * is not touched again; the port frees what holds the engine here.
+	 * May be NULL if the application is known never to do that.
+	 */
+	void (*release)(void *ctx);
 };
 
 struct mana_reset_params {
@@ -143,6 +150,7 @@ struct mana_reset {
 	bool hw_back_hint;               /* MANA_HWE_BACK arrived */
 	bool hw_removed;                 /* MANA_HWE_REMOVED arrived */
 	bool closing;                    /* mana_reset_fini was called */
+	bool self_closed;                /* ... from the reset thread itself */
 	bool want_started;               /* the application started the port */
 	bool torn_down;                  /* device resources are released */
 	unsigned int ops_active;         /* control ops inside begin/end */
@@ -159,8 +167,10 @@ int mana_reset_init(struct mana_reset *r, const struct mana_reset_ops *ops, void
 /* Close: abort a reset in progress (it ends with MANA_REV_FAILED), join the
  * reset thread, and report in *device_up whether device resources are still
  * held (the caller must then quiesce and tear down). State becomes CLOSED.
- * Once, from the closing thread. -EDEADLK if called on the reset thread
- * itself (from an event callback): callbacks must defer the close.
+ * Once, from the closing thread. Returns 0; or 1 when called on the reset
+ * thread itself (the application closed the port from an event callback):
+ * the thread is then detached, and it calls ops->release as its last act,
+ * so the caller must not free what holds the engine.
  */
 int mana_reset_fini(struct mana_reset *r, bool *device_up);
 
