@@ -90,6 +90,9 @@ reset_wake(struct mana_reset *r)
 static void
 reset_notify(struct mana_reset *r, enum mana_reset_event ev)
 {
+	/* Closed from a callback of ours: the port is gone, tell no more. */
+	if (r->self_closed)
+		return;
 	reset_unlock(r);
 	r->ops->notify(r->ctx, ev);
 	reset_lock(r);
@@ -188,8 +191,9 @@ reset_run(struct mana_reset *r)
 				reset_finish(r, MANA_RS_FAILED, ret);
 				return;
 			}
+			start = r->want_started;
 			reset_unlock(r);
-			r->ops->teardown(r->ctx);
+			r->ops->teardown(r->ctx, start);
 			reset_lock(r);
 			r->torn_down = true;
 			reset_phase_done(r, MANA_PH_TEARDOWN);
@@ -216,7 +220,7 @@ reset_run(struct mana_reset *r)
 			continue;
 		}
 		if (ret != 0) {
-			reset_finish(r, MANA_RS_FAILED, ret);
+			reset_finish(r, ret == -ENODEV ? MANA_RS_REMOVED : MANA_RS_FAILED, ret);
 			return;
 		}
 		r->torn_down = false;

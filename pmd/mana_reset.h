@@ -83,10 +83,12 @@ struct mana_reset_ops {
 	 * timeout_ns. -ETIMEDOUT: a burst is still inside; nothing may be freed.
 	 */
 	int (*quiesce)(void *ctx, uint64_t timeout_ns);
-	/* Stop the queues, release every device resource and MR cache, take
-	 * back every mbuf, close the device handle. Cannot fail.
+	/* Stop the queues (if started: a stopped port has none, and its
+	 * queue structures are the application's to release), release every
+	 * device resource and MR cache, take back every mbuf, close the device
+	 * handle. Cannot fail.
 	 */
-	void (*teardown)(void *ctx);
+	void (*teardown)(void *ctx, bool started);
 	/* Is the hardware back? Must not block for long. */
 	enum mana_hw_status (*hw_probe)(void *ctx);
 	/* Open the new device and check it. -EAGAIN: it went down again. */

@@ -40,6 +40,7 @@ struct fake {
 	unsigned int reprobe_eagain;       /* first n reprobes say -EAGAIN */
 	int restore_ret;
 	bool last_restore_start;
+	bool last_teardown_started;
 	struct mana_reset *r;
 	bool request_in_reprobe;           /* a new fatal during RESET_EXIT */
 	bool close_in_failed;              /* the app closes from its callback */
@@ -75,10 +76,11 @@ fake_quiesce(void *ctx, uint64_t timeout_ns)
 }
 
 static void
-fake_teardown(void *ctx)
+fake_teardown(void *ctx, bool started)
 {
 	struct fake *f = ctx;
 
+	f->last_teardown_started = started;
 	__atomic_fetch_add(&f->teardowns, 1, __ATOMIC_RELAXED);
 }
 
@@ -236,7 +238,7 @@ test_success(void)
 	expect_events(&f, want, 2);
 	CHECK(f.quiesces == 1 && f.teardowns == 1 && f.reprobes == 1 && f.restores == 1);
 	CHECK(f.probes == 3);
-	CHECK(f.last_restore_start);
+	CHECK(f.last_restore_start && f.last_teardown_started);
 	mana_reset_stats_get(&r, &st);
 	CHECK(st.requested == 1 && st.succeeded == 1 && st.failed == 0);
 	CHECK(mana_reset_history(&r, &rec, 1) == 1);
@@ -427,6 +429,7 @@ test_restore_stopped(void)
 	mana_reset_request(&r);
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
 	CHECK(f.restores == 1 && !f.last_restore_start);
+	CHECK(f.teardowns == 1 && !f.last_teardown_started);
 	CHECK(mana_reset_fini(&r, &up) == 0);
 }
 
