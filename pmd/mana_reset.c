@@ -505,6 +505,28 @@ mana_reset_history(struct mana_reset *r, struct mana_reset_record *out, unsigned
 	return i;
 }
 
+uint64_t
+mana_reset_phase_ns(const struct mana_reset_record *rec, enum mana_reset_phase ph)
+{
+	uint64_t start = rec->t_request;
+	int i;
+
+	if ((unsigned int)ph >= MANA_PH_NUM || rec->t_phase_end[ph] == 0)
+		return 0;
+	for (i = (int)ph - 1; i >= 0; i--)
+		if (rec->t_phase_end[i] != 0) {
+			start = rec->t_phase_end[i];
+			break;
+		}
+	return rec->t_phase_end[ph] > start ? rec->t_phase_end[ph] - start : 0;
+}
+
+uint64_t
+mana_reset_total_ns(const struct mana_reset_record *rec)
+{
+	return rec->t_end > rec->t_request ? rec->t_end - rec->t_request : 0;
+}
+
 const char *
 mana_reset_state_name(enum mana_reset_state s)
 {

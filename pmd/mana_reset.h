@@ -198,6 +198,11 @@ void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);
 /* Copy up to n records, newest first. Returns how many. */
 unsigned int mana_reset_history(struct mana_reset *r, struct mana_reset_record *out,
 				unsigned int n);
+/* Time spent in phase ph of a reset (from the end of the phase before, or
+ * from the request), 0 if the phase was not reached; and the whole reset.
+ */
+uint64_t mana_reset_phase_ns(const struct mana_reset_record *rec, enum mana_reset_phase ph);
+uint64_t mana_reset_total_ns(const struct mana_reset_record *rec);
 const char *mana_reset_state_name(enum mana_reset_state s);
 const char *mana_reset_phase_name(enum mana_reset_phase p);
 

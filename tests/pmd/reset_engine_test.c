@@ -249,6 +249,14 @@ test_success(void)
 			CHECK(rec.t_phase_end[ph] >= rec.t_phase_end[ph - 1]);
 	}
 	CHECK(rec.t_request <= rec.t_phase_end[0] && rec.t_end >= rec.t_phase_end[MANA_PH_RESTORE]);
+	{
+		uint64_t sum = 0;
+
+		for (ph = 0; ph < MANA_PH_NUM; ph++)
+			sum += mana_reset_phase_ns(&rec, ph);
+		CHECK(sum <= mana_reset_total_ns(&rec));
+		CHECK(mana_reset_phase_ns(&rec, MANA_PH_WAIT_HW) > 0);   /* 3 probes, 1 ms apart */
+	}
 	/* A second reset later works the same way. */
 	mana_reset_request(&r);
 	CHECK(wait_settled(&r, &f, 4) == MANA_RS_ACTIVE);
