@@ -19,7 +19,6 @@
 
 #include "sdk_probe.h"
 
-
 int
 main(void)
 {
