@@ -24,7 +24,9 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "mana_guard.h"
 #include "mana_hw.h"
+#include "mana_reset.h"
 
 #define MANA_DRIVER_NAME "net_mana_sim"
 
@@ -45,6 +47,8 @@ struct mana_ring {
 };
 
 struct mana_rxq {
+	struct mana_guard_q guard;   /* first: its own cache line */
+	const struct mana_gate *gate;
 	struct mana_ring ring;
 	struct rte_mbuf **sw_ring;   /* mbuf posted in each WQE slot */
 	uint32_t sw_size;            /* entries in sw_ring, a power of two */
@@ -59,6 +63,8 @@ struct mana_rxq {
 } __rte_cache_aligned;
 
 struct mana_txq {
+	struct mana_guard_q guard;   /* first: its own cache line */
+	const struct mana_gate *gate;
 	struct mana_ring ring;
 	struct rte_mbuf **sw_ring;   /* mbuf sent by each WQE slot */
 	uint32_t sw_size;            /* entries in sw_ring, a power of two */
@@ -72,24 +78,53 @@ struct mana_txq {
 
 /* Shared by all processes (ethdev dev_private). */
 struct mana_priv {
+	struct mana_gate gate;       /* the datapath gate (mana_guard.h) */
+	uint32_t guard_mode;         /* enum mana_guard_mode the writer uses */
 	uint16_t port_id;
 	struct mana_hw_caps caps;
 	struct mana_vport_cfg cfg;   /* the application's settings */
 	struct rte_ether_addr mac;
 	uint64_t rx_nombuf;          /* atomic */
-	struct mana_hw_stats hw_stats_base;  /* hardware counters at the last stats reset */
+	struct mana_hw_stats hw_stats_base;  /* device counters at the last reset of stats */
+	struct mana_hw_stats hw_stats_acc;   /* ... of earlier incarnations, since then */
+	uint64_t quiesce_timeout_ns;
+	uint64_t hw_timeout_ns;
 };
 
-/* Local to one process (ethdev process_private). */
+/* Local to one process (ethdev process_private). The engine and the device
+ * handles exist in the primary only.
+ */
 struct mana_proc {
-	struct mana_hw *hw;
-	uint8_t *db;                 /* this process's doorbell page mapping */
+	struct mana_hw_dev *hwdev;   /* the device across incarnations */
+	struct mana_hw *hw;          /* the open handle; NULL while torn down */
+	uint8_t *db;                 /* its doorbell page mapping */
+	uint16_t port_id;
+	struct rte_intr_handle *intr;
+	bool intr_registered;
+	bool reset_ready;            /* the engine is initialized */
+	pthread_mutex_t stats_lock;  /* priv->hw_stats_base/_acc in this process */
+	struct mana_reset reset;
 };
 
 static inline struct mana_proc *
 mana_proc_of(uint16_t port_id)
 {
 	return rte_eth_devices[port_id].process_private;
+}
+
+static inline void
+mana_queue_stats_clear(struct mana_queue_stats *st)
+{
+	__atomic_store_n(&st->packets, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->bytes, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->errors, 0, __ATOMIC_RELAXED);
+}
+
+/* The gate of a queue, published last by queue setup. */
+static inline const struct mana_gate *
+mana_gate_of(const struct mana_gate *const *gatep)
+{
+	return __atomic_load_n(gatep, __ATOMIC_ACQUIRE);
 }
 
 /* Relaxed counter update by the single writer of the counter. */
@@ -102,13 +137,50 @@ mana_stat_add(uint64_t *c, uint64_t v)
 /* mana_ethdev.c */
 extern const struct eth_dev_ops mana_dev_ops;
 /* Set up a newly allocated port on top of an open device. On success the
- * port owns hw (dev_close closes it); on failure the caller still does.
+ * port owns hwdev and hw (dev_close releases them); on failure the caller
+ * still does.
  */
-int mana_dev_init(struct rte_eth_dev *dev, struct mana_hw *hw);
+struct mana_port_params {
+	uint64_t quiesce_timeout_ns;   /* bound on waiting for bursts in flight */
+	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
+};
+int mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
+		  const struct mana_port_params *pp);
+/* Create the hardware queues, post receive buffers, start the vport, open
+ * the gate. Control path with the device owned (an op or the reset thread).
+ */
+int mana_port_start(struct rte_eth_dev *dev);
+/* Close the gate, wait for bursts in flight, stop the vport, destroy the
+ * hardware queues and take back their mbufs. -EBUSY if a burst stays inside.
+ */
+int mana_port_stop(struct rte_eth_dev *dev);
+/* Close the gate and wait (at most timeout_ns) for bursts in flight. */
+int mana_port_quiesce(struct rte_eth_dev *dev, uint64_t timeout_ns);
+/* Stop the vport, destroy the queues, return the mbufs (gate closed, idle). */
+void mana_port_queues_down(struct rte_eth_dev *dev);
+
+/* The reset engine's release op: frees a port's per-process state. */
+void mana_proc_release(void *ctx);
+/* mana_observe.c: xstats and the /mana/reset telemetry endpoint. */
+void mana_observe_port_add(struct mana_proc *proc);
+void mana_observe_port_del(uint16_t port_id);
+int mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n);
+int mana_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			  unsigned int n);
+
+/* mana_reset_port.c: the reset engine's effects on an ethdev port. */
+int mana_port_reset_init(struct rte_eth_dev *dev);
+int mana_port_intr_enable(struct rte_eth_dev *dev);
+void mana_port_intr_disable(struct rte_eth_dev *dev);
+/* Fold the device counters into the port before the handle goes away. */
+void mana_port_hw_stats_save(struct rte_eth_dev *dev);
 
 /* mana_rxtx.c: datapath, called by the lcore owning the queue. */
 uint16_t mana_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t mana_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
+/* The same with a fenced guard, for processes without membarrier. */
+uint16_t mana_rx_burst_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t mana_tx_burst_fenced(void *txq, struct rte_mbuf **pkts, uint16_t n);
 /* Control path, queue stopped: post every free receive slot. */
 int mana_rxq_fill(struct mana_rxq *rxq, struct mana_proc *proc);
 /* Control path, queue stopped and hardware queue destroyed: free every

@@ -3,8 +3,14 @@
  */
 /*
  * ethdev control operations. DPDK calls these from application control
- * threads and serializes them per port; they never run on a datapath lcore.
- * The device is reached only through the backend interface (mana_hw.h).
+ * threads; they never run on a datapath lcore. The device is reached only
+ * through the backend interface (mana_hw.h).
+ *
+ * Every operation that changes the port enters the reset engine first
+ * (mana_reset_op_begin): while a reset runs it gets -EBUSY at once, after a
+ * failed recovery -EIO, and a reset that begins meanwhile waits for it to end.
+ * Read-only operations (infos, link, stats) work in every state and touch the
+ * device only while it is there.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +40,38 @@ mana_hw_of(struct rte_eth_dev *dev)
 	return ((struct mana_proc *)dev->process_private)->hw;
 }
 
+/* Enter an operation that changes the port: 0, -EBUSY or -EIO. */
+static int
+mana_op_enter(struct rte_eth_dev *dev)
+{
+	struct mana_proc *proc = dev->process_private;
+	int ret = mana_reset_op_begin(&proc->reset, false, NULL);
+
+	if (ret == -EBUSY)
+		MANA_DRV_LOG(INFO, "port %u: busy: a device reset is in progress",
+			     dev->data->port_id);
+	else if (ret == -EIO)
+		MANA_DRV_LOG(ERR, "port %u: the device did not recover; close the port",
+			     dev->data->port_id);
+	return ret;
+}
+
+static void
+mana_op_exit(struct rte_eth_dev *dev)
+{
+	mana_reset_op_end(&((struct mana_proc *)dev->process_private)->reset);
+}
+
+/* Enter a read-only operation: returns whether the device may be touched. */
+static bool
+mana_ro_enter(struct rte_eth_dev *dev)
+{
+	bool device_ok = false;
+
+	mana_reset_op_begin(&((struct mana_proc *)dev->process_private)->reset, true, &device_ok);
+	return device_ok;
+}
+
 static uint32_t
 mana_frame_len(uint16_t mtu)
 {
@@ -50,7 +88,7 @@ mana_reta_default(struct mana_vport_cfg *cfg)
 }
 
 static int
-mana_dev_configure(struct rte_eth_dev *dev)
+mana_configure(struct rte_eth_dev *dev)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct rte_eth_conf *conf = &dev->data->dev_conf;
@@ -78,6 +116,18 @@ mana_dev_configure(struct rte_eth_dev *dev)
 	mana_reta_default(cfg);
 	cfg->mtu = dev->data->mtu;
 	return 0;
+}
+
+static int
+mana_dev_configure(struct rte_eth_dev *dev)
+{
+	int ret = mana_op_enter(dev);
+
+	if (ret != 0)
+		return ret;
+	ret = mana_configure(dev);
+	mana_op_exit(dev);
+	return ret;
 }
 
 static int
@@ -109,18 +159,21 @@ mana_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->reta_size = MANA_RETA_SIZE;
 	info->speed_capa = RTE_ETH_LINK_SPEED_100G;
 	info->dev_capa = 0;
+	/* The driver recovers from device resets by itself and reports it
+	 * with RTE_ETH_EVENT_ERR_RECOVERING / RECOVERY_SUCCESS / _FAILED.
+	 */
+	info->err_handle_mode = RTE_ETH_ERROR_HANDLE_MODE_PROACTIVE;
 	return 0;
 }
 
 static int
-mana_rx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
-		    unsigned int socket_id, const struct rte_eth_rxconf *rx_conf,
-		    struct rte_mempool *mp)
+mana_rxq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
+	       unsigned int socket_id, struct rte_mempool *mp)
 {
+	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_rxq *rxq;
 	uint32_t buf_len, sw_size;
 
-	RTE_SET_USED(rx_conf);
 	buf_len = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	if (buf_len < mana_frame_len(dev->data->mtu)) {
 		MANA_DRV_LOG(ERR, "port %u rxq %u: mbufs of pool %s hold %u bytes, an MTU %u frame needs %u (no scatter support)",
@@ -145,18 +198,36 @@ mana_rx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = idx;
 	rxq->socket_id = (int)socket_id;
+	/* Last: a burst loads the gate pointer with acquire, so everything
+	 * above is visible to it (pairs with mana_gate_of).
+	 */
+	__atomic_store_n(&rxq->gate, &priv->gate, __ATOMIC_RELEASE);
 	dev->data->rx_queues[idx] = rxq;
 	return 0;
 }
 
 static int
-mana_tx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
-		    unsigned int socket_id, const struct rte_eth_txconf *tx_conf)
+mana_rx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_rxconf *rx_conf,
+		    struct rte_mempool *mp)
 {
+	int ret = mana_op_enter(dev);
+
+	RTE_SET_USED(rx_conf);
+	if (ret != 0)
+		return ret;
+	ret = mana_rxq_setup(dev, idx, nb_desc, socket_id, mp);
+	mana_op_exit(dev);
+	return ret;
+}
+
+static int
+mana_txq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc, unsigned int socket_id)
+{
+	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_txq *txq;
 	uint32_t sw_size;
 
-	RTE_SET_USED(tx_conf);
 	sw_size = rte_align32pow2(RTE_MAX((uint32_t)nb_desc, MANA_MIN_DESC));
 	txq = rte_zmalloc_socket("mana_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, (int)socket_id);
 	if (txq == NULL)
@@ -172,8 +243,23 @@ mana_tx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = idx;
 	txq->socket_id = (int)socket_id;
+	__atomic_store_n(&txq->gate, &priv->gate, __ATOMIC_RELEASE);
 	dev->data->tx_queues[idx] = txq;
 	return 0;
+}
+
+static int
+mana_tx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
+		    unsigned int socket_id, const struct rte_eth_txconf *tx_conf)
+{
+	int ret = mana_op_enter(dev);
+
+	RTE_SET_USED(tx_conf);
+	if (ret != 0)
+		return ret;
+	ret = mana_txq_setup(dev, idx, nb_desc, socket_id);
+	mana_op_exit(dev);
+	return ret;
 }
 
 static void
@@ -226,7 +312,10 @@ mana_queues_teardown(struct rte_eth_dev *dev, uint16_t nb_rxq, uint16_t nb_txq)
 	for (i = 0; i < nb_rxq; i++) {
 		struct mana_rxq *rxq = dev->data->rx_queues[i];
 
-		hw->ops->queue_destroy(hw, MANA_HWQ_RQ, i);
+		if (rxq == NULL)
+			continue;
+		if (hw != NULL)
+			hw->ops->queue_destroy(hw, MANA_HWQ_RQ, i);
 		mana_rxq_drain(rxq);
 		rxq->started = false;
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
@@ -234,15 +323,18 @@ mana_queues_teardown(struct rte_eth_dev *dev, uint16_t nb_rxq, uint16_t nb_txq)
 	for (i = 0; i < nb_txq; i++) {
 		struct mana_txq *txq = dev->data->tx_queues[i];
 
-		hw->ops->queue_destroy(hw, MANA_HWQ_SQ, i);
+		if (txq == NULL)
+			continue;
+		if (hw != NULL)
+			hw->ops->queue_destroy(hw, MANA_HWQ_SQ, i);
 		mana_txq_drain(txq);
 		txq->started = false;
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	}
 }
 
-static int
-mana_dev_start(struct rte_eth_dev *dev)
+int
+mana_port_start(struct rte_eth_dev *dev)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_proc *proc = dev->process_private;
@@ -251,6 +343,8 @@ mana_dev_start(struct rte_eth_dev *dev)
 	uint16_t nb_tx = 0, nb_rx = 0;
 	int ret;
 
+	if (hw == NULL)
+		return -EIO;
 	for (nb_tx = 0; nb_tx < dev->data->nb_tx_queues; nb_tx++) {
 		struct mana_txq *txq = dev->data->tx_queues[nb_tx];
 
@@ -299,6 +393,8 @@ mana_dev_start(struct rte_eth_dev *dev)
 			     rte_strerror(-ret));
 		goto err_teardown;
 	}
+	/* Queues and doorbell are ready: let the bursts in. */
+	mana_gate_open(&priv->gate);
 	dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
 	MANA_DRV_LOG(INFO, "port %u: started, %u rx and %u tx queues", dev->data->port_id,
 		     nb_rx, nb_tx);
@@ -309,34 +405,159 @@ err_teardown:
 	return ret;
 }
 
-static int
-mana_dev_stop(struct rte_eth_dev *dev)
+int
+mana_port_quiesce(struct rte_eth_dev *dev, uint64_t timeout_ns)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_guard_q *qs[2 * MANA_MAX_QUEUES];
+	unsigned int n = 0, stuck = 0;
+	uint64_t waited = 0;
+	uint16_t i;
+	int ret;
+
+	mana_gate_close(&priv->gate, (enum mana_guard_mode)priv->guard_mode);
+	for (i = 0; i < dev->data->nb_rx_queues && n < RTE_DIM(qs); i++) {
+		struct mana_rxq *q = dev->data->rx_queues[i];
+
+		qs[n++] = q != NULL ? &q->guard : NULL;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues && n < RTE_DIM(qs); i++) {
+		struct mana_txq *q = dev->data->tx_queues[i];
+
+		qs[n++] = q != NULL ? &q->guard : NULL;
+	}
+	ret = mana_guard_wait_idle(qs, n, timeout_ns, &stuck, &waited);
+	if (ret != 0)
+		MANA_DRV_LOG(ERR, "port %u: %s queue %u still in a burst after %" PRIu64 " ms",
+			     dev->data->port_id,
+			     stuck < dev->data->nb_rx_queues ? "rx" : "tx",
+			     stuck < dev->data->nb_rx_queues ? stuck :
+			     stuck - dev->data->nb_rx_queues, waited / 1000000);
+	return ret;
+}
+
+void
+mana_port_queues_down(struct rte_eth_dev *dev)
 {
 	struct mana_hw *hw = mana_hw_of(dev);
 
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
-	hw->ops->vport_stop(hw);
+	if (hw != NULL)
+		hw->ops->vport_stop(hw);
 	mana_queues_teardown(dev, dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+}
+
+int
+mana_port_stop(struct rte_eth_dev *dev)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+
+	/* Even an application that keeps polling a stopping port is safe. */
+	if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0)
+		return -EBUSY;
+	mana_port_queues_down(dev);
 	return 0;
+}
+
+static int
+mana_dev_start(struct rte_eth_dev *dev)
+{
+	struct mana_proc *proc = dev->process_private;
+	int ret = mana_op_enter(dev);
+
+	if (ret != 0)
+		return ret;
+	ret = mana_port_start(dev);
+	if (ret == 0)
+		mana_reset_set_started(&proc->reset, true);
+	mana_op_exit(dev);
+	return ret;
+}
+
+static int
+mana_dev_stop(struct rte_eth_dev *dev)
+{
+	struct mana_proc *proc = dev->process_private;
+	int ret = mana_op_enter(dev);
+
+	/* A port whose recovery failed is stopped already. */
+	if (ret == -EIO)
+		return 0;
+	if (ret != 0)
+		return ret;
+	ret = mana_port_stop(dev);
+	if (ret == 0)
+		mana_reset_set_started(&proc->reset, false);
+	mana_op_exit(dev);
+	return ret;
+}
+
+/* Free the per-process state of a closed port (also called as the reset
+ * engine's release op, on its thread, when the port was closed from one of
+ * its event callbacks).
+ */
+static void
+mana_proc_free(struct mana_proc *proc)
+{
+	if (proc->intr != NULL)
+		rte_intr_instance_free(proc->intr);
+	pthread_mutex_destroy(&proc->stats_lock);
+	free(proc);
+}
+
+void
+mana_proc_release(void *ctx)
+{
+	mana_proc_free(ctx);
 }
 
 static int
 mana_dev_close(struct rte_eth_dev *dev)
 {
+	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_proc *proc = dev->process_private;
+	bool device_up, leak = false;
+	int self_closed = 0;
 	uint16_t i;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY || proc == NULL)
 		return 0;
-	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		mana_rx_queue_release(dev, i);
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		mana_tx_queue_release(dev, i);
-	if (proc != NULL) {
-		proc->hw->ops->close(proc->hw);
-		free(proc);
-		dev->process_private = NULL;
+	mana_observe_port_del(dev->data->port_id);
+	/* Ends a reset in progress (RECOVERY_FAILED) and joins the thread. */
+	device_up = proc->hw != NULL;
+	if (proc->reset_ready) {
+		self_closed = mana_reset_fini(&proc->reset, &device_up);
+		proc->reset_ready = false;
 	}
+	if (device_up) {
+		if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0) {
+			/* Never free memory a running burst may touch. */
+			MANA_DRV_LOG(ERR, "port %u: a burst is still running: leaking the device resources instead of freeing them under it",
+				     dev->data->port_id);
+			leak = true;
+		} else {
+			mana_port_queues_down(dev);
+		}
+	}
+	if (!leak) {
+		mana_port_intr_disable(dev);
+		if (proc->hw != NULL) {
+			mana_port_hw_stats_save(dev);
+			proc->hw->ops->close(proc->hw);
+			proc->hw = NULL;
+			proc->db = NULL;
+		}
+		for (i = 0; i < dev->data->nb_rx_queues; i++)
+			mana_rx_queue_release(dev, i);
+		for (i = 0; i < dev->data->nb_tx_queues; i++)
+			mana_tx_queue_release(dev, i);
+		proc->hwdev->ops->destroy(proc->hwdev);
+		proc->hwdev = NULL;
+	}
+	dev->process_private = NULL;
+	/* Closed from an event callback: the reset thread frees proc last. */
+	if (!self_closed)
+		mana_proc_free(proc);
 	MANA_DRV_LOG(INFO, "port %u: closed", dev->data->port_id);
 	return 0;
 }
@@ -359,8 +580,9 @@ static int
 mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_hw *hw = mana_hw_of(dev);
-	struct mana_hw_stats hs;
+	struct mana_proc *proc = dev->process_private;
+	struct mana_hw_stats hs = { 0 };
+	bool device_ok = mana_ro_enter(dev);
 	uint16_t i;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -396,35 +618,70 @@ mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		}
 	}
 	st->rx_nombuf = __atomic_load_n(&priv->rx_nombuf, __ATOMIC_RELAXED);
-	if (hw->ops->stats(hw, &hs) == 0)
-		st->imissed = hs.rx_no_buffer - priv->hw_stats_base.rx_no_buffer;
+	/* The device's own counters, summed over its incarnations. */
+	pthread_mutex_lock(&proc->stats_lock);
+	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0)
+		hs.rx_no_buffer -= priv->hw_stats_base.rx_no_buffer;
+	else
+		hs.rx_no_buffer = 0;
+	st->imissed = priv->hw_stats_acc.rx_no_buffer + hs.rx_no_buffer;
+	pthread_mutex_unlock(&proc->stats_lock);
+	mana_op_exit(dev);
 	return 0;
+}
+
+void
+mana_port_hw_stats_save(struct rte_eth_dev *dev)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_proc *proc = dev->process_private;
+	struct mana_hw_stats hs;
+
+	pthread_mutex_lock(&proc->stats_lock);
+	if (proc->hw != NULL && proc->hw->ops->stats(proc->hw, &hs) == 0) {
+		priv->hw_stats_acc.rx_no_buffer += hs.rx_no_buffer - priv->hw_stats_base.rx_no_buffer;
+		priv->hw_stats_acc.rx_filtered += hs.rx_filtered - priv->hw_stats_base.rx_filtered;
+		priv->hw_stats_acc.rx_port_down += hs.rx_port_down - priv->hw_stats_base.rx_port_down;
+	}
+	/* The next incarnation counts from zero. */
+	memset(&priv->hw_stats_base, 0, sizeof(priv->hw_stats_base));
+	pthread_mutex_unlock(&proc->stats_lock);
 }
 
 static int
 mana_stats_reset(struct rte_eth_dev *dev)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_hw *hw = mana_hw_of(dev);
+	struct mana_proc *proc = dev->process_private;
+	bool device_ok = mana_ro_enter(dev);
 	uint16_t i;
 
+	/* Bursts may be updating the counters: clear them atomically. */
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct mana_rxq *q = dev->data->rx_queues[i];
 
 		if (q != NULL)
-			memset(&q->stats, 0, sizeof(q->stats));
+			mana_queue_stats_clear(&q->stats);
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct mana_txq *q = dev->data->tx_queues[i];
 
 		if (q != NULL)
-			memset(&q->stats, 0, sizeof(q->stats));
+			mana_queue_stats_clear(&q->stats);
 	}
 	__atomic_store_n(&priv->rx_nombuf, 0, __ATOMIC_RELAXED);
-	return hw->ops->stats(hw, &priv->hw_stats_base);
+	pthread_mutex_lock(&proc->stats_lock);
+	memset(&priv->hw_stats_acc, 0, sizeof(priv->hw_stats_acc));
+	if (!device_ok || proc->hw->ops->stats(proc->hw, &priv->hw_stats_base) != 0)
+		memset(&priv->hw_stats_base, 0, sizeof(priv->hw_stats_base));
+	pthread_mutex_unlock(&proc->stats_lock);
+	mana_op_exit(dev);
+	return 0;
 }
 
-/* Apply a changed setting to a running port. */
+/* Apply a changed setting: kept in priv->cfg, applied to a running port now
+ * and again by every later start, including the one that ends a reset.
+ */
 static int
 mana_vport_apply(struct rte_eth_dev *dev)
 {
@@ -432,83 +689,87 @@ mana_vport_apply(struct rte_eth_dev *dev)
 	struct mana_hw *hw = mana_hw_of(dev);
 
 	memcpy(priv->cfg.mac, priv->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-	if (!dev->data->dev_started)
+	if (!dev->data->dev_started || hw == NULL)
 		return 0;
 	return hw->ops->vport_start(hw, &priv->cfg);
 }
 
+/* Set one boolean of the vport configuration, as an operation. */
 static int
-mana_promisc_set(struct rte_eth_dev *dev, bool on)
+mana_vport_flag_set(struct rte_eth_dev *dev, bool *flag, bool on)
 {
-	struct mana_priv *priv = dev->data->dev_private;
-	bool old = priv->cfg.promisc;
-	int ret;
+	bool old;
+	int ret = mana_op_enter(dev);
 
-	priv->cfg.promisc = on;
+	if (ret != 0)
+		return ret;
+	old = *flag;
+	*flag = on;
 	ret = mana_vport_apply(dev);
 	if (ret != 0)
-		priv->cfg.promisc = old;
+		*flag = old;
+	mana_op_exit(dev);
 	return ret;
 }
 
 static int
 mana_promiscuous_enable(struct rte_eth_dev *dev)
 {
-	return mana_promisc_set(dev, true);
+	struct mana_priv *priv = dev->data->dev_private;
+
+	return mana_vport_flag_set(dev, &priv->cfg.promisc, true);
 }
 
 static int
 mana_promiscuous_disable(struct rte_eth_dev *dev)
 {
-	return mana_promisc_set(dev, false);
-}
-
-static int
-mana_allmulti_set(struct rte_eth_dev *dev, bool on)
-{
 	struct mana_priv *priv = dev->data->dev_private;
-	bool old = priv->cfg.allmulti;
-	int ret;
 
-	priv->cfg.allmulti = on;
-	ret = mana_vport_apply(dev);
-	if (ret != 0)
-		priv->cfg.allmulti = old;
-	return ret;
+	return mana_vport_flag_set(dev, &priv->cfg.promisc, false);
 }
 
 static int
 mana_allmulticast_enable(struct rte_eth_dev *dev)
 {
-	return mana_allmulti_set(dev, true);
+	struct mana_priv *priv = dev->data->dev_private;
+
+	return mana_vport_flag_set(dev, &priv->cfg.allmulti, true);
 }
 
 static int
 mana_allmulticast_disable(struct rte_eth_dev *dev)
 {
-	return mana_allmulti_set(dev, false);
+	struct mana_priv *priv = dev->data->dev_private;
+
+	return mana_vport_flag_set(dev, &priv->cfg.allmulti, false);
 }
 
 static int
 mana_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	uint16_t i, old = priv->cfg.mtu;
-	int ret;
+	uint16_t i, old;
+	int ret = mana_op_enter(dev);
 
+	if (ret != 0)
+		return ret;
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct mana_rxq *q = dev->data->rx_queues[i];
 
 		if (q != NULL && q->buf_len < mana_frame_len(mtu)) {
 			MANA_DRV_LOG(ERR, "port %u: MTU %u needs %u-byte buffers, rxq %u has %u",
 				     dev->data->port_id, mtu, mana_frame_len(mtu), i, q->buf_len);
-			return -EINVAL;
+			ret = -EINVAL;
+			goto out;
 		}
 	}
+	old = priv->cfg.mtu;
 	priv->cfg.mtu = mtu;
 	ret = mana_vport_apply(dev);
 	if (ret != 0)
 		priv->cfg.mtu = old;
+out:
+	mana_op_exit(dev);
 	return ret;
 }
 
@@ -516,13 +777,17 @@ static int
 mana_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct rte_ether_addr old = priv->mac;
-	int ret;
+	struct rte_ether_addr old;
+	int ret = mana_op_enter(dev);
 
+	if (ret != 0)
+		return ret;
+	old = priv->mac;
 	priv->mac = *mac;
 	ret = mana_vport_apply(dev);
 	if (ret != 0)
 		priv->mac = old;
+	mana_op_exit(dev);
 	return ret;
 }
 
@@ -535,6 +800,8 @@ const struct eth_dev_ops mana_dev_ops = {
 	.link_update = mana_link_update,
 	.stats_get = mana_stats_get,
 	.stats_reset = mana_stats_reset,
+	.xstats_get = mana_xstats_get,
+	.xstats_get_names = mana_xstats_get_names,
 	.rx_queue_setup = mana_rx_queue_setup,
 	.tx_queue_setup = mana_tx_queue_setup,
 	.rx_queue_release = mana_rx_queue_release,
@@ -548,9 +815,11 @@ const struct eth_dev_ops mana_dev_ops = {
 };
 
 int
-mana_dev_init(struct rte_eth_dev *dev, struct mana_hw *hw)
+mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
+	      const struct mana_port_params *pp)
 {
 	struct mana_priv *priv = dev->data->dev_private;
+	enum mana_guard_mode mode;
 	struct mana_proc *proc;
 	int ret;
 
@@ -563,25 +832,64 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw *hw)
 	proc = calloc(1, sizeof(*proc));
 	if (proc == NULL)
 		return -ENOMEM;
+	pthread_mutex_init(&proc->stats_lock, NULL);
+	proc->hwdev = hwdev;
 	proc->hw = hw;
+	proc->port_id = dev->data->port_id;
 	proc->db = hw->ops->db_page(hw);
 	if (proc->db == NULL) {
 		MANA_INIT_LOG(ERR, "%s: the device has no doorbell page", dev->data->name);
-		free(proc);
-		return -EIO;
+		ret = -EIO;
+		goto err_proc;
 	}
 	dev->data->mac_addrs = rte_zmalloc("mana_mac", sizeof(struct rte_ether_addr), 0);
 	if (dev->data->mac_addrs == NULL) {
-		free(proc);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto err_proc;
 	}
+	/* The gate stays closed until the port starts. */
+	priv->gate.word = MANA_GATE_CLOSED;
+	mode = mana_guard_register(true);
+	priv->guard_mode = mana_guard_writer_can_membarrier() ? MANA_GUARD_ASYM : MANA_GUARD_FENCED;
+	if (mode == MANA_GUARD_FENCED || priv->guard_mode == MANA_GUARD_FENCED)
+		MANA_INIT_LOG(NOTICE, "%s: membarrier unavailable: datapath guard fenced",
+			      dev->data->name);
+	priv->quiesce_timeout_ns = pp->quiesce_timeout_ns;
+	priv->hw_timeout_ns = pp->hw_timeout_ns;
 	priv->port_id = dev->data->port_id;
 	memcpy(priv->mac.addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
 	dev->data->mac_addrs[0] = priv->mac;
 	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	dev->process_private = proc;
 	dev->dev_ops = &mana_dev_ops;
-	dev->rx_pkt_burst = mana_rx_burst;
-	dev->tx_pkt_burst = mana_tx_burst;
+	if (priv->guard_mode == MANA_GUARD_FENCED || mode == MANA_GUARD_FENCED) {
+		dev->rx_pkt_burst = mana_rx_burst_fenced;
+		dev->tx_pkt_burst = mana_tx_burst_fenced;
+	} else {
+		dev->rx_pkt_burst = mana_rx_burst;
+		dev->tx_pkt_burst = mana_tx_burst;
+	}
+	ret = mana_port_reset_init(dev);
+	if (ret != 0)
+		goto err_unhook;
+	ret = mana_port_intr_enable(dev);
+	if (ret != 0)
+		goto err_reset;
+	mana_observe_port_add(proc);
 	return 0;
+
+err_reset:
+	{
+		bool up;
+
+		mana_reset_fini(&proc->reset, &up);
+	}
+err_unhook:
+	dev->process_private = NULL;
+	rte_free(dev->data->mac_addrs);
+	dev->data->mac_addrs = NULL;
+err_proc:
+	pthread_mutex_destroy(&proc->stats_lock);
+	free(proc);
+	return ret;
 }

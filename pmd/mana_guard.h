@@ -60,7 +60,12 @@ enum mana_guard_mode {
 static inline bool
 mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode)
 {
-	uint32_t s = q->seq;    /* only this thread writes it */
+	/* Only the polling thread writes seq, but which thread polls a queue
+	 * may change (an application hands queues between lcores). Acquire
+	 * pairs with the previous burst's release in mana_guard_exit, so this
+	 * burst sees that one's queue state whoever ran it (a plain load on x86).
+	 */
+	uint32_t s = __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE);
 	uint64_t gate;
 
 	if (mode == MANA_GUARD_FENCED) {
@@ -91,8 +96,11 @@ mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_gu
 static inline void
 mana_guard_exit(struct mana_guard_q *q)
 {
-	/* Pairs with the writer's load-acquire in mana_guard_wait_idle. */
-	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELEASE);
+	/* Pairs with the writer's load-acquire in mana_guard_wait_idle and
+	 * with the next burst's load-acquire in mana_guard_enter.
+	 */
+	__atomic_store_n(&q->seq, __atomic_load_n(&q->seq, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
 }
 
 /* Register this process for the writer's membarrier (unless use_membarrier

@@ -14,10 +14,15 @@
  * Queue memory handed out by queue_create belongs to the backend and stays
  * valid until queue_destroy or close.
  *
- * Threads: every op except kick is control path: the caller serializes them
- * per device (the driver holds its control lock; the reset thread owns the
- * device while it resets). kick is datapath: it is called by the lcore that
- * owns the send queue, right after it rang that queue's doorbell.
+ * A struct mana_hw_dev is the device across its incarnations, in one process:
+ * after a service event the handle is closed, and a new one is opened on the
+ * device's next incarnation (a new identity) once probe says it is ready.
+ *
+ * Threads: every op except kick and event_get is control path: the caller
+ * serializes them per device (control ops are excluded while the reset
+ * thread owns the device). kick is datapath: it is called by the lcore that
+ * owns the send queue, right after it rang that queue's doorbell. event_get
+ * is called by the EAL interrupt thread while the handle is open.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,6 +71,18 @@ struct mana_hw_stats {
 	uint64_t rx_port_down;   /* arrived while the port was stopped */
 };
 
+/* Asynchronous events of a device handle (ibv_async_event on hardware). */
+enum mana_hw_async {
+	MANA_ASYNC_DEVICE_FATAL = 1,   /* the device is gone: reset */
+};
+
+/* Where a device is, as probe sees it. */
+enum mana_hw_presence {
+	MANA_HWP_DOWN = 0,    /* in service: not there yet */
+	MANA_HWP_READY = 1,   /* there: open it */
+	MANA_HWP_GONE = 2,    /* removed for good */
+};
+
 /* Where the backend placed a queue. */
 struct mana_hw_queue {
 	struct mana_wqe *wqe;    /* nb_desc entries */
@@ -94,6 +111,12 @@ struct mana_hw_ops {
 	/* This process's mapping of the doorbell page, or NULL. */
 	void *(*db_page)(struct mana_hw *hw);
 	int (*stats)(struct mana_hw *hw, struct mana_hw_stats *st);
+	/* The fd that becomes readable when an async event is pending. */
+	int (*event_fd)(struct mana_hw *hw);
+	/* Take one pending event: 1 and *ev, 0 when none, or a negative errno
+	 * (-EIO: the event channel itself failed; treat as DEVICE_FATAL).
+	 */
+	int (*event_get)(struct mana_hw *hw, enum mana_hw_async *ev);
 	/* Datapath; NULL on real hardware. The simulator has no engine of its
 	 * own: it does the device's work on the CPU that rang the doorbell.
 	 */
@@ -103,6 +126,24 @@ struct mana_hw_ops {
 /* Backends embed this as their first member. */
 struct mana_hw {
 	const struct mana_hw_ops *ops;
+};
+
+struct mana_hw_dev;
+
+struct mana_hw_dev_ops {
+	/* Is the device there? Must not block for long. */
+	enum mana_hw_presence (*probe)(struct mana_hw_dev *d);
+	/* Open the current incarnation: 0 and *hw; -EAGAIN while it is down,
+	 * -ENODEV once it is gone, -EBUSY if a handle is already open.
+	 */
+	int (*open)(struct mana_hw_dev *d, struct mana_hw **hw);
+	/* Forget the device (after its handle was closed). */
+	void (*destroy)(struct mana_hw_dev *d);
+};
+
+/* Backends embed this as their first member. */
+struct mana_hw_dev {
+	const struct mana_hw_dev_ops *ops;
 };
 
 #endif /* MANA_HW_H */

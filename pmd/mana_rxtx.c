@@ -6,6 +6,10 @@
  * completion queues (format in mana_hwq.h). Each function here that takes a
  * queue runs on the one lcore that polls that queue, except the fill and drain
  * helpers, which the control path calls while the queue is stopped.
+ *
+ * Every burst runs inside the datapath guard (mana_guard.h): it reads no
+ * queue or doorbell pointer before mana_guard_enter succeeded, and touches no
+ * device memory after mana_guard_exit. A closed gate makes it return 0 at once.
  */
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
@@ -70,15 +74,17 @@ mana_rxq_post(struct mana_rxq *rxq)
 	return done;
 }
 
-uint16_t
-mana_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+static __rte_always_inline uint16_t
+mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
+		      enum mana_guard_mode mode)
 {
-	struct mana_rxq *rxq = queue;
 	struct mana_ring *r = &rxq->ring;
 	uint64_t bytes = 0, errors = 0;
 	uint16_t nb = 0;
 	struct mana_cqe *c;
 
+	if (!mana_guard_enter(&rxq->guard, mana_gate_of(&rxq->gate), mode))
+		return 0;
 	while (nb < n && (c = mana_cqe_next(r)) != NULL) {
 		uint32_t slot = c->wqe_index & r->mask;
 		struct rte_mbuf *m = rxq->sw_ring[slot];
@@ -110,7 +116,20 @@ mana_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		if (errors > 0)
 			mana_stat_add(&rxq->stats.errors, errors);
 	}
+	mana_guard_exit(&rxq->guard);
 	return nb;
+}
+
+uint16_t
+mana_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_ASYM);
+}
+
+uint16_t
+mana_rx_burst_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_FENCED);
 }
 
 /* Free the mbufs of every completed send. */
@@ -134,16 +153,18 @@ mana_txq_reap(struct mana_txq *txq)
 		mana_stat_add(&txq->stats.errors, errors);
 }
 
-uint16_t
-mana_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+static __rte_always_inline uint16_t
+mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
+		      enum mana_guard_mode mode)
 {
-	struct mana_txq *txq = queue;
 	struct mana_ring *r = &txq->ring;
 	struct mana_proc *proc;
 	uint32_t room;
 	uint64_t bytes = 0, dropped = 0;
 	uint16_t i, sent = 0;
 
+	if (!mana_guard_enter(&txq->guard, mana_gate_of(&txq->gate), mode))
+		return 0;
 	mana_txq_reap(txq);
 	room = r->mask + 1 - (r->wq_head - r->cq_head);
 	for (i = 0; i < n && room > 0; i++) {
@@ -182,7 +203,20 @@ mana_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (dropped > 0)
 		mana_stat_add(&txq->stats.errors, dropped);
+	mana_guard_exit(&txq->guard);
 	return i;
+}
+
+uint16_t
+mana_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_ASYM);
+}
+
+uint16_t
+mana_tx_burst_fenced(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_FENCED);
 }
 
 int

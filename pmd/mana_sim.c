@@ -10,15 +10,20 @@
  *                  Order: hub->lock, then SQ locks, then RQ locks.
  * A device's queues, doorbell mapping and up flag change only with all its
  * queue locks held, so a kick on any lcore sees them whole.
+ * Process-local, primary only: sim_device.lock guards which handle is open
+ * (the EAL alarm that fires service events writes to that handle's channel).
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_alarm.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -27,7 +32,7 @@
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_memzone.h>
-#include <rte_spinlock.h>
+#include <rte_pause.h>
 #include <rte_tcp.h>
 #include <rte_thash.h>
 #include <rte_udp.h>
@@ -42,8 +47,36 @@
 #define SIM_RSS_V4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 #define SIM_RSS_V6 (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
 
+/* The simulated hardware's internal lock, in shared memory. Built on
+ * __atomic builtins rather than rte_spinlock (inline asm), so that
+ * ThreadSanitizer sees the ordering it provides.
+ */
+typedef struct {
+	uint32_t locked;
+} sim_lock_t;
+
+static inline void
+sim_lock_init(sim_lock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED);
+}
+
+static inline void
+sim_lock(sim_lock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
+			rte_pause();
+}
+
+static inline void
+sim_unlock(sim_lock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
 struct sim_queue {
-	rte_spinlock_t lock;
+	sim_lock_t lock;
 	bool created;
 	uint32_t mask;
 	uint32_t wq_tail;        /* next WQE the hardware consumes */
@@ -61,7 +94,9 @@ struct sim_dev {
 	uint64_t peer_ref;       /* sim_ref() of the peer, 0: none (atomic) */
 	uint8_t mac[6];
 	uint64_t identity;
-	uint32_t up;             /* the device is alive */
+	uint32_t hw_state;       /* enum sim_hw_state */
+	uint32_t opened;         /* a driver handle is open */
+	uint32_t up;             /* the device is alive (hw_state == SIM_HW_UP) */
 	uint32_t vport_up;       /* the port is started */
 	struct mana_vport_cfg cfg;
 	uint64_t rx_no_buffer;   /* atomic counters */
@@ -71,20 +106,43 @@ struct sim_dev {
 	struct sim_queue rq[MANA_MAX_QUEUES];
 };
 
+enum sim_hw_state {
+	SIM_HW_UP,               /* working */
+	SIM_HW_DOWN,             /* in service */
+	SIM_HW_READY,            /* back from service, not opened yet */
+	SIM_HW_GONE,             /* removed */
+};
+
 struct sim_hub {
 	uint32_t magic;
-	rte_spinlock_t lock;
+	sim_lock_t lock;
 	uint32_t next_identity;
 	struct sim_dev dev[SIM_MAX_DEVS];
 };
 
-/* Per-process handle. */
+struct sim_device;
+
+/* Per-process handle on one incarnation of the device. */
 struct sim_proc {
 	struct mana_hw hw;
+	struct sim_device *owner;
 	struct sim_dev *dev;
 	unsigned int slot;
 	int memfd;
 	void *db;
+	int ev_rd, ev_wr;        /* the async event channel (a pipe) */
+};
+
+/* Per-process (primary) view of a device across incarnations. */
+struct sim_device {
+	struct mana_hw_dev base;
+	char name[MANA_SIM_NAME_LEN];
+	unsigned int slot;
+	struct mana_sim_params params;
+	pthread_mutex_t lock;    /* handle, schedule */
+	struct sim_proc *handle; /* the open handle, or NULL */
+	uint32_t fired;          /* service events so far */
+	bool scheduled;          /* the service schedule was started */
 };
 
 static struct sim_hub *sim_hub;
@@ -120,7 +178,7 @@ sim_hub_get(void)
 	 * primary opens devices, on the EAL init thread, so there is no race.
 	 */
 	if (sim_hub->magic != SIM_HUB_MAGIC) {
-		rte_spinlock_init(&sim_hub->lock);
+		sim_lock_init(&sim_hub->lock);
 		sim_hub->next_identity = 1;
 		sim_hub->magic = SIM_HUB_MAGIC;
 	}
@@ -133,9 +191,9 @@ sim_lock_all(struct sim_dev *d)
 	unsigned int i;
 
 	for (i = 0; i < MANA_MAX_QUEUES; i++)
-		rte_spinlock_lock(&d->sq[i].lock);
+		sim_lock(&d->sq[i].lock);
 	for (i = 0; i < MANA_MAX_QUEUES; i++)
-		rte_spinlock_lock(&d->rq[i].lock);
+		sim_lock(&d->rq[i].lock);
 }
 
 static void
@@ -144,9 +202,9 @@ sim_unlock_all(struct sim_dev *d)
 	unsigned int i;
 
 	for (i = MANA_MAX_QUEUES; i-- > 0;)
-		rte_spinlock_unlock(&d->rq[i].lock);
+		sim_unlock(&d->rq[i].lock);
 	for (i = MANA_MAX_QUEUES; i-- > 0;)
-		rte_spinlock_unlock(&d->sq[i].lock);
+		sim_unlock(&d->sq[i].lock);
 }
 
 void
@@ -208,6 +266,8 @@ sim_unlink_peers(struct sim_hub *hub, unsigned int slot)
 	__atomic_store_n(&d->peer_ref, 0, __ATOMIC_RELAXED);
 }
 
+static void sim_schedule_start(struct sim_device *o);
+
 static void
 sim_queue_free(struct sim_queue *q)
 {
@@ -218,31 +278,39 @@ sim_queue_free(struct sim_queue *q)
 	q->created = false;
 }
 
+/* Release a handle. The device stays (it may be in service, or be opened
+ * again); its doorbell page is truncated, so any late access faults.
+ */
 static void
 sim_close(struct mana_hw *hw)
 {
 	struct sim_proc *p = (struct sim_proc *)hw;
-	struct sim_hub *hub = sim_hub;
+	struct sim_device *o = p->owner;
 	struct sim_dev *d = p->dev;
 	unsigned int i;
 
-	rte_spinlock_lock(&hub->lock);
-	sim_unlink_peers(hub, p->slot);
+	pthread_mutex_lock(&o->lock);
+	o->handle = NULL;
+	pthread_mutex_unlock(&o->lock);
+
 	sim_lock_all(d);
-	d->up = 0;
 	d->vport_up = 0;
 	for (i = 0; i < MANA_MAX_QUEUES; i++) {
 		sim_queue_free(&d->sq[i]);
 		sim_queue_free(&d->rq[i]);
 	}
 	sim_db_map[p->slot] = NULL;
+	d->opened = 0;
 	sim_unlock_all(d);
-	d->in_use = 0;
-	rte_spinlock_unlock(&hub->lock);
 
+	if (ftruncate(p->memfd, 0) != 0)
+		MANA_SIM_LOG(WARNING, "%s: cannot revoke the doorbell page: %s", d->name,
+			     strerror(errno));
 	munmap(p->db, MANA_DB_PAGE_SIZE);
 	close(p->memfd);
-	MANA_SIM_LOG(INFO, "%s: closed", d->name);
+	close(p->ev_rd);
+	close(p->ev_wr);
+	MANA_SIM_LOG(INFO, "%s: handle on identity %#" PRIx64 " closed", d->name, d->identity);
 	free(p);
 }
 
@@ -290,9 +358,9 @@ sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint
 	if (mem == NULL)
 		return -ENOMEM;
 
-	rte_spinlock_lock(&q->lock);
+	sim_lock(&q->lock);
 	if (q->created) {
-		rte_spinlock_unlock(&q->lock);
+		sim_unlock(&q->lock);
 		rte_free(mem);
 		return -EBUSY;
 	}
@@ -303,7 +371,7 @@ sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint
 	q->wq_tail = 0;
 	q->cq_prod = 0;
 	q->created = true;
-	rte_spinlock_unlock(&q->lock);
+	sim_unlock(&q->lock);
 
 	out->wqe = q->wqe;
 	out->cqe = q->cqe;
@@ -323,9 +391,9 @@ sim_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx)
 
 	if (q == NULL)
 		return;
-	rte_spinlock_lock(&q->lock);
+	sim_lock(&q->lock);
 	sim_queue_free(q);
-	rte_spinlock_unlock(&q->lock);
+	sim_unlock(&q->lock);
 }
 
 static int
@@ -347,6 +415,7 @@ sim_vport_start(struct mana_hw *hw, const struct mana_vport_cfg *cfg)
 	d->cfg = *cfg;
 	d->vport_up = 1;
 	sim_unlock_all(d);
+	sim_schedule_start(((struct sim_proc *)hw)->owner);
 	return 0;
 }
 
@@ -511,24 +580,24 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
 	/* rx->cfg is written only under all of rx's queue locks; read it under
 	 * one of them, taken below, and recheck the link then.
 	 */
-	rte_spinlock_lock(&rx->rq[0].lock);
+	sim_lock(&rx->rq[0].lock);
 	if (!rx->in_use || sim_ref(slot, rx->slot_gen) != ref || !rx->up || !rx->vport_up) {
-		rte_spinlock_unlock(&rx->rq[0].lock);
+		sim_unlock(&rx->rq[0].lock);
 		__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if (!sim_mac_accepts(rx, frame, len)) {
-		rte_spinlock_unlock(&rx->rq[0].lock);
+		sim_unlock(&rx->rq[0].lock);
 		__atomic_fetch_add(&rx->rx_filtered, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	hash = sim_rss_hash(&rx->cfg, frame, len);
 	qid = rx->cfg.nb_rxq > 1 && rx->cfg.rss_hf != 0 ? rx->cfg.reta[hash % MANA_RETA_SIZE] : 0;
 	if (qid != 0) {
-		rte_spinlock_unlock(&rx->rq[0].lock);
-		rte_spinlock_lock(&rx->rq[qid].lock);
+		sim_unlock(&rx->rq[0].lock);
+		sim_lock(&rx->rq[qid].lock);
 		if (!rx->up || !rx->vport_up) {
-			rte_spinlock_unlock(&rx->rq[qid].lock);
+			sim_unlock(&rx->rq[qid].lock);
 			__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
 			return;
 		}
@@ -552,7 +621,7 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
 			      hash);
 	q->wq_tail++;
 out:
-	rte_spinlock_unlock(&q->lock);
+	sim_unlock(&q->lock);
 }
 
 static bool
@@ -582,10 +651,10 @@ sim_kick(struct mana_hw *hw, uint16_t sq_idx)
 	if (sq_idx >= MANA_MAX_QUEUES)
 		return;
 	q = &d->sq[sq_idx];
-	rte_spinlock_lock(&q->lock);
+	sim_lock(&q->lock);
 	/* A dead device does nothing: the WQEs stay where they are. */
 	if (!d->up || !q->created || sim_db_map[p->slot] == NULL) {
-		rte_spinlock_unlock(&q->lock);
+		sim_unlock(&q->lock);
 		return;
 	}
 	head = sim_db_read(p->slot, MANA_DB_SQ_OFFSET(sq_idx));
@@ -600,7 +669,28 @@ sim_kick(struct mana_hw *hw, uint16_t sq_idx)
 		sim_cqe_write(q, q->wq_tail, w->pkt_len, status, 0);
 		q->wq_tail++;
 	}
-	rte_spinlock_unlock(&q->lock);
+	sim_unlock(&q->lock);
+}
+
+static int
+sim_event_fd(struct mana_hw *hw)
+{
+	return ((struct sim_proc *)hw)->ev_rd;
+}
+
+static int
+sim_event_get(struct mana_hw *hw, enum mana_hw_async *ev)
+{
+	uint8_t b;
+	ssize_t n = read(((struct sim_proc *)hw)->ev_rd, &b, 1);
+
+	if (n == 1) {
+		*ev = (enum mana_hw_async)b;
+		return 1;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return -EIO;
 }
 
 static const struct mana_hw_ops sim_ops = {
@@ -613,6 +703,8 @@ static const struct mana_hw_ops sim_ops = {
 	.vport_stop = sim_vport_stop,
 	.db_page = sim_db_page,
 	.stats = sim_stats,
+	.event_fd = sim_event_fd,
+	.event_get = sim_event_get,
 	.kick = sim_kick,
 };
 
@@ -660,11 +752,228 @@ err_close:
 	return ret;
 }
 
+static int
+sim_handle_new(struct sim_device *o, struct sim_proc **out)
+{
+	struct sim_proc *p = calloc(1, sizeof(*p));
+	int fds[2], ret;
+
+	if (p == NULL)
+		return -ENOMEM;
+	ret = sim_db_create(o->name, &p->memfd, &p->db);
+	if (ret < 0) {
+		MANA_SIM_LOG(ERR, "%s: cannot create the doorbell page: %s", o->name,
+			     strerror(-ret));
+		free(p);
+		return ret;
+	}
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+		ret = -errno;
+		munmap(p->db, MANA_DB_PAGE_SIZE);
+		close(p->memfd);
+		free(p);
+		return ret;
+	}
+	p->ev_rd = fds[0];
+	p->ev_wr = fds[1];
+	p->hw.ops = &sim_ops;
+	p->owner = o;
+	p->slot = o->slot;
+	p->dev = &sim_hub->dev[o->slot];
+	*out = p;
+	return 0;
+}
+
+static void
+sim_handle_free(struct sim_proc *p)
+{
+	munmap(p->db, MANA_DB_PAGE_SIZE);
+	close(p->memfd);
+	close(p->ev_rd);
+	close(p->ev_wr);
+	free(p);
+}
+
+static int
+sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
+{
+	struct sim_device *o = (struct sim_device *)hd;
+	struct sim_dev *d = &sim_hub->dev[o->slot];
+	struct sim_proc *p = NULL;
+	int ret;
+
+	ret = sim_handle_new(o, &p);
+	if (ret != 0)
+		return ret;
+	pthread_mutex_lock(&o->lock);
+	sim_lock_all(d);
+	if (d->opened)
+		ret = -EBUSY;
+	else if (d->hw_state == SIM_HW_DOWN)
+		ret = -EAGAIN;
+	else if (d->hw_state == SIM_HW_GONE)
+		ret = -ENODEV;
+	if (ret != 0) {
+		sim_unlock_all(d);
+		pthread_mutex_unlock(&o->lock);
+		sim_handle_free(p);
+		return ret;
+	}
+	if (d->hw_state == SIM_HW_READY) {
+		/* A new incarnation: new identity, fresh counters. */
+		sim_lock(&sim_hub->lock);
+		d->identity = ((uint64_t)o->slot << 48) | sim_hub->next_identity++;
+		sim_unlock(&sim_hub->lock);
+		d->hw_state = SIM_HW_UP;
+	}
+	memset(&d->cfg, 0, sizeof(d->cfg));
+	d->vport_up = 0;
+	d->up = 1;
+	d->opened = 1;
+	sim_db_map[o->slot] = p->db;
+	sim_unlock_all(d);
+	o->handle = p;
+	pthread_mutex_unlock(&o->lock);
+	*hw = &p->hw;
+	MANA_SIM_LOG(INFO, "%s: opened identity %#" PRIx64, o->name, d->identity);
+	return 0;
+}
+
+static enum mana_hw_presence
+sim_dev_probe(struct mana_hw_dev *hd)
+{
+	struct sim_device *o = (struct sim_device *)hd;
+
+	switch (__atomic_load_n(&sim_hub->dev[o->slot].hw_state, __ATOMIC_ACQUIRE)) {
+	case SIM_HW_DOWN:
+		return MANA_HWP_DOWN;
+	case SIM_HW_GONE:
+		return MANA_HWP_GONE;
+	default:
+		return MANA_HWP_READY;
+	}
+}
+
+static void sim_service_alarm(void *arg);
+static void sim_recovery_alarm(void *arg);
+
+static void
+sim_dev_destroy(struct mana_hw_dev *hd)
+{
+	struct sim_device *o = (struct sim_device *)hd;
+	struct sim_dev *d = &sim_hub->dev[o->slot];
+
+	/* Waits for a callback running on the alarm thread. */
+	rte_eal_alarm_cancel(sim_service_alarm, o);
+	rte_eal_alarm_cancel(sim_recovery_alarm, o);
+	sim_lock(&sim_hub->lock);
+	sim_unlink_peers(sim_hub, o->slot);
+	sim_lock_all(d);
+	d->up = 0;
+	d->in_use = 0;
+	sim_unlock_all(d);
+	sim_unlock(&sim_hub->lock);
+	pthread_mutex_destroy(&o->lock);
+	MANA_SIM_LOG(INFO, "%s: destroyed after %u service events", o->name, o->fired);
+	free(o);
+}
+
+static const struct mana_hw_dev_ops sim_dev_ops = {
+	.probe = sim_dev_probe,
+	.open = sim_dev_open,
+	.destroy = sim_dev_destroy,
+};
+
+static void
+sim_alarm_set(uint32_t ms, rte_eal_alarm_callback cb, struct sim_device *o)
+{
+	int ret = rte_eal_alarm_set((uint64_t)RTE_MAX(ms, 1u) * 1000, cb, o);
+
+	if (ret != 0)
+		MANA_SIM_LOG(ERR, "%s: cannot schedule the simulated hardware: %s", o->name,
+			     rte_strerror(-ret));
+}
+
+/* The first start of the port starts the schedule of service events. */
+static void
+sim_schedule_start(struct sim_device *o)
+{
+	bool arm;
+
+	pthread_mutex_lock(&o->lock);
+	arm = !o->scheduled && o->params.reset_period_ms > 0;
+	o->scheduled = true;
+	pthread_mutex_unlock(&o->lock);
+	if (arm)
+		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
+}
+
 int
-mana_sim_open(const char *name, const struct mana_sim_params *params, struct mana_hw **hw)
+mana_sim_service_event(struct mana_hw_dev *hd)
+{
+	struct sim_device *o = (struct sim_device *)hd;
+	struct sim_dev *d = &sim_hub->dev[o->slot];
+	uint8_t ev = MANA_ASYNC_DEVICE_FATAL;
+	uint32_t i;
+
+	pthread_mutex_lock(&o->lock);
+	sim_lock_all(d);
+	if (d->hw_state != SIM_HW_UP) {
+		sim_unlock_all(d);
+		pthread_mutex_unlock(&o->lock);
+		return -EALREADY;
+	}
+	/* The device stops working its queues at once. */
+	d->up = 0;
+	__atomic_store_n(&d->hw_state, SIM_HW_DOWN, __ATOMIC_RELEASE);
+	sim_unlock_all(d);
+	o->fired++;
+	if (o->handle != NULL)
+		for (i = 0; i < RTE_MAX(o->params.fatal_events, 1u); i++)
+			if (write(o->handle->ev_wr, &ev, 1) != 1)
+				MANA_SIM_LOG(ERR, "%s: cannot deliver DEVICE_FATAL: %s", o->name,
+					     strerror(errno));
+	pthread_mutex_unlock(&o->lock);
+	MANA_SIM_LOG(INFO, "%s: service event %u, identity %#" PRIx64 " down", o->name, o->fired,
+		     d->identity);
+	if (o->params.recovery != MANA_SIM_RECOVERY_FAIL)
+		sim_alarm_set(o->params.recovery_ms, sim_recovery_alarm, o);
+	return 0;
+}
+
+static void
+sim_service_alarm(void *arg)
+{
+	mana_sim_service_event(arg);
+}
+
+static void
+sim_recovery_alarm(void *arg)
+{
+	struct sim_device *o = arg;
+	struct sim_dev *d = &sim_hub->dev[o->slot];
+	bool more;
+
+	if (o->params.recovery == MANA_SIM_RECOVERY_REMOVE) {
+		__atomic_store_n(&d->hw_state, SIM_HW_GONE, __ATOMIC_RELEASE);
+		MANA_SIM_LOG(INFO, "%s: removed", o->name);
+		return;
+	}
+	__atomic_store_n(&d->hw_state, SIM_HW_READY, __ATOMIC_RELEASE);
+	MANA_SIM_LOG(INFO, "%s: back from service", o->name);
+	pthread_mutex_lock(&o->lock);
+	more = o->params.reset_period_ms > 0 &&
+	       (o->params.reset_count == 0 || o->fired < o->params.reset_count);
+	pthread_mutex_unlock(&o->lock);
+	if (more)
+		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
+}
+
+int
+mana_sim_create(const char *name, const struct mana_sim_params *params, struct mana_hw_dev **out)
 {
 	struct sim_hub *hub;
-	struct sim_proc *p;
+	struct sim_device *o;
 	struct sim_dev *d = NULL;
 	unsigned int i, slot = 0;
 	int ret;
@@ -676,16 +985,16 @@ mana_sim_open(const char *name, const struct mana_sim_params *params, struct man
 	hub = sim_hub_get();
 	if (hub == NULL)
 		return -ENOMEM;
-	p = calloc(1, sizeof(*p));
-	if (p == NULL)
+	o = calloc(1, sizeof(*o));
+	if (o == NULL)
 		return -ENOMEM;
-	ret = sim_db_create(name, &p->memfd, &p->db);
-	if (ret < 0) {
-		MANA_SIM_LOG(ERR, "%s: cannot create the doorbell page: %s", name, strerror(-ret));
-		goto err_free;
+	ret = -pthread_mutex_init(&o->lock, NULL);
+	if (ret != 0) {
+		free(o);
+		return ret;
 	}
 
-	rte_spinlock_lock(&hub->lock);
+	sim_lock(&hub->lock);
 	for (i = 0; i < SIM_MAX_DEVS; i++) {
 		if (hub->dev[i].in_use && strcmp(hub->dev[i].name, name) == 0) {
 			ret = -EEXIST;
@@ -717,26 +1026,26 @@ mana_sim_open(const char *name, const struct mana_sim_params *params, struct man
 	d->rx_port_down = 0;
 	memset(&d->cfg, 0, sizeof(d->cfg));
 	d->vport_up = 0;
+	d->opened = 0;
+	d->hw_state = SIM_HW_UP;
 	d->up = 1;
-	sim_db_map[slot] = p->db;
 	d->in_use = 1;
 	sim_unlock_all(d);
 	sim_link_peers(hub, slot);
-	rte_spinlock_unlock(&hub->lock);
+	sim_unlock(&hub->lock);
 
-	p->hw.ops = &sim_ops;
-	p->dev = d;
-	p->slot = slot;
-	*hw = &p->hw;
+	o->base.ops = &sim_dev_ops;
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->slot = slot;
+	o->params = *params;
+	*out = &o->base;
 	MANA_SIM_LOG(INFO, "%s: simulated MANA device up, peer %s, identity %#" PRIx64, name,
 		     d->peer_name[0] != '\0' ? d->peer_name : "(loopback)", d->identity);
 	return 0;
 
 err_unlock:
-	rte_spinlock_unlock(&hub->lock);
-	munmap(p->db, MANA_DB_PAGE_SIZE);
-	close(p->memfd);
-err_free:
-	free(p);
+	sim_unlock(&hub->lock);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
 	return ret;
 }

@@ -20,9 +20,16 @@
  * The device state lives in a memzone shared by all processes of the DPDK
  * instance ("mana_sim_hub"), so it outlives any one driver handle.
  *
- * Threads: mana_sim_open and the ops other than kick are control path, called
- * with the driver's per-device serialization. kick runs on datapath lcores;
- * it takes hardware-internal spinlocks for a bounded time.
+ * Service events: the device goes down (it stops working its queues and
+ * sends DEVICE_FATAL on the async event channel of the open handle), and
+ * after recovery_ms comes back as a new incarnation (new identity, new
+ * doorbell page), or never does, or is removed. Closing a handle truncates its
+ * doorbell page: from then on any access to it faults.
+ *
+ * Threads: mana_sim_create and the ops other than kick and event_get are
+ * control path, called with the driver's per-device serialization. kick runs
+ * on datapath lcores; it takes hardware-internal spinlocks for a bounded
+ * time. The schedule of service events runs as EAL alarms.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,17 +38,37 @@
 
 #define MANA_SIM_NAME_LEN 64
 
+/* What the hardware does after a service event. */
+enum mana_sim_recovery {
+	MANA_SIM_RECOVERY_OK,       /* back after recovery_ms, a new incarnation */
+	MANA_SIM_RECOVERY_FAIL,     /* never back */
+	MANA_SIM_RECOVERY_REMOVE,   /* hot-removed after recovery_ms */
+};
+
 struct mana_sim_params {
 	char peer[MANA_SIM_NAME_LEN];  /* "" for the default peer */
 	bool has_mac;
 	uint8_t mac[6];
+	uint32_t reset_period_ms;      /* a service event every period; 0: none */
+	uint32_t reset_count;          /* at most this many; 0: no limit */
+	uint32_t recovery_ms;          /* hardware down time */
+	enum mana_sim_recovery recovery;
+	uint32_t fatal_events;         /* DEVICE_FATAL events per service event */
 };
 
-/* Open (creating if needed) the simulated device called name in this
- * process. Primary process only. Returns 0 and *hw, or a negative errno:
- * -EEXIST if the device is already open, -ENOSPC if too many devices exist.
+/* Create the simulated device called name (primary process only): 0 and
+ * *dev, or a negative errno: -EEXIST if it exists, -ENOSPC if there are too
+ * many. Service events start with the first vport_start when
+ * params->reset_period_ms is set. Free with (*dev)->ops->destroy after the
+ * last handle was closed.
  */
-int mana_sim_open(const char *name, const struct mana_sim_params *params, struct mana_hw **hw);
+int mana_sim_create(const char *name, const struct mana_sim_params *params,
+		    struct mana_hw_dev **dev);
+
+/* A service event now, as the schedule would fire it (EAL alarm context or
+ * any control thread). -EALREADY if the device is not up.
+ */
+int mana_sim_service_event(struct mana_hw_dev *dev);
 
 /* The default peer of a device name: the name whose trailing number differs
  * only in its lowest bit (net_mana_sim0 <-> net_mana_sim1). Writes "" when

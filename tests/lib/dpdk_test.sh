@@ -58,6 +58,8 @@ dt_require_hugepages() {
 		dt_fail "need $need free 2 MB hugepages, have ${free:-0}: run tools/setup"
 }
 
+dt_libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
 dt_testpmd() {
 	local prefix=$1 so=$2 preload
 	shift 2
@@ -66,6 +68,7 @@ dt_testpmd() {
 	# Sanitizer builds of the plugin need their runtime first in the
 	# uninstrumented testpmd; testpmd's own leaks are not ours to report.
 	LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+		TSAN_OPTIONS="${TSAN_OPTIONS:-}:suppressions=$dt_libdir/tsan.supp" \
 		timeout -s INT -k 10 "${DT_TIMEOUT:-60}" \
 		dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
 		--no-telemetry -d "$so" "$@"

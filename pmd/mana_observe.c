@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * Observability of device resets: extended statistics of each port and the
+ * telemetry endpoint /mana/reset,<port_id> with the timeline of its last
+ * resets.
+ *
+ * Threads: xstats run on the application's control threads; the telemetry
+ * handler runs on the EAL telemetry thread. A port is published here while
+ * its per-process state exists (mana_observe_port_add at probe, _del at
+ * close, both under mana_observe_lock), so the handler never reads a freed
+ * port.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_telemetry.h>
+
+#include "mana.h"
+#include "mana_log.h"
+
+static pthread_mutex_t mana_observe_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mana_proc *mana_observe_ports[RTE_MAX_ETHPORTS];
+
+enum mana_xstat {
+	MANA_XS_REQUESTED,
+	MANA_XS_SUCCEEDED,
+	MANA_XS_FAILED,
+	MANA_XS_REMOVED,
+	MANA_XS_MERGED,
+	MANA_XS_BUSY_OPS,
+	MANA_XS_LAST_TOTAL,
+	MANA_XS_LAST_PHASE,    /* MANA_PH_NUM entries */
+	MANA_XS_NUM = MANA_XS_LAST_PHASE + MANA_PH_NUM,
+};
+
+static const char *const mana_xstat_names[MANA_XS_NUM] = {
+	[MANA_XS_REQUESTED] = "reset_requested",
+	[MANA_XS_SUCCEEDED] = "reset_succeeded",
+	[MANA_XS_FAILED] = "reset_failed",
+	[MANA_XS_REMOVED] = "reset_removed",
+	[MANA_XS_MERGED] = "reset_merged",
+	[MANA_XS_BUSY_OPS] = "reset_busy_ops",
+	[MANA_XS_LAST_TOTAL] = "reset_last_total_us",
+	[MANA_XS_LAST_PHASE + MANA_PH_QUIESCE] = "reset_last_quiesce_us",
+	[MANA_XS_LAST_PHASE + MANA_PH_TEARDOWN] = "reset_last_teardown_us",
+	[MANA_XS_LAST_PHASE + MANA_PH_WAIT_HW] = "reset_last_wait_hw_us",
+	[MANA_XS_LAST_PHASE + MANA_PH_REPROBE] = "reset_last_reprobe_us",
+	[MANA_XS_LAST_PHASE + MANA_PH_RESTORE] = "reset_last_restore_us",
+};
+
+int
+mana_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names, unsigned int n)
+{
+	unsigned int i;
+
+	RTE_SET_USED(dev);
+	if (names == NULL || n < MANA_XS_NUM)
+		return MANA_XS_NUM;
+	for (i = 0; i < MANA_XS_NUM; i++)
+		snprintf(names[i].name, sizeof(names[i].name), "%s", mana_xstat_names[i]);
+	return MANA_XS_NUM;
+}
+
+int
+mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
+{
+	struct mana_proc *proc = dev->process_private;
+	struct mana_reset_stats st;
+	struct mana_reset_record rec;
+	uint64_t v[MANA_XS_NUM] = { 0 };
+	unsigned int i;
+
+	if (xs == NULL || n < MANA_XS_NUM)
+		return MANA_XS_NUM;
+	mana_reset_stats_get(&proc->reset, &st);
+	v[MANA_XS_REQUESTED] = st.requested;
+	v[MANA_XS_SUCCEEDED] = st.succeeded;
+	v[MANA_XS_FAILED] = st.failed;
+	v[MANA_XS_REMOVED] = st.removed;
+	v[MANA_XS_MERGED] = st.merged;
+	v[MANA_XS_BUSY_OPS] = st.busy_ops;
+	if (mana_reset_history(&proc->reset, &rec, 1) == 1) {
+		v[MANA_XS_LAST_TOTAL] = mana_reset_total_ns(&rec) / 1000;
+		for (i = 0; i < MANA_PH_NUM; i++)
+			v[MANA_XS_LAST_PHASE + i] = mana_reset_phase_ns(&rec, i) / 1000;
+	}
+	for (i = 0; i < MANA_XS_NUM; i++) {
+		xs[i].id = i;
+		xs[i].value = v[i];
+	}
+	return MANA_XS_NUM;
+}
+
+void
+mana_observe_port_add(struct mana_proc *proc)
+{
+	pthread_mutex_lock(&mana_observe_lock);
+	mana_observe_ports[proc->port_id] = proc;
+	pthread_mutex_unlock(&mana_observe_lock);
+}
+
+void
+mana_observe_port_del(uint16_t port_id)
+{
+	pthread_mutex_lock(&mana_observe_lock);
+	mana_observe_ports[port_id] = NULL;
+	pthread_mutex_unlock(&mana_observe_lock);
+}
+
+static int
+mana_tel_int(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+
+	return us > INT32_MAX ? INT32_MAX : (int)us;
+}
+
+/* The columns of each reset_<seq> array in /mana/reset. */
+static const char *const mana_tel_columns[] = {
+	"seq", "outcome", "error", "merged", "total_us",
+	"quiesce_us", "teardown_us", "wait_hw_us", "reprobe_us", "restore_us",
+};
+
+static int
+mana_tel_reset(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct mana_reset_record recs[MANA_RESET_HISTORY];
+	struct rte_tel_data *cols;
+	struct mana_reset_stats st;
+	struct mana_proc *proc;
+	unsigned int i, n;
+	char *end;
+	unsigned long port;
+	int ph;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || params[0] == '\0')
+		return -EINVAL;
+	port = strtoul(params, &end, 10);
+	if (*end != '\0' || port >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	pthread_mutex_lock(&mana_observe_lock);
+	proc = mana_observe_ports[port];
+	if (proc == NULL) {
+		pthread_mutex_unlock(&mana_observe_lock);
+		return -ENODEV;
+	}
+	mana_reset_stats_get(&proc->reset, &st);
+	n = mana_reset_history(&proc->reset, recs, RTE_DIM(recs));
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "port", (int)port);
+	rte_tel_data_add_dict_string(d, "state",
+				     mana_reset_state_name(mana_reset_state(&proc->reset)));
+	pthread_mutex_unlock(&mana_observe_lock);
+	rte_tel_data_add_dict_u64(d, "requested", st.requested);
+	rte_tel_data_add_dict_u64(d, "succeeded", st.succeeded);
+	rte_tel_data_add_dict_u64(d, "failed", st.failed);
+	rte_tel_data_add_dict_u64(d, "removed", st.removed);
+	rte_tel_data_add_dict_u64(d, "merged", st.merged);
+	rte_tel_data_add_dict_u64(d, "busy_ops", st.busy_ops);
+	cols = rte_tel_data_alloc();
+	if (cols == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(cols, RTE_TEL_STRING_VAL);
+	for (i = 0; i < RTE_DIM(mana_tel_columns); i++)
+		rte_tel_data_add_array_string(cols, mana_tel_columns[i]);
+	rte_tel_data_add_dict_container(d, "columns", cols, 0);
+	/* Newest first; outcome: 0 recovered, 1 failed, 2 removed. */
+	for (i = 0; i < n; i++) {
+		struct rte_tel_data *row = rte_tel_data_alloc();
+		char name[32];
+
+		if (row == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_array(row, RTE_TEL_INT_VAL);
+		rte_tel_data_add_array_int(row, (int)recs[i].seq);
+		rte_tel_data_add_array_int(row, recs[i].outcome == MANA_RS_ACTIVE ? 0 :
+					   recs[i].outcome == MANA_RS_REMOVED ? 2 : 1);
+		rte_tel_data_add_array_int(row, recs[i].error);
+		rte_tel_data_add_array_int(row, (int)recs[i].merged);
+		rte_tel_data_add_array_int(row, mana_tel_int(mana_reset_total_ns(&recs[i])));
+		for (ph = 0; ph < MANA_PH_NUM; ph++)
+			rte_tel_data_add_array_int(row, mana_tel_int(mana_reset_phase_ns(&recs[i], ph)));
+		snprintf(name, sizeof(name), "reset_%" PRIu64, recs[i].seq);
+		rte_tel_data_add_dict_container(d, name, row, 0);
+	}
+	return 0;
+}
+
+RTE_INIT(mana_observe_init)
+{
+	rte_telemetry_register_cmd("/mana/reset", mana_tel_reset,
+				   "Timeline of the last device resets of a MANA port. Parameters: int port_id");
+}

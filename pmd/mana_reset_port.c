@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The reset engine's effects on an ethdev port (struct mana_reset_ops), and
+ * the device's async events, which start resets.
+ *
+ * Threads:
+ *   - the engine ops run on the port's reset thread ("mana-rst-<port>", an
+ *     EAL control thread), which owns the device while a reset runs;
+ *   - mana_port_intr_cb runs on the EAL interrupt thread: it reads the
+ *     device's events and hands them to the engine, never waiting;
+ *   - mana_port_intr_enable/disable run on whichever thread owns the device
+ *     (probe, the reset thread, close). disable waits for a running callback.
+ */
+#include <errno.h>
+
+#include <ethdev_driver.h>
+#include <rte_interrupts.h>
+
+#include "mana.h"
+#include "mana_log.h"
+
+static struct rte_eth_dev *
+port_dev(void *ctx)
+{
+	return &rte_eth_devices[((struct mana_proc *)ctx)->port_id];
+}
+
+static void
+port_notify(void *ctx, enum mana_reset_event ev)
+{
+	struct rte_eth_dev *dev = port_dev(ctx);
+	enum rte_eth_event_type type;
+
+	switch (ev) {
+	case MANA_REV_RECOVERING:
+		type = RTE_ETH_EVENT_ERR_RECOVERING;
+		MANA_RESET_LOG(NOTICE, "port %u: device reset: recovering", dev->data->port_id);
+		break;
+	case MANA_REV_SUCCESS:
+		type = RTE_ETH_EVENT_RECOVERY_SUCCESS;
+		MANA_RESET_LOG(NOTICE, "port %u: device reset: recovered", dev->data->port_id);
+		break;
+	case MANA_REV_FAILED:
+		type = RTE_ETH_EVENT_RECOVERY_FAILED;
+		MANA_RESET_LOG(ERR, "port %u: device reset: recovery failed; close the port",
+			       dev->data->port_id);
+		break;
+	case MANA_REV_REMOVED:
+		type = RTE_ETH_EVENT_INTR_RMV;
+		MANA_RESET_LOG(ERR, "port %u: the device was removed", dev->data->port_id);
+		break;
+	default:
+		return;
+	}
+	rte_eth_dev_callback_process(dev, type, NULL);
+}
+
+static int
+port_quiesce(void *ctx, uint64_t timeout_ns)
+{
+	struct rte_eth_dev *dev = port_dev(ctx);
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+
+	/* As ethdev asks of a recovering PMD; the gate is what protects. */
+	fpo->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+	fpo->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+	return mana_port_quiesce(dev, timeout_ns);
+}
+
+/* Close the device handle: its doorbell page and queue memory go away. */
+static void
+port_hw_close(struct rte_eth_dev *dev)
+{
+	struct mana_proc *proc = dev->process_private;
+
+	mana_port_intr_disable(dev);
+	if (proc->hw == NULL)
+		return;
+	mana_port_hw_stats_save(dev);
+	proc->hw->ops->close(proc->hw);
+	proc->hw = NULL;
+	proc->db = NULL;
+}
+
+static void
+port_teardown(void *ctx, bool started)
+{
+	struct rte_eth_dev *dev = port_dev(ctx);
+
+	if (started)
+		mana_port_queues_down(dev);
+	port_hw_close(dev);
+}
+
+static enum mana_hw_status
+port_hw_probe(void *ctx)
+{
+	struct mana_proc *proc = ctx;
+
+	switch (proc->hwdev->ops->probe(proc->hwdev)) {
+	case MANA_HWP_READY:
+		return MANA_HW_READY;
+	case MANA_HWP_GONE:
+		return MANA_HW_GONE;
+	default:
+		return MANA_HW_DOWN;
+	}
+}
+
+static int
+port_reprobe(void *ctx)
+{
+	struct rte_eth_dev *dev = port_dev(ctx);
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_proc *proc = ctx;
+	struct mana_hw_caps caps;
+	struct mana_hw *hw;
+	int ret;
+
+	ret = proc->hwdev->ops->open(proc->hwdev, &hw);
+	if (ret != 0) {
+		if (ret != -EAGAIN)
+			MANA_RESET_LOG(ERR, "port %u: cannot open the device: %s",
+				       dev->data->port_id, rte_strerror(-ret));
+		return ret;
+	}
+	ret = hw->ops->query(hw, &caps);
+	if (ret == 0 && (caps.max_queues < dev->data->nb_rx_queues ||
+			 caps.max_queues < dev->data->nb_tx_queues)) {
+		MANA_RESET_LOG(ERR, "port %u: the new device has %u queues, %u/%u configured",
+			       dev->data->port_id, caps.max_queues, dev->data->nb_rx_queues,
+			       dev->data->nb_tx_queues);
+		ret = -EPROTO;
+	}
+	if (ret == 0 && hw->ops->db_page(hw) == NULL)
+		ret = -EIO;
+	if (ret != 0) {
+		hw->ops->close(hw);
+		return ret == -EIO ? -EAGAIN : ret;
+	}
+	__atomic_store_n(&priv->caps.identity, caps.identity, __ATOMIC_RELAXED);
+	proc->hw = hw;
+	proc->db = hw->ops->db_page(hw);
+	ret = mana_port_intr_enable(dev);
+	if (ret != 0) {
+		port_hw_close(dev);
+		return ret;
+	}
+	MANA_RESET_LOG(INFO, "port %u: device back, identity %#" PRIx64, dev->data->port_id,
+		       caps.identity);
+	return 0;
+}
+
+static int
+port_restore(void *ctx, bool start)
+{
+	struct rte_eth_dev *dev = port_dev(ctx);
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+	int ret;
+
+	if (!start)
+		return 0;     /* the application had not started it */
+	/* Queues, MTU, MAC, promiscuous/allmulticast and RSS as the
+	 * application left them (priv->cfg), then the gate opens.
+	 */
+	ret = mana_port_start(dev);
+	if (ret != 0) {
+		port_hw_close(dev);
+		return ret;
+	}
+	fpo->rx_pkt_burst = dev->rx_pkt_burst;
+	fpo->tx_pkt_burst = dev->tx_pkt_burst;
+	return 0;
+}
+
+static const struct mana_reset_ops port_reset_ops = {
+	.notify = port_notify,
+	.quiesce = port_quiesce,
+	.teardown = port_teardown,
+	.hw_probe = port_hw_probe,
+	.reprobe = port_reprobe,
+	.restore = port_restore,
+	.release = mana_proc_release,
+};
+
+static int
+port_thread_create(pthread_t *t, const char *name, void *(*fn)(void *), void *arg)
+{
+	return rte_ctrl_thread_create(t, name, NULL, fn, arg);
+}
+
+int
+mana_port_reset_init(struct rte_eth_dev *dev)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_proc *proc = dev->process_private;
+	struct mana_reset_params p = {
+		.quiesce_timeout_ns = priv->quiesce_timeout_ns,
+		.hw_timeout_ns = priv->hw_timeout_ns,
+		.hw_poll_ns = 1000000,
+		.thread_create = port_thread_create,
+	};
+	int ret;
+
+	snprintf(p.thread_name, sizeof(p.thread_name), "mana-rst-%u", dev->data->port_id);
+	ret = mana_reset_init(&proc->reset, &port_reset_ops, proc, &p);
+	if (ret != 0) {
+		MANA_INIT_LOG(ERR, "%s: cannot start the reset thread: %s", dev->data->name,
+			      rte_strerror(-ret));
+		return ret;
+	}
+	proc->reset_ready = true;
+	return 0;
+}
+
+static void
+mana_port_intr_cb(void *arg)
+{
+	struct mana_proc *proc = arg;
+	struct mana_hw *hw = proc->hw;
+	enum mana_hw_async ev;
+	unsigned int fatal = 0;
+	int n;
+
+	while ((n = hw->ops->event_get(hw, &ev)) > 0)
+		if (ev == MANA_ASYNC_DEVICE_FATAL)
+			fatal++;
+	if (n < 0) {
+		/* The event channel broke: the device is as good as gone.
+		 * Stop listening to it (this handle is replaced by the reset).
+		 */
+		fatal++;
+		rte_intr_callback_unregister_pending(proc->intr, mana_port_intr_cb, proc, NULL);
+	}
+	if (fatal > 0) {
+		MANA_RESET_LOG(INFO, "port %u: %u DEVICE_FATAL event(s)", proc->port_id, fatal);
+		mana_reset_request(&proc->reset);
+	}
+}
+
+int
+mana_port_intr_enable(struct rte_eth_dev *dev)
+{
+	struct mana_proc *proc = dev->process_private;
+	int fd = proc->hw->ops->event_fd(proc->hw);
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	if (proc->intr == NULL) {
+		proc->intr = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+		if (proc->intr == NULL)
+			return -ENOMEM;
+	}
+	if (rte_intr_fd_set(proc->intr, fd) != 0 ||
+	    rte_intr_type_set(proc->intr, RTE_INTR_HANDLE_EXT) != 0)
+		return -EINVAL;
+	ret = rte_intr_callback_register(proc->intr, mana_port_intr_cb, proc);
+	if (ret != 0) {
+		MANA_DRV_LOG(ERR, "port %u: cannot listen to device events: %s",
+			     dev->data->port_id, rte_strerror(-ret));
+		return ret;
+	}
+	proc->intr_registered = true;
+	return 0;
+}
+
+void
+mana_port_intr_disable(struct rte_eth_dev *dev)
+{
+	struct mana_proc *proc = dev->process_private;
+	int ret;
+
+	if (!proc->intr_registered)
+		return;
+	/* Waits for a callback running on the interrupt thread, so proc and
+	 * the handle outlive it. -ENOENT: it unregistered itself.
+	 */
+	ret = rte_intr_callback_unregister_sync(proc->intr, mana_port_intr_cb, proc);
+	if (ret < 0 && ret != -ENOENT)
+		MANA_DRV_LOG(ERR, "port %u: cannot stop listening to device events: %s",
+			     dev->data->port_id, rte_strerror(-ret));
+	proc->intr_registered = false;
+}
