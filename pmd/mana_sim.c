@@ -944,7 +944,13 @@ mana_sim_service_event(struct mana_hw_dev *hd)
 static void
 sim_service_alarm(void *arg)
 {
-	mana_sim_service_event(arg);
+	struct sim_device *o = arg;
+
+	/* Not up (the driver has not reopened it since the last event yet):
+	 * the scheduled event comes a period later instead of never.
+	 */
+	if (mana_sim_service_event(&o->base) == -EALREADY)
+		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
 }
 
 static void

@@ -9,6 +9,13 @@
 #   dt_preload SO         print the LD_PRELOAD a sanitizer build of SO needs
 #   dt_require_hugepages N  fail unless N free 2 MB hugepages are mounted
 #   dt_testpmd PREFIX SO ARGS...  run dpdk-testpmd (--no-pci, own prefix)
+#   dt_session_start LOG PREFIX SO EAL-ARGS... -- APP-ARGS...  interactive
+#                         testpmd in the background, fed through a fifo;
+#                         sets DT_PID (wrapper) and DT_APP_PID (testpmd)
+#   dt_cmd CMD            send one command to it
+#   dt_wait_count LOG REGEX N SECONDS  wait until REGEX matches N lines
+#   dt_session_quit       send quit, wait (bounded); returns its exit code
+#   dt_mbufs_in_use LOG NAME  from the last dump_mempool: mbufs in use
 
 dt_fail() {
 	echo "FAIL: $*" >&2
@@ -67,10 +74,12 @@ dt_testpmd() {
 	command -v dpdk-testpmd >/dev/null || dt_fail "dpdk-testpmd not installed: run tools/setup"
 	# Sanitizer builds of the plugin need their runtime first in the
 	# uninstrumented testpmd; testpmd's own leaks are not ours to report.
+	# stdbuf: line-buffered output, so a test sees each answer as it comes
+	# (stdbuf keeps an existing LD_PRELOAD first).
 	LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
 		TSAN_OPTIONS="${TSAN_OPTIONS:-}:suppressions=$dt_libdir/tsan.supp" \
 		timeout -s INT -k 10 "${DT_TIMEOUT:-60}" \
-		dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
+		stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
 		--no-telemetry -d "$so" "$@"
 }
 
@@ -86,4 +95,55 @@ dt_fwd_stat() {
 		/Accumulated forward statistics/ { inblk = 0 }
 		inblk { for (i = 1; i < NF; i++) if ($i == field) v = $(i + 1) }
 		END { print (v == "" ? -1 : v) }' "$log"
+}
+
+dt_session_start() {
+	local log=$1 prefix=$2 so=$3
+	shift 3
+	DT_FIFO=$(mktemp -u "${TEST_TMPDIR:-/tmp}/dt_fifo.XXXXXX")
+	mkfifo "$DT_FIFO" || dt_fail "cannot create $DT_FIFO"
+	dt_testpmd "$prefix" "$so" "$@" -i <"$DT_FIFO" >"$log" 2>&1 &
+	DT_PID=$!
+	exec 7>"$DT_FIFO"
+	# The pid of testpmd itself, not of the shell or timeout around it.
+	local i
+	for i in $(seq 100); do
+		DT_APP_PID=$(pgrep -f "^dpdk-testpmd .*--file-prefix $prefix( |$)" | head -n1)
+		[ -n "$DT_APP_PID" ] && break
+		sleep 0.05
+	done
+	[ -n "$DT_APP_PID" ] || dt_fail "testpmd did not start"
+}
+
+dt_cmd() {
+	echo "$1" >&7
+}
+
+dt_wait_count() {
+	local log=$1 re=$2 n=$3 secs=$4 end
+	end=$(($(date +%s) + secs))
+	while [ "$(grep -Ec "$re" "$log")" -lt "$n" ]; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		kill -0 "$DT_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+
+dt_session_quit() {
+	local rc
+	dt_cmd "quit"
+	exec 7>&-
+	wait "$DT_PID"
+	rc=$?
+	rm -f "$DT_FIFO"
+	return $rc
+}
+
+dt_mbufs_in_use() {
+	awk -v pool="<$2>" '
+		/^mempool </ { mine = index($0, pool) == 9 }
+		mine && /^  size=/ { split($0, a, "="); size = a[2] }
+		mine && /total_cache_count=/ { split($0, a, "="); cached = a[2] }
+		mine && /common_pool_count=/ { split($0, a, "="); common = a[2] }
+		END { print size - cached - common }' "$1"
 }
