@@ -62,6 +62,21 @@ mana_op_exit(struct rte_eth_dev *dev)
 	mana_reset_op_end(&((struct mana_proc *)dev->process_private)->reset);
 }
 
+/* The device failed a control operation with -EIO: it is going away (its
+ * DEVICE_FATAL may still be on the way). Start the reset now (merged with
+ * the event when it comes) and tell the application to retry: -EBUSY.
+ */
+static int
+mana_hw_result(struct rte_eth_dev *dev, int ret)
+{
+	if (ret != -EIO)
+		return ret;
+	MANA_DRV_LOG(INFO, "port %u: the device is not responding: resetting",
+		     dev->data->port_id);
+	mana_reset_request(&((struct mana_proc *)dev->process_private)->reset);
+	return -EBUSY;
+}
+
 /* Enter a read-only operation: returns whether the device may be touched. */
 static bool
 mana_ro_enter(struct rte_eth_dev *dev)
@@ -192,6 +207,7 @@ mana_rxq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 		return -ENOMEM;
 	}
 	rxq->sw_size = sw_size;
+	mana_guard_init(&rxq->guard);
 	rxq->mp = mp;
 	rxq->buf_len = buf_len;
 	rxq->nb_desc = nb_desc;
@@ -239,6 +255,7 @@ mana_txq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc, unsigned
 		return -ENOMEM;
 	}
 	txq->sw_size = sw_size;
+	mana_guard_init(&txq->guard);
 	txq->nb_desc = nb_desc;
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = idx;
@@ -467,7 +484,7 @@ mana_dev_start(struct rte_eth_dev *dev)
 
 	if (ret != 0)
 		return ret;
-	ret = mana_port_start(dev);
+	ret = mana_hw_result(dev, mana_port_start(dev));
 	if (ret == 0)
 		mana_reset_set_started(&proc->reset, true);
 	mana_op_exit(dev);
@@ -516,7 +533,7 @@ mana_dev_close(struct rte_eth_dev *dev)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_proc *proc = dev->process_private;
-	bool device_up, leak = false;
+	bool device_up, engine_up, leak = false;
 	int self_closed = 0;
 	uint16_t i;
 
@@ -525,7 +542,8 @@ mana_dev_close(struct rte_eth_dev *dev)
 	mana_observe_port_del(dev->data->port_id);
 	/* Ends a reset in progress (RECOVERY_FAILED) and joins the thread. */
 	device_up = proc->hw != NULL;
-	if (proc->reset_ready) {
+	engine_up = proc->reset_ready;
+	if (engine_up) {
 		self_closed = mana_reset_fini(&proc->reset, &device_up);
 		proc->reset_ready = false;
 	}
@@ -539,8 +557,11 @@ mana_dev_close(struct rte_eth_dev *dev)
 			mana_port_queues_down(dev);
 		}
 	}
+	/* No more DEVICE_FATAL into the engine from here on. */
+	mana_port_intr_disable(dev);
+	if (engine_up && !self_closed)
+		mana_reset_destroy(&proc->reset);
 	if (!leak) {
-		mana_port_intr_disable(dev);
 		if (proc->hw != NULL) {
 			mana_port_hw_stats_save(dev);
 			proc->hw->ops->close(proc->hw);
@@ -691,7 +712,7 @@ mana_vport_apply(struct rte_eth_dev *dev)
 	memcpy(priv->cfg.mac, priv->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 	if (!dev->data->dev_started || hw == NULL)
 		return 0;
-	return hw->ops->vport_start(hw, &priv->cfg);
+	return mana_hw_result(dev, hw->ops->vport_start(hw, &priv->cfg));
 }
 
 /* Set one boolean of the vport configuration, as an operation. */
@@ -883,6 +904,7 @@ err_reset:
 		bool up;
 
 		mana_reset_fini(&proc->reset, &up);
+		mana_reset_destroy(&proc->reset);
 	}
 err_unhook:
 	dev->process_private = NULL;

@@ -28,6 +28,9 @@
  * Where membarrier is unavailable the readers fence themselves
  * (MANA_GUARD_FENCED: a seq_cst exchange), about 10 cycles a burst.
  *
+ * A queue's guard is set up with mana_guard_init before the queue is
+ * published; mana_guard_enter refuses anything that does not carry its magic.
+ *
  * Threads: mana_guard_enter/exit on the lcore owning the queue only.
  * mana_gate_* and mana_guard_wait_idle on the one thread that owns the port's
  * reset (the reset engine); mana_guard_register once per process, any thread.
@@ -42,10 +45,22 @@ struct mana_gate {
 	uint64_t word;                  /* generation << 1 | closed */
 };
 
-/* Per queue, on its own cache line, written only by the polling thread. */
+#define MANA_GUARD_MAGIC 0x6d616e61u   /* "mana" */
+
+/* Per queue, on its own cache line, written only by the polling thread
+ * (magic: by mana_guard_init, before the queue is published).
+ */
 struct mana_guard_q {
 	uint32_t seq;
+	uint32_t magic;
 } __attribute__((aligned(64)));
+
+static inline void
+mana_guard_init(struct mana_guard_q *q)
+{
+	q->seq = 0;
+	q->magic = MANA_GUARD_MAGIC;
+}
 
 enum mana_guard_mode {
 	MANA_GUARD_ASYM = 0,   /* readers: compiler barrier; writer: membarrier */
@@ -60,6 +75,12 @@ enum mana_guard_mode {
 static inline bool
 mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode)
 {
+	/* Not one of ours: ethdev can pair a driver's burst function with its
+	 * own dummy queue while rte_eth_dev_stop rewrites the fast-path table
+	 * under a thread that still polls. Touch nothing, write nothing.
+	 */
+	if (__builtin_expect(__atomic_load_n(&q->magic, __ATOMIC_RELAXED) != MANA_GUARD_MAGIC, 0))
+		return false;
 	/* Only the polling thread writes seq, but which thread polls a queue
 	 * may change (an application hands queues between lcores). Acquire
 	 * pairs with the previous burst's release in mana_guard_exit, so this

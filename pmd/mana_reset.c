@@ -9,7 +9,7 @@
  *   request -> [wait for control ops in flight] -> RECOVERING
  *     RESET_ENTER  quiesce (bounded) -> teardown
  *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded)
- *     RESET_EXIT   reprobe -> restore
+ *     RESET_EXIT   reprobe -> restore -> resume (under the lock)
  *   -> SUCCESS, or FAILED (+ REMOVED)
  *
  * A request while a reset runs is merged into it; if the new device fails
@@ -17,7 +17,8 @@
  * RECOVERING, so every RECOVERING gets exactly one SUCCESS or FAILED.
  *
  * The lock is held for bookkeeping only; it is dropped around every op and
- * every event. Only the reset thread changes the state away from ACTIVE and
+ * every event, except resume: a few stores that must be ordered with the
+ * control operations. Only the reset thread changes the state away from ACTIVE and
  * back, so the state it reads after reacquiring the lock is its own.
  */
 #include <errno.h>
@@ -234,13 +235,21 @@ reset_run(struct mana_reset *r)
 		reset_unlock(r);
 		ret = r->ops->restore(r->ctx, start);
 		reset_lock(r);
-		if (ret != 0) {
+		if (ret != 0)
 			r->torn_down = true;
+		if (ret == -EAGAIN) {
+			r->stats.merged++;
+			r->cur.merged++;
+			continue;
+		}
+		if (ret != 0) {
 			reset_finish(r, MANA_RS_FAILED, ret);
 			return;
 		}
 		if (r->again)
 			continue;      /* the new device failed meanwhile */
+		if (r->ops->resume != NULL)
+			r->ops->resume(r->ctx, start);
 		reset_phase_done(r, MANA_PH_RESTORE);
 		reset_finish(r, MANA_RS_ACTIVE, 0);
 		return;
@@ -361,9 +370,14 @@ mana_reset_fini(struct mana_reset *r, bool *device_up)
 	*device_up = !r->torn_down;
 	r->state = MANA_RS_CLOSED;
 	reset_unlock(r);
+	return 0;
+}
+
+void
+mana_reset_destroy(struct mana_reset *r)
+{
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
-	return 0;
 }
 
 void

@@ -95,9 +95,17 @@ struct mana_reset_ops {
 	int (*reprobe)(void *ctx);
 	/* Rebuild, re-apply the application's configuration, and restart the
 	 * queues if start is true, then reopen the datapath. On failure the
-	 * port must be left torn down, as after teardown.
+	 * port must be left torn down, as after teardown; -EAGAIN: the new
+	 * device went down already (the engine waits for it again).
 	 */
 	int (*restore)(void *ctx, bool start);
+	/* The last step of a successful reset, run WITH the engine lock held
+	 * right before the state returns to ACTIVE, so that it is ordered with
+	 * every control operation: reinstall what the application's calls may
+	 * have reset meanwhile (ethdev's fast-path table). Must not block.
+	 * May be NULL.
+	 */
+	void (*resume)(void *ctx, bool started);
 	/* The port was closed from one of the engine's own event callbacks:
 	 * called on the reset thread as its last act, after which the engine
 	 * is not touched again; the port frees what holds the engine here.
@@ -175,6 +183,12 @@ int mana_reset_init(struct mana_reset *r, const struct mana_reset_ops *ops, void
  * so the caller must not free what holds the engine.
  */
 int mana_reset_fini(struct mana_reset *r, bool *device_up);
+
+/* Free the engine's lock, after mana_reset_fini returned 0 and once nothing
+ * can call into the engine any more (requests from the interrupt thread
+ * stopped). Until then, requests are accepted and ignored (state CLOSED).
+ */
+void mana_reset_destroy(struct mana_reset *r);
 
 /* A service event: start a reset, or merge into the one running. */
 void mana_reset_request(struct mana_reset *r);

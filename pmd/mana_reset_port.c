@@ -157,7 +157,6 @@ static int
 port_restore(void *ctx, bool start)
 {
 	struct rte_eth_dev *dev = port_dev(ctx);
-	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
 	int ret;
 
 	if (!start)
@@ -166,13 +165,36 @@ port_restore(void *ctx, bool start)
 	 * application left them (priv->cfg), then the gate opens.
 	 */
 	ret = mana_port_start(dev);
-	if (ret != 0) {
+	if (ret != 0)
 		port_hw_close(dev);
-		return ret;
-	}
+	/* -EIO: the new device went down already; the engine waits again. */
+	return ret == -EIO ? -EAGAIN : ret;
+}
+
+/*
+ * Under the engine lock, as the reset succeeds: point this process's
+ * fast-path table back at the port, whole, as ethdev's start does. A dev_stop
+ * refused during the reset has reset the table (data pointers included) before
+ * asking us; it did so before taking the engine lock, so it is overwritten here.
+ */
+static void
+port_resume(void *ctx, bool started)
+{
+	struct rte_eth_dev *dev = port_dev(ctx);
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+
+	if (!started)
+		return;
 	fpo->rx_pkt_burst = dev->rx_pkt_burst;
 	fpo->tx_pkt_burst = dev->tx_pkt_burst;
-	return 0;
+	fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
+	fpo->rx_queue_count = dev->rx_queue_count;
+	fpo->rx_descriptor_status = dev->rx_descriptor_status;
+	fpo->tx_descriptor_status = dev->tx_descriptor_status;
+	fpo->rxq.data = dev->data->rx_queues;
+	fpo->rxq.clbk = (void **)(uintptr_t)dev->post_rx_burst_cbs;
+	fpo->txq.data = dev->data->tx_queues;
+	fpo->txq.clbk = (void **)(uintptr_t)dev->pre_tx_burst_cbs;
 }
 
 static const struct mana_reset_ops port_reset_ops = {
@@ -182,6 +204,7 @@ static const struct mana_reset_ops port_reset_ops = {
 	.hw_probe = port_hw_probe,
 	.reprobe = port_reprobe,
 	.restore = port_restore,
+	.resume = port_resume,
 	.release = mana_proc_release,
 };
 

@@ -143,6 +143,7 @@ struct sim_device {
 	struct sim_proc *handle; /* the open handle, or NULL */
 	uint32_t fired;          /* service events so far */
 	bool scheduled;          /* the service schedule was started */
+	bool armed;              /* a service event is pending (at most one) */
 };
 
 static struct sim_hub *sim_hub;
@@ -267,6 +268,8 @@ sim_unlink_peers(struct sim_hub *hub, unsigned int slot)
 }
 
 static void sim_schedule_start(struct sim_device *o);
+static bool sim_schedule_more(const struct sim_device *o);
+static bool sim_arm(struct sim_device *o);
 
 static void
 sim_queue_free(struct sim_queue *q)
@@ -794,12 +797,17 @@ sim_handle_free(struct sim_proc *p)
 	free(p);
 }
 
+static void sim_service_alarm(void *arg);
+static bool sim_arm(struct sim_device *o);
+static void sim_alarm_set(uint32_t ms, rte_eal_alarm_callback cb, struct sim_device *o);
+
 static int
 sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 {
 	struct sim_device *o = (struct sim_device *)hd;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
 	struct sim_proc *p = NULL;
+	bool new_incarnation = false, rearm;
 	int ret;
 
 	ret = sim_handle_new(o, &p);
@@ -821,6 +829,7 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 	}
 	if (d->hw_state == SIM_HW_READY) {
 		/* A new incarnation: new identity, fresh counters. */
+		new_incarnation = true;
 		sim_lock(&sim_hub->lock);
 		d->identity = ((uint64_t)o->slot << 48) | sim_hub->next_identity++;
 		sim_unlock(&sim_hub->lock);
@@ -833,7 +842,10 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 	sim_db_map[o->slot] = p->db;
 	sim_unlock_all(d);
 	o->handle = p;
+	rearm = new_incarnation && sim_arm(o);
 	pthread_mutex_unlock(&o->lock);
+	if (rearm)
+		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
 	*hw = &p->hw;
 	MANA_SIM_LOG(INFO, "%s: opened identity %#" PRIx64, o->name, d->identity);
 	return 0;
@@ -854,7 +866,6 @@ sim_dev_probe(struct mana_hw_dev *hd)
 	}
 }
 
-static void sim_service_alarm(void *arg);
 static void sim_recovery_alarm(void *arg);
 
 static void
@@ -901,8 +912,9 @@ sim_schedule_start(struct sim_device *o)
 	bool arm;
 
 	pthread_mutex_lock(&o->lock);
-	arm = !o->scheduled && o->params.reset_period_ms > 0;
+	arm = !o->scheduled;
 	o->scheduled = true;
+	arm = arm && sim_arm(o);
 	pthread_mutex_unlock(&o->lock);
 	if (arm)
 		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
@@ -946,11 +958,21 @@ sim_service_alarm(void *arg)
 {
 	struct sim_device *o = arg;
 
-	/* Not up (the driver has not reopened it since the last event yet):
-	 * the scheduled event comes a period later instead of never.
-	 */
-	if (mana_sim_service_event(&o->base) == -EALREADY)
-		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
+	pthread_mutex_lock(&o->lock);
+	o->armed = false;
+	pthread_mutex_unlock(&o->lock);
+	/* Not up: nothing to do; reopening the device arms the next one. */
+	mana_sim_service_event(&o->base);
+}
+
+/* Arm the next service event unless one is pending. o->lock held. */
+static bool
+sim_arm(struct sim_device *o)
+{
+	if (o->armed || !sim_schedule_more(o))
+		return false;
+	o->armed = true;
+	return true;
 }
 
 static void
@@ -958,7 +980,6 @@ sim_recovery_alarm(void *arg)
 {
 	struct sim_device *o = arg;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
-	bool more;
 
 	if (o->params.recovery == MANA_SIM_RECOVERY_REMOVE) {
 		__atomic_store_n(&d->hw_state, SIM_HW_GONE, __ATOMIC_RELEASE);
@@ -967,12 +988,18 @@ sim_recovery_alarm(void *arg)
 	}
 	__atomic_store_n(&d->hw_state, SIM_HW_READY, __ATOMIC_RELEASE);
 	MANA_SIM_LOG(INFO, "%s: back from service", o->name);
-	pthread_mutex_lock(&o->lock);
-	more = o->params.reset_period_ms > 0 &&
+	/* The next service event is armed when the driver opens it again. */
+}
+
+/* The device stays up reset_period_ms between service events, counted from
+ * the first start and then from each time the driver has it open again.
+ * o->lock held.
+ */
+static bool
+sim_schedule_more(const struct sim_device *o)
+{
+	return o->scheduled && o->params.reset_period_ms > 0 &&
 	       (o->params.reset_count == 0 || o->fired < o->params.reset_count);
-	pthread_mutex_unlock(&o->lock);
-	if (more)
-		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
 }
 
 int

@@ -49,7 +49,7 @@ struct mana_sim_params {
 	char peer[MANA_SIM_NAME_LEN];  /* "" for the default peer */
 	bool has_mac;
 	uint8_t mac[6];
-	uint32_t reset_period_ms;      /* a service event every period; 0: none */
+	uint32_t reset_period_ms;      /* up this long between service events; 0: none */
 	uint32_t reset_count;          /* at most this many; 0: no limit */
 	uint32_t recovery_ms;          /* hardware down time */
 	enum mana_sim_recovery recovery;

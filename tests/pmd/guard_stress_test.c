@@ -104,7 +104,8 @@ run_phase(struct phase *ph, unsigned int seconds)
 	unsigned int i;
 
 	memset(&gate, 0, sizeof(gate));
-	memset(queues, 0, sizeof(queues));
+	for (i = 0; i < READERS; i++)
+		mana_guard_init(&queues[i]);
 	mem[0].alive = 1;
 	mem[1].alive = 0;
 	cur = &mem[0];

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "pmd/mana_guard.h"
@@ -23,8 +24,9 @@ static void
 test_enter_exit_parity(void)
 {
 	struct mana_gate g = { 0 };
-	struct mana_guard_q q = { 0 };
+	struct mana_guard_q q;
 
+	mana_guard_init(&q);
 	CHECK(mana_guard_enter(&q, &g, MANA_GUARD_ASYM));
 	CHECK(q.seq == 1);
 	mana_guard_exit(&q);
@@ -38,8 +40,9 @@ static void
 test_closed_gate_refuses(void)
 {
 	struct mana_gate g = { 0 };
-	struct mana_guard_q q = { 0 };
+	struct mana_guard_q q;
 
+	mana_guard_init(&q);
 	mana_gate_close(&g, MANA_GUARD_FENCED);
 	CHECK(mana_gate_is_closed(&g));
 	CHECK(!mana_guard_enter(&q, &g, MANA_GUARD_ASYM));
@@ -54,14 +57,39 @@ test_closed_gate_refuses(void)
 	mana_guard_exit(&q);
 }
 
+/* Something that is not a queue of ours (ethdev's dummy queue, handed to a
+ * driver's burst while rte_eth_dev_stop rewrites the fast-path table) is
+ * refused and left untouched.
+ */
+static void
+test_foreign_object_refused(void)
+{
+	struct mana_gate g = { 0 };
+	union {
+		struct mana_guard_q q;
+		uint8_t bytes[sizeof(struct mana_guard_q)];
+	} foreign;
+	unsigned int i;
+	bool untouched = true;
+
+	memset(&foreign, 0x01, sizeof(foreign));
+	CHECK(!mana_guard_enter(&foreign.q, &g, MANA_GUARD_ASYM));
+	CHECK(!mana_guard_enter(&foreign.q, &g, MANA_GUARD_FENCED));
+	for (i = 0; i < sizeof(foreign.bytes); i++)
+		untouched &= foreign.bytes[i] == 0x01;
+	CHECK(untouched);
+}
+
 static void
 test_wait_idle_immediate(void)
 {
-	struct mana_guard_q a = { 0 }, b = { 0 };
+	struct mana_guard_q a, b;
 	struct mana_guard_q *qs[3] = { &a, NULL, &b };
 	unsigned int stuck = 99;
 	uint64_t waited = 0;
 
+	mana_guard_init(&a);
+	mana_guard_init(&b);
 	CHECK(mana_guard_wait_idle(qs, 3, 1000000, &stuck, &waited) == 0);
 	CHECK(stuck == 99);
 	CHECK(waited < 1000000);
@@ -93,12 +121,14 @@ test_wait_idle_timeout_then_progress(void)
 {
 	struct mana_gate g = { 0 };
 	struct stuck_reader r = { .g = &g, .hold_ms = 300 };
-	struct mana_guard_q idle = { 0 };
+	struct mana_guard_q idle;
 	struct mana_guard_q *qs[2] = { &idle, &r.q };
 	unsigned int stuck = 99;
 	uint64_t waited = 0;
 	pthread_t t;
 
+	mana_guard_init(&idle);
+	mana_guard_init(&r.q);
 	CHECK(pthread_create(&t, NULL, stuck_reader_main, &r) == 0);
 	while (!__atomic_load_n(&r.entered, __ATOMIC_ACQUIRE))
 		sched_yield();
@@ -120,6 +150,7 @@ main(void)
 {
 	test_enter_exit_parity();
 	test_closed_gate_refuses();
+	test_foreign_object_refused();
 	test_wait_idle_immediate();
 	test_wait_idle_timeout_then_progress();
 	printf("membarrier available to this process: %s\n",

@@ -38,9 +38,12 @@ struct fake {
 	enum mana_hw_status not_ready;     /* what hw_probe says meanwhile */
 	int reprobe_ret;
 	unsigned int reprobe_eagain;       /* first n reprobes say -EAGAIN */
+	unsigned int restore_eagain;       /* first n restores say -EAGAIN */
 	int restore_ret;
 	bool last_restore_start;
 	bool last_teardown_started;
+	unsigned int resumes;
+	bool last_resume_started;
 	struct mana_reset *r;
 	bool request_in_reprobe;           /* a new fatal during RESET_EXIT */
 	bool close_in_failed;              /* the app closes from its callback */
@@ -113,9 +116,23 @@ fake_restore(void *ctx, bool start)
 {
 	struct fake *f = ctx;
 
-	__atomic_fetch_add(&f->restores, 1, __ATOMIC_RELAXED);
+	unsigned int n = __atomic_add_fetch(&f->restores, 1, __ATOMIC_RELAXED);
+
 	f->last_restore_start = start;
+	if (n <= f->restore_eagain)
+		return -EAGAIN;
 	return f->restore_ret;
+}
+
+static void
+fake_resume(void *ctx, bool started)
+{
+	struct fake *f = ctx;
+
+	/* Runs with the engine lock held: a control op cannot get in now. */
+	CHECK(pthread_mutex_trylock(&f->r->lock) == EBUSY);
+	f->resumes++;
+	f->last_resume_started = started;
 }
 
 static void
@@ -134,6 +151,7 @@ static const struct mana_reset_ops fake_ops = {
 	.hw_probe = fake_hw_probe,
 	.reprobe = fake_reprobe,
 	.restore = fake_restore,
+	.resume = fake_resume,
 	.release = fake_release,
 };
 
@@ -144,6 +162,16 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int
+fini(struct mana_reset *r, bool *up)
+{
+	int ret = mana_reset_fini(r, up);
+
+	if (ret == 0)
+		mana_reset_destroy(r);
+	return ret;
 }
 
 static void
@@ -239,6 +267,7 @@ test_success(void)
 	CHECK(f.quiesces == 1 && f.teardowns == 1 && f.reprobes == 1 && f.restores == 1);
 	CHECK(f.probes == 3);
 	CHECK(f.last_restore_start && f.last_teardown_started);
+	CHECK(f.resumes == 1 && f.last_resume_started);
 	mana_reset_stats_get(&r, &st);
 	CHECK(st.requested == 1 && st.succeeded == 1 && st.failed == 0);
 	CHECK(mana_reset_history(&r, &rec, 1) == 1);
@@ -262,7 +291,7 @@ test_success(void)
 	CHECK(wait_settled(&r, &f, 4) == MANA_RS_ACTIVE);
 	mana_reset_stats_get(&r, &st);
 	CHECK(st.requested == 2 && st.succeeded == 2);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 	CHECK(up);     /* the restored device is the caller's to tear down */
 }
 
@@ -286,7 +315,7 @@ test_hw_timeout(void)
 	CHECK(mana_reset_op_begin(&r, false, NULL) == -EIO);
 	CHECK(mana_reset_op_begin(&r, true, &up) == 0 && !up);
 	mana_reset_op_end(&r);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 	CHECK(!up);
 }
 
@@ -310,7 +339,7 @@ test_removed(void)
 	expect_events(&f, want, 3);
 	mana_reset_stats_get(&r, &st);
 	CHECK(st.removed == 1 && st.failed == 1);
-	CHECK(mana_reset_fini(&r, &up) == 0 && !up);
+	CHECK(fini(&r, &up) == 0 && !up);
 
 	/* Removal told by the control daemon while the port runs. */
 	fake_init(&f, &r);
@@ -323,7 +352,7 @@ test_removed(void)
 	mana_reset_request(&r);
 	usleep(20000);
 	CHECK(mana_reset_state(&r) == MANA_RS_REMOVED && fake_nb_events(&f) == 3);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 }
 
 static void
@@ -340,7 +369,7 @@ test_quiesce_timeout_frees_nothing(void)
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_FAILED);
 	expect_events(&f, want, 2);
 	CHECK(f.teardowns == 0);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 	CHECK(up);   /* resources still held: the closer must quiesce first */
 }
 
@@ -365,7 +394,7 @@ test_merge_and_again(void)
 	expect_events(&f, want, 2);
 	mana_reset_stats_get(&r, &st);
 	CHECK(st.requested == 1 && st.merged == 2);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 
 	/* The new device fails during RESET_EXIT: the reset goes round again
 	 * under the same RECOVERING, and ends with one SUCCESS.
@@ -376,7 +405,7 @@ test_merge_and_again(void)
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
 	expect_events(&f, want, 2);
 	CHECK(f.teardowns == 2 && f.reprobes == 2 && f.restores == 2);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 
 	/* The device goes down again before the re-probe: wait again. */
 	fake_init(&f, &r);
@@ -385,7 +414,16 @@ test_merge_and_again(void)
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
 	expect_events(&f, want, 2);
 	CHECK(f.reprobes == 3 && f.teardowns == 1);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
+
+	/* The new device dies while being rebuilt: wait again, one SUCCESS. */
+	fake_init(&f, &r);
+	f.restore_eagain = 1;
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+	expect_events(&f, want, 2);
+	CHECK(f.restores == 2 && f.reprobes == 2 && f.teardowns == 1);
+	CHECK(fini(&r, &up) == 0);
 }
 
 static void
@@ -416,7 +454,7 @@ test_control_ops(void)
 	CHECK(now_ns() - t0 < 20000000);
 	/* Close during the wait: the reset is aborted within a poll period. */
 	t0 = now_ns();
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 	CHECK(now_ns() - t0 < 100000000);
 	CHECK(fake_nb_events(&f) == 2 && f.events[1] == MANA_REV_FAILED);
 	CHECK(!up);
@@ -438,7 +476,7 @@ test_restore_stopped(void)
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
 	CHECK(f.restores == 1 && !f.last_restore_start);
 	CHECK(f.teardowns == 1 && !f.last_teardown_started);
-	CHECK(mana_reset_fini(&r, &up) == 0);
+	CHECK(fini(&r, &up) == 0);
 }
 
 /* The application closes the port from its RECOVERY_FAILED callback, on the
@@ -488,7 +526,7 @@ test_no_thread_leak(void)
 			mana_reset_request(&r);
 			wait_settled(&r, &f, 2);
 		}
-		CHECK(mana_reset_fini(&r, &up) == 0);
+		CHECK(fini(&r, &up) == 0);
 	}
 	CHECK(before != 0 && thread_count() == before);
 }
