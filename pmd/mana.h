@@ -101,6 +101,7 @@ struct mana_proc {
 	uint16_t port_id;
 	struct rte_intr_handle *intr;
 	bool intr_registered;
+	uint32_t intr_runs;          /* callback runs; ends each with release */
 	bool reset_ready;            /* the engine is initialized */
 	pthread_mutex_t stats_lock;  /* priv->hw_stats_base/_acc in this process */
 	struct mana_reset reset;

@@ -21,6 +21,7 @@
 
 #include "mana.h"
 #include "mana_log.h"
+#include "mana_mem.h"
 
 /* The Toeplitz key used until the application sets one. */
 static const uint8_t mana_default_rss_key[MANA_RSS_KEY_LEN] = {
@@ -197,13 +198,13 @@ mana_rxq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 		return -EINVAL;
 	}
 	sw_size = rte_align32pow2(RTE_MAX((uint32_t)nb_desc, MANA_MIN_DESC));
-	rxq = rte_zmalloc_socket("mana_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, (int)socket_id);
+	rxq = mana_zmalloc("mana_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, (int)socket_id);
 	if (rxq == NULL)
 		return -ENOMEM;
-	rxq->sw_ring = rte_zmalloc_socket("mana_rxq_sw", sw_size * sizeof(*rxq->sw_ring),
+	rxq->sw_ring = mana_zmalloc("mana_rxq_sw", sw_size * sizeof(*rxq->sw_ring),
 					  RTE_CACHE_LINE_SIZE, (int)socket_id);
 	if (rxq->sw_ring == NULL) {
-		rte_free(rxq);
+		mana_free(rxq);
 		return -ENOMEM;
 	}
 	rxq->sw_size = sw_size;
@@ -245,13 +246,13 @@ mana_txq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc, unsigned
 	uint32_t sw_size;
 
 	sw_size = rte_align32pow2(RTE_MAX((uint32_t)nb_desc, MANA_MIN_DESC));
-	txq = rte_zmalloc_socket("mana_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, (int)socket_id);
+	txq = mana_zmalloc("mana_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, (int)socket_id);
 	if (txq == NULL)
 		return -ENOMEM;
-	txq->sw_ring = rte_zmalloc_socket("mana_txq_sw", sw_size * sizeof(*txq->sw_ring),
+	txq->sw_ring = mana_zmalloc("mana_txq_sw", sw_size * sizeof(*txq->sw_ring),
 					  RTE_CACHE_LINE_SIZE, (int)socket_id);
 	if (txq->sw_ring == NULL) {
-		rte_free(txq);
+		mana_free(txq);
 		return -ENOMEM;
 	}
 	txq->sw_size = sw_size;
@@ -287,8 +288,8 @@ mana_rx_queue_release(struct rte_eth_dev *dev, uint16_t idx)
 	if (rxq == NULL)
 		return;
 	mana_rxq_drain(rxq);
-	rte_free(rxq->sw_ring);
-	rte_free(rxq);
+	mana_free(rxq->sw_ring);
+	mana_free(rxq);
 	dev->data->rx_queues[idx] = NULL;
 }
 
@@ -300,8 +301,8 @@ mana_tx_queue_release(struct rte_eth_dev *dev, uint16_t idx)
 	if (txq == NULL)
 		return;
 	mana_txq_drain(txq);
-	rte_free(txq->sw_ring);
-	rte_free(txq);
+	mana_free(txq->sw_ring);
+	mana_free(txq);
 	dev->data->tx_queues[idx] = NULL;
 }
 
@@ -317,6 +318,22 @@ mana_ring_attach(struct mana_ring *r, const struct mana_hw_queue *hq, uint32_t s
 	r->cq_head = 0;
 	r->db_offset = hq->db_offset;
 	return 0;
+}
+
+/* The link is up while the vport runs; written atomically, since the reset
+ * thread and the application's link queries meet here.
+ */
+static void
+mana_link_set(struct rte_eth_dev *dev, bool up)
+{
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_100G,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	rte_eth_linkstatus_set(dev, &link);
 }
 
 /* Destroy the hardware queues and take back every mbuf they held. */
@@ -412,7 +429,7 @@ mana_port_start(struct rte_eth_dev *dev)
 	}
 	/* Queues and doorbell are ready: let the bursts in. */
 	mana_gate_open(&priv->gate);
-	dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
+	mana_link_set(dev, true);
 	MANA_DRV_LOG(INFO, "port %u: started, %u rx and %u tx queues", dev->data->port_id,
 		     nb_rx, nb_tx);
 	return 0;
@@ -458,7 +475,7 @@ mana_port_queues_down(struct rte_eth_dev *dev)
 {
 	struct mana_hw *hw = mana_hw_of(dev);
 
-	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	mana_link_set(dev, false);
 	if (hw != NULL)
 		hw->ops->vport_stop(hw);
 	mana_queues_teardown(dev, dev->data->nb_rx_queues, dev->data->nb_tx_queues);
@@ -547,15 +564,16 @@ mana_dev_close(struct rte_eth_dev *dev)
 		self_closed = mana_reset_fini(&proc->reset, &device_up);
 		proc->reset_ready = false;
 	}
-	if (device_up) {
-		if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0) {
-			/* Never free memory a running burst may touch. */
-			MANA_DRV_LOG(ERR, "port %u: a burst is still running: leaking the device resources instead of freeing them under it",
-				     dev->data->port_id);
-			leak = true;
-		} else {
-			mana_port_queues_down(dev);
-		}
+	/* Whatever the state, no burst may be inside what is freed below;
+	 * waiting for them also orders their last accesses before the frees.
+	 */
+	if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0) {
+		/* Never free memory a running burst may touch. */
+		MANA_DRV_LOG(ERR, "port %u: a burst is still running: leaking the port's queues and device resources instead of freeing them under it",
+			     dev->data->port_id);
+		leak = true;
+	} else if (device_up) {
+		mana_port_queues_down(dev);
 	}
 	/* No more DEVICE_FATAL into the engine from here on. */
 	mana_port_intr_disable(dev);
@@ -586,15 +604,12 @@ mana_dev_close(struct rte_eth_dev *dev)
 static int
 mana_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
-	struct rte_eth_link link = {
-		.link_speed = RTE_ETH_SPEED_NUM_100G,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = dev->data->dev_started ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
-	};
+	struct rte_eth_link link;
 
 	RTE_SET_USED(wait_to_complete);
-	return rte_eth_linkstatus_set(dev, &link);
+	/* What the last start, stop or reset set (atomically). */
+	rte_eth_linkstatus_get(dev, &link);
+	return link.link_status == RTE_ETH_LINK_UP ? 0 : -1;
 }
 
 static int

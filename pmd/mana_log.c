@@ -7,3 +7,9 @@ RTE_LOG_REGISTER(mana_logtype_init, pmd.net.mana.init, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_driver, pmd.net.mana.driver, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_reset, pmd.net.mana.reset, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_sim, pmd.net.mana.sim, NOTICE);
+
+#if defined(__SANITIZE_THREAD__)
+#include "mana_mem.h"
+
+int mana_heap_sync;
+#endif

@@ -57,16 +57,15 @@ port_notify(void *ctx, enum mana_reset_event ev)
 	rte_eth_dev_callback_process(dev, type, NULL);
 }
 
+/*
+ * ethdev suggests a recovering PMD point the burst functions at dummies. The
+ * closed gate has the same effect (bursts return 0 at once), in every
+ * process, without writing pointers that polling threads are reading.
+ */
 static int
 port_quiesce(void *ctx, uint64_t timeout_ns)
 {
-	struct rte_eth_dev *dev = port_dev(ctx);
-	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
-
-	/* As ethdev asks of a recovering PMD; the gate is what protects. */
-	fpo->rx_pkt_burst = rte_eth_pkt_burst_dummy;
-	fpo->tx_pkt_burst = rte_eth_pkt_burst_dummy;
-	return mana_port_quiesce(dev, timeout_ns);
+	return mana_port_quiesce(port_dev(ctx), timeout_ns);
 }
 
 /* Close the device handle: its doorbell page and queue memory go away. */
@@ -183,18 +182,24 @@ port_resume(void *ctx, bool started)
 	struct rte_eth_dev *dev = port_dev(ctx);
 	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
 
-	if (!started)
+	/* Only when ethdev did reset it: never rewrite, under threads that
+	 * poll, an entry that is right.
+	 */
+	if (!started || (fpo->rx_pkt_burst == dev->rx_pkt_burst &&
+			 fpo->rxq.data == dev->data->rx_queues &&
+			 fpo->tx_pkt_burst == dev->tx_pkt_burst &&
+			 fpo->txq.data == dev->data->tx_queues))
 		return;
-	fpo->rx_pkt_burst = dev->rx_pkt_burst;
-	fpo->tx_pkt_burst = dev->tx_pkt_burst;
-	fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
-	fpo->rx_queue_count = dev->rx_queue_count;
-	fpo->rx_descriptor_status = dev->rx_descriptor_status;
-	fpo->tx_descriptor_status = dev->tx_descriptor_status;
 	fpo->rxq.data = dev->data->rx_queues;
 	fpo->rxq.clbk = (void **)(uintptr_t)dev->post_rx_burst_cbs;
 	fpo->txq.data = dev->data->tx_queues;
 	fpo->txq.clbk = (void **)(uintptr_t)dev->pre_tx_burst_cbs;
+	fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
+	fpo->rx_queue_count = dev->rx_queue_count;
+	fpo->rx_descriptor_status = dev->rx_descriptor_status;
+	fpo->tx_descriptor_status = dev->tx_descriptor_status;
+	fpo->rx_pkt_burst = dev->rx_pkt_burst;
+	fpo->tx_pkt_burst = dev->tx_pkt_burst;
 }
 
 static const struct mana_reset_ops port_reset_ops = {
@@ -261,6 +266,8 @@ mana_port_intr_cb(void *arg)
 		MANA_RESET_LOG(INFO, "port %u: %u DEVICE_FATAL event(s)", proc->port_id, fatal);
 		mana_reset_request(&proc->reset);
 	}
+	/* Pairs with the acquire in mana_port_intr_disable. */
+	__atomic_fetch_add(&proc->intr_runs, 1, __ATOMIC_RELEASE);
 }
 
 int
@@ -302,6 +309,11 @@ mana_port_intr_disable(struct rte_eth_dev *dev)
 	 * the handle outlive it. -ENOENT: it unregistered itself.
 	 */
 	ret = rte_intr_callback_unregister_sync(proc->intr, mana_port_intr_cb, proc);
+	/* unregister_sync waited for a running callback inside EAL; this
+	 * acquire orders the callback's last accesses before what the caller
+	 * frees next, in terms our own code (and ThreadSanitizer) can see.
+	 */
+	(void)__atomic_load_n(&proc->intr_runs, __ATOMIC_ACQUIRE);
 	if (ret < 0 && ret != -ENOENT)
 		MANA_DRV_LOG(ERR, "port %u: cannot stop listening to device events: %s",
 			     dev->data->port_id, rte_strerror(-ret));

@@ -38,6 +38,7 @@
 #include <rte_udp.h>
 
 #include "mana_log.h"
+#include "mana_mem.h"
 #include "mana_sim.h"
 
 #define SIM_HUB_NAME   "mana_sim_hub"
@@ -274,7 +275,7 @@ static bool sim_arm(struct sim_device *o);
 static void
 sim_queue_free(struct sim_queue *q)
 {
-	rte_free(q->mem);
+	mana_free(q->mem);
 	q->mem = NULL;
 	q->wqe = NULL;
 	q->cqe = NULL;
@@ -322,7 +323,7 @@ sim_query(struct mana_hw *hw, struct mana_hw_caps *caps)
 {
 	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
 
-	if (!d->up)
+	if (!__atomic_load_n(&d->up, __ATOMIC_ACQUIRE))
 		return -EIO;
 	memcpy(caps->mac, d->mac, sizeof(caps->mac));
 	caps->max_queues = MANA_MAX_QUEUES;
@@ -349,23 +350,24 @@ sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint
 	uint32_t n;
 	size_t wq_bytes;
 	void *mem;
+	int ret;
 
 	if (q == NULL || nb_desc == 0 || nb_desc > MANA_MAX_DESC)
 		return -EINVAL;
-	if (!d->up)
-		return -EIO;
 	n = rte_align32pow2(RTE_MAX(nb_desc, MANA_MIN_DESC));
 	wq_bytes = (size_t)n * sizeof(struct mana_wqe);
-	mem = rte_zmalloc_socket("mana_sim_queue", wq_bytes + (size_t)n * sizeof(struct mana_cqe),
+	mem = mana_zmalloc("mana_sim_queue", wq_bytes + (size_t)n * sizeof(struct mana_cqe),
 				 RTE_CACHE_LINE_SIZE, socket_id);
 	if (mem == NULL)
 		return -ENOMEM;
 
 	sim_lock(&q->lock);
-	if (q->created) {
+	/* up changes only with every queue lock held. */
+	if (!d->up || q->created) {
+		ret = d->up ? -EBUSY : -EIO;
 		sim_unlock(&q->lock);
-		rte_free(mem);
-		return -EBUSY;
+		mana_free(mem);
+		return ret;
 	}
 	q->mem = mem;
 	q->wqe = mem;
