@@ -9,16 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/lib/test_util.h"
 #include "pmd/mana_guard.h"
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static void
 test_enter_exit_parity(void)
@@ -155,8 +148,8 @@ main(void)
 	test_wait_idle_timeout_then_progress();
 	printf("membarrier available to this process: %s\n",
 	       mana_guard_register(true) == MANA_GUARD_ASYM ? "yes" : "no (fenced fallback)");
-	if (failures != 0) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
+	if (test_failures != 0) {
+		fprintf(stderr, "%d check(s) failed\n", test_failures);
 		return 1;
 	}
 	printf("guard contract tests passed\n");

@@ -15,16 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/lib/test_util.h"
 #include "pmd/mana_reset.h"
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 #define MAX_LOG 64
 
@@ -233,21 +226,6 @@ expect_events(struct fake *f, const enum mana_reset_event *want, unsigned int n)
 		CHECK(f->events[i] == want[i]);
 }
 
-static unsigned int
-thread_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned int n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 static void
 test_success(void)
@@ -486,7 +464,7 @@ static void
 test_close_from_callback(void)
 {
 	struct mana_reset *r = malloc(sizeof(*r));
-	unsigned int before = thread_count();
+	unsigned int before = test_thread_count();
 	uint64_t end;
 	struct fake f;
 
@@ -501,9 +479,9 @@ test_close_from_callback(void)
 	CHECK(f.close_in_failed_ret == 1);
 	CHECK(!f.close_in_failed_up);
 	/* The detached thread is gone soon after its last act. */
-	while (thread_count() > before && now_ns() < end)
+	while (test_thread_count() > before && now_ns() < end)
 		usleep(200);
-	CHECK(thread_count() == before);
+	CHECK(test_thread_count() == before);
 }
 
 /* Review finding 2: a reset thread that completes on its own must still be
@@ -513,7 +491,7 @@ test_close_from_callback(void)
 static void
 test_no_thread_leak(void)
 {
-	unsigned int before = thread_count(), i;
+	unsigned int before = test_thread_count(), i;
 
 	for (i = 0; i < 200; i++) {
 		struct mana_reset r;
@@ -528,7 +506,7 @@ test_no_thread_leak(void)
 		}
 		CHECK(fini(&r, &up) == 0);
 	}
-	CHECK(before != 0 && thread_count() == before);
+	CHECK(before != 0 && test_thread_count() == before);
 }
 
 int
@@ -543,8 +521,8 @@ main(void)
 	test_restore_stopped();
 	test_close_from_callback();
 	test_no_thread_leak();
-	if (failures != 0) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
+	if (test_failures != 0) {
+		fprintf(stderr, "%d check(s) failed\n", test_failures);
 		return 1;
 	}
 	printf("reset engine tests passed\n");

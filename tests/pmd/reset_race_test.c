@@ -35,6 +35,8 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "tests/lib/test_util.h"
+
 #if defined(__SANITIZE_THREAD__)
 #define TSAN_BUILD 1
 #else
@@ -266,21 +268,6 @@ churn(unsigned int it)
 	}
 }
 
-static unsigned int
-thread_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned int n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 int
 main(int argc, char **argv)
@@ -311,7 +298,7 @@ main(int argc, char **argv)
 	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_event,
 				      NULL);
 	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_FAILED, on_event, NULL);
-	base_threads = thread_count();
+	base_threads = test_thread_count();
 	for (q = 0; q < NB_QUEUES; q++)
 		pthread_create(&pollers[q], NULL, poller_main, (void *)(uintptr_t)q);
 	base_threads += NB_QUEUES;
@@ -387,8 +374,8 @@ main(int argc, char **argv)
 			total_recovering);
 		fails++;
 	}
-	if (thread_count() != base_threads) {
-		fprintf(stderr, "FAIL: %u threads left, %u before\n", thread_count(), base_threads);
+	if (test_thread_count() != base_threads) {
+		fprintf(stderr, "FAIL: %u threads left, %u before\n", test_thread_count(), base_threads);
 		fails++;
 	}
 	if (rte_mempool_in_use_count(pool) != 0) {

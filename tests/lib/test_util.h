@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+#ifndef MANA_TEST_UTIL_H
+#define MANA_TEST_UTIL_H
+
+/*
+ * Helpers shared by the C tests. Header-only; each test has its own
+ * test_failures counter. CHECK may be used from any thread.
+ */
+#include <dirent.h>
+#include <stdio.h>
+
+static int test_failures __attribute__((unused));
+
+/* Record a failed check and go on, so one run shows every failure. */
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+		__atomic_fetch_add(&test_failures, 1, __ATOMIC_RELAXED); \
+	} \
+} while (0)
+
+/* Threads of this process right now (0 if /proc is not there). */
+static inline unsigned int
+test_thread_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+#endif /* MANA_TEST_UTIL_H */
