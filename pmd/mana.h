@@ -173,6 +173,10 @@ int mana_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *na
 int mana_port_reset_init(struct rte_eth_dev *dev);
 int mana_port_intr_enable(struct rte_eth_dev *dev);
 void mana_port_intr_disable(struct rte_eth_dev *dev);
+/* Close the device handle (interrupt first, counters saved): its doorbell
+ * page and queue memory go away. Control path, device owned.
+ */
+void mana_port_hw_close(struct rte_eth_dev *dev);
 /* Fold the device counters into the port before the handle goes away. */
 void mana_port_hw_stats_save(struct rte_eth_dev *dev);
 

@@ -580,12 +580,7 @@ mana_dev_close(struct rte_eth_dev *dev)
 	if (engine_up && !self_closed)
 		mana_reset_destroy(&proc->reset);
 	if (!leak) {
-		if (proc->hw != NULL) {
-			mana_port_hw_stats_save(dev);
-			proc->hw->ops->close(proc->hw);
-			proc->hw = NULL;
-			proc->db = NULL;
-		}
+		mana_port_hw_close(dev);
 		for (i = 0; i < dev->data->nb_rx_queues; i++)
 			mana_rx_queue_release(dev, i);
 		for (i = 0; i < dev->data->nb_tx_queues; i++)

@@ -68,9 +68,8 @@ port_quiesce(void *ctx, uint64_t timeout_ns)
 	return mana_port_quiesce(port_dev(ctx), timeout_ns);
 }
 
-/* Close the device handle: its doorbell page and queue memory go away. */
-static void
-port_hw_close(struct rte_eth_dev *dev)
+void
+mana_port_hw_close(struct rte_eth_dev *dev)
 {
 	struct mana_proc *proc = dev->process_private;
 
@@ -90,7 +89,7 @@ port_teardown(void *ctx, bool started)
 
 	if (started)
 		mana_port_queues_down(dev);
-	port_hw_close(dev);
+	mana_port_hw_close(dev);
 }
 
 static enum mana_hw_status
@@ -144,7 +143,7 @@ port_reprobe(void *ctx)
 	proc->db = hw->ops->db_page(hw);
 	ret = mana_port_intr_enable(dev);
 	if (ret != 0) {
-		port_hw_close(dev);
+		mana_port_hw_close(dev);
 		return ret;
 	}
 	MANA_RESET_LOG(INFO, "port %u: device back, identity %#" PRIx64, dev->data->port_id,
@@ -165,7 +164,7 @@ port_restore(void *ctx, bool start)
 	 */
 	ret = mana_port_start(dev);
 	if (ret != 0)
-		port_hw_close(dev);
+		mana_port_hw_close(dev);
 	/* -EIO: the new device went down already; the engine waits again. */
 	return ret == -EIO ? -EAGAIN : ret;
 }

@@ -282,6 +282,16 @@ sim_queue_free(struct sim_queue *q)
 	q->created = false;
 }
 
+static void
+sim_handle_free(struct sim_proc *p)
+{
+	munmap(p->db, MANA_DB_PAGE_SIZE);
+	close(p->memfd);
+	close(p->ev_rd);
+	close(p->ev_wr);
+	free(p);
+}
+
 /* Release a handle. The device stays (it may be in service, or be opened
  * again); its doorbell page is truncated, so any late access faults.
  */
@@ -310,12 +320,8 @@ sim_close(struct mana_hw *hw)
 	if (ftruncate(p->memfd, 0) != 0)
 		MANA_SIM_LOG(WARNING, "%s: cannot revoke the doorbell page: %s", d->name,
 			     strerror(errno));
-	munmap(p->db, MANA_DB_PAGE_SIZE);
-	close(p->memfd);
-	close(p->ev_rd);
-	close(p->ev_wr);
 	MANA_SIM_LOG(INFO, "%s: handle on identity %#" PRIx64 " closed", d->name, d->identity);
-	free(p);
+	sim_handle_free(p);
 }
 
 static int
@@ -787,16 +793,6 @@ sim_handle_new(struct sim_device *o, struct sim_proc **out)
 	p->dev = &sim_hub->dev[o->slot];
 	*out = p;
 	return 0;
-}
-
-static void
-sim_handle_free(struct sim_proc *p)
-{
-	munmap(p->db, MANA_DB_PAGE_SIZE);
-	close(p->memfd);
-	close(p->ev_rd);
-	close(p->ev_wr);
-	free(p);
 }
 
 static void sim_service_alarm(void *arg);
