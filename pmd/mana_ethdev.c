@@ -486,9 +486,13 @@ mana_port_stop(struct rte_eth_dev *dev)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 
-	/* Even an application that keeps polling a stopping port is safe. */
-	if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0)
+	/* Even an application that keeps polling a stopping port is safe.
+	 * A burst stuck inside: refuse, and leave the port as it was.
+	 */
+	if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0) {
+		mana_gate_open(&priv->gate);
 		return -EBUSY;
+	}
 	mana_port_queues_down(dev);
 	return 0;
 }
@@ -508,6 +512,32 @@ mana_dev_start(struct rte_eth_dev *dev)
 	return ret;
 }
 
+/*
+ * ethdev points this process's fast-path table at its dummy functions before
+ * it asks the driver to stop, and leaves it so when the driver refuses: the
+ * port would stay started with no datapath. Put the table back, whole, as
+ * ethdev's start does. This runs in the stopping thread, before dev_stop
+ * returns, in the window in which ethdev itself rewrote the table: the
+ * application does not poll a port it is stopping. Nothing else ever
+ * rewrites the table under polling threads.
+ */
+static void
+mana_fp_ops_reinstall(struct rte_eth_dev *dev)
+{
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+
+	fpo->rxq.data = dev->data->rx_queues;
+	fpo->rxq.clbk = (void **)(uintptr_t)dev->post_rx_burst_cbs;
+	fpo->txq.data = dev->data->tx_queues;
+	fpo->txq.clbk = (void **)(uintptr_t)dev->pre_tx_burst_cbs;
+	fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
+	fpo->rx_queue_count = dev->rx_queue_count;
+	fpo->rx_descriptor_status = dev->rx_descriptor_status;
+	fpo->tx_descriptor_status = dev->tx_descriptor_status;
+	fpo->rx_pkt_burst = dev->rx_pkt_burst;
+	fpo->tx_pkt_burst = dev->tx_pkt_burst;
+}
+
 static int
 mana_dev_stop(struct rte_eth_dev *dev)
 {
@@ -517,12 +547,19 @@ mana_dev_stop(struct rte_eth_dev *dev)
 	/* A port whose recovery failed is stopped already. */
 	if (ret == -EIO)
 		return 0;
+	/* Refused during a reset: the port stays started, and its bursts
+	 * return 0 until the reset reopens the gate.
+	 */
 	if (ret != 0)
-		return ret;
+		goto refused;
 	ret = mana_port_stop(dev);
 	if (ret == 0)
 		mana_reset_set_started(&proc->reset, false);
 	mana_op_exit(dev);
+	if (ret == 0)
+		return 0;
+refused:
+	mana_fp_ops_reinstall(dev);
 	return ret;
 }
 
@@ -558,11 +595,12 @@ mana_dev_close(struct rte_eth_dev *dev)
 		return 0;
 	mana_observe_port_del(dev->data->port_id);
 	/* Ends a reset in progress (RECOVERY_FAILED) and joins the thread. */
-	device_up = proc->hw != NULL;
 	engine_up = proc->reset_ready;
 	if (engine_up) {
 		self_closed = mana_reset_fini(&proc->reset, &device_up);
 		proc->reset_ready = false;
+	} else {
+		device_up = proc->hw != NULL;   /* no reset thread to race with */
 	}
 	/* Whatever the state, no burst may be inside what is freed below;
 	 * waiting for them also orders their last accesses before the frees.

@@ -9,7 +9,7 @@
  *   request -> [wait for control ops in flight] -> RECOVERING
  *     RESET_ENTER  quiesce (bounded) -> teardown
  *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded)
- *     RESET_EXIT   reprobe -> restore -> resume (under the lock)
+ *     RESET_EXIT   reprobe -> restore
  *   -> SUCCESS, or FAILED (+ REMOVED)
  *
  * A request while a reset runs is merged into it; if the new device fails
@@ -17,8 +17,7 @@
  * RECOVERING, so every RECOVERING gets exactly one SUCCESS or FAILED.
  *
  * The lock is held for bookkeeping only; it is dropped around every op and
- * every event, except resume: a few stores that must be ordered with the
- * control operations. Only the reset thread changes the state away from ACTIVE and
+ * every event. Only the reset thread changes the state away from ACTIVE and
  * back, so the state it reads after reacquiring the lock is its own.
  */
 #include <errno.h>
@@ -165,7 +164,7 @@ static void
 reset_run(struct mana_reset *r)
 {
 	uint64_t hw_deadline = 0;
-	bool start;
+	bool started;
 	int ret;
 
 	r->pending = false;
@@ -177,6 +176,8 @@ reset_run(struct mana_reset *r)
 	 */
 	while (r->ops_active > 0)
 		reset_wait(r);
+	/* Fixed for the whole reset: start and stop are refused until its end. */
+	started = r->want_started;
 	reset_notify(r, MANA_REV_RECOVERING);
 
 	for (;;) {
@@ -184,7 +185,7 @@ reset_run(struct mana_reset *r)
 		r->again = false;
 		if (!r->torn_down) {
 			reset_unlock(r);
-			ret = r->ops->quiesce(r->ctx, r->params.quiesce_timeout_ns);
+			ret = r->ops->quiesce(r->ctx, started, r->params.quiesce_timeout_ns);
 			reset_lock(r);
 			reset_phase_done(r, MANA_PH_QUIESCE);
 			if (ret != 0) {
@@ -192,9 +193,8 @@ reset_run(struct mana_reset *r)
 				reset_finish(r, MANA_RS_FAILED, ret);
 				return;
 			}
-			start = r->want_started;
 			reset_unlock(r);
-			r->ops->teardown(r->ctx, start);
+			r->ops->teardown(r->ctx, started);
 			reset_lock(r);
 			r->torn_down = true;
 			reset_phase_done(r, MANA_PH_TEARDOWN);
@@ -212,7 +212,7 @@ reset_run(struct mana_reset *r)
 
 		r->state = MANA_RS_RESET_EXIT;
 		reset_unlock(r);
-		ret = r->ops->reprobe(r->ctx);
+		ret = r->ops->reprobe(r->ctx, started);
 		reset_lock(r);
 		if (ret == -EAGAIN) {
 			/* It went down again before we got it: wait again. */
@@ -231,9 +231,8 @@ reset_run(struct mana_reset *r)
 			return;
 		}
 
-		start = r->want_started;
 		reset_unlock(r);
-		ret = r->ops->restore(r->ctx, start);
+		ret = r->ops->restore(r->ctx, started);
 		reset_lock(r);
 		if (ret != 0)
 			r->torn_down = true;
@@ -248,8 +247,6 @@ reset_run(struct mana_reset *r)
 		}
 		if (r->again)
 			continue;      /* the new device failed meanwhile */
-		if (r->ops->resume != NULL)
-			r->ops->resume(r->ctx, start);
 		reset_phase_done(r, MANA_PH_RESTORE);
 		reset_finish(r, MANA_RS_ACTIVE, 0);
 		return;

@@ -20,6 +20,8 @@
  *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY
  *     (dev_stop included: a stop recorded during a reset would let ethdev
  *     release queues the reset thread is working on).
+ *     The port's started state is thus fixed for the whole of a reset; it is
+ *     passed to every op, which must not touch a stopped port's queues.
  *   - mana_reset_fini: the thread closing the port; it never holds the
  *     engine lock while it waits for the reset thread. From an event
  *     callback (on the reset thread) it hands the engine to that thread.
@@ -75,6 +77,14 @@ enum mana_hw_status {
 
 /* The port's effects. All run on the reset thread (teardown also from
  * mana_reset_fini, after the reset thread ended), never with the engine lock.
+ *
+ * started: whether the application had started the port when the reset
+ * began; it cannot change until the reset ends (start and stop are refused
+ * meanwhile). A stopped port's queues belong to the application, which may
+ * configure, set up or release them during the reset: ethdev frees queues
+ * before it asks the driver (and so before any -EBUSY), so the ops must not
+ * touch the queues, or anything else the application's calls may rewrite,
+ * of a port that is not started. Its datapath is closed already.
  */
 struct mana_reset_ops {
 	/* Emit an event to the application. */
@@ -82,30 +92,21 @@ struct mana_reset_ops {
 	/* Stop the datapath and wait for bursts in flight, at most
 	 * timeout_ns. -ETIMEDOUT: a burst is still inside; nothing may be freed.
 	 */
-	int (*quiesce)(void *ctx, uint64_t timeout_ns);
-	/* Stop the queues (if started: a stopped port has none, and its
-	 * queue structures are the application's to release), release every
-	 * device resource and MR cache, take back every mbuf, close the device
-	 * handle. Cannot fail.
+	int (*quiesce)(void *ctx, bool started, uint64_t timeout_ns);
+	/* Stop the queues (if started), release every device resource and MR
+	 * cache, take back every mbuf, close the device handle. Cannot fail.
 	 */
 	void (*teardown)(void *ctx, bool started);
 	/* Is the hardware back? Must not block for long. */
 	enum mana_hw_status (*hw_probe)(void *ctx);
 	/* Open the new device and check it. -EAGAIN: it went down again. */
-	int (*reprobe)(void *ctx);
+	int (*reprobe)(void *ctx, bool started);
 	/* Rebuild, re-apply the application's configuration, and restart the
-	 * queues if start is true, then reopen the datapath. On failure the
-	 * port must be left torn down, as after teardown; -EAGAIN: the new
-	 * device went down already (the engine waits for it again).
+	 * queues if started, then reopen the datapath. On failure the port
+	 * must be left torn down, as after teardown; -EAGAIN: the new device
+	 * went down already (the engine waits for it again).
 	 */
-	int (*restore)(void *ctx, bool start);
-	/* The last step of a successful reset, run WITH the engine lock held
-	 * right before the state returns to ACTIVE, so that it is ordered with
-	 * every control operation: reinstall what the application's calls may
-	 * have reset meanwhile (ethdev's fast-path table). Must not block.
-	 * May be NULL.
-	 */
-	void (*resume)(void *ctx, bool started);
+	int (*restore)(void *ctx, bool started);
 	/* The port was closed from one of the engine's own event callbacks:
 	 * called on the reset thread as its last act, after which the engine
 	 * is not touched again; the port frees what holds the engine here.

@@ -61,10 +61,14 @@ port_notify(void *ctx, enum mana_reset_event ev)
  * ethdev suggests a recovering PMD point the burst functions at dummies. The
  * closed gate has the same effect (bursts return 0 at once), in every
  * process, without writing pointers that polling threads are reading.
+ * A stopped port's gate closed, and its bursts drained, when it stopped; its
+ * queue arrays are the application's (ethdev may be freeing them right now).
  */
 static int
-port_quiesce(void *ctx, uint64_t timeout_ns)
+port_quiesce(void *ctx, bool started, uint64_t timeout_ns)
 {
+	if (!started)
+		return 0;
 	return mana_port_quiesce(port_dev(ctx), timeout_ns);
 }
 
@@ -108,7 +112,7 @@ port_hw_probe(void *ctx)
 }
 
 static int
-port_reprobe(void *ctx)
+port_reprobe(void *ctx, bool started)
 {
 	struct rte_eth_dev *dev = port_dev(ctx);
 	struct mana_priv *priv = dev->data->dev_private;
@@ -125,8 +129,11 @@ port_reprobe(void *ctx)
 		return ret;
 	}
 	ret = hw->ops->query(hw, &caps);
-	if (ret == 0 && (caps.max_queues < dev->data->nb_rx_queues ||
-			 caps.max_queues < dev->data->nb_tx_queues)) {
+	/* A stopped port may be reconfigured meanwhile: its queue counts are
+	 * checked against the new device by dev_configure and dev_start.
+	 */
+	if (ret == 0 && started && (caps.max_queues < dev->data->nb_rx_queues ||
+				    caps.max_queues < dev->data->nb_tx_queues)) {
 		MANA_RESET_LOG(ERR, "port %u: the new device has %u queues, %u/%u configured",
 			       dev->data->port_id, caps.max_queues, dev->data->nb_rx_queues,
 			       dev->data->nb_tx_queues);
@@ -152,12 +159,12 @@ port_reprobe(void *ctx)
 }
 
 static int
-port_restore(void *ctx, bool start)
+port_restore(void *ctx, bool started)
 {
 	struct rte_eth_dev *dev = port_dev(ctx);
 	int ret;
 
-	if (!start)
+	if (!started)
 		return 0;     /* the application had not started it */
 	/* Queues, MTU, MAC, promiscuous/allmulticast and RSS as the
 	 * application left them (priv->cfg), then the gate opens.
@@ -169,38 +176,6 @@ port_restore(void *ctx, bool start)
 	return ret == -EIO ? -EAGAIN : ret;
 }
 
-/*
- * Under the engine lock, as the reset succeeds: point this process's
- * fast-path table back at the port, whole, as ethdev's start does. A dev_stop
- * refused during the reset has reset the table (data pointers included) before
- * asking us; it did so before taking the engine lock, so it is overwritten here.
- */
-static void
-port_resume(void *ctx, bool started)
-{
-	struct rte_eth_dev *dev = port_dev(ctx);
-	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
-
-	/* Only when ethdev did reset it: never rewrite, under threads that
-	 * poll, an entry that is right.
-	 */
-	if (!started || (fpo->rx_pkt_burst == dev->rx_pkt_burst &&
-			 fpo->rxq.data == dev->data->rx_queues &&
-			 fpo->tx_pkt_burst == dev->tx_pkt_burst &&
-			 fpo->txq.data == dev->data->tx_queues))
-		return;
-	fpo->rxq.data = dev->data->rx_queues;
-	fpo->rxq.clbk = (void **)(uintptr_t)dev->post_rx_burst_cbs;
-	fpo->txq.data = dev->data->tx_queues;
-	fpo->txq.clbk = (void **)(uintptr_t)dev->pre_tx_burst_cbs;
-	fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
-	fpo->rx_queue_count = dev->rx_queue_count;
-	fpo->rx_descriptor_status = dev->rx_descriptor_status;
-	fpo->tx_descriptor_status = dev->tx_descriptor_status;
-	fpo->rx_pkt_burst = dev->rx_pkt_burst;
-	fpo->tx_pkt_burst = dev->tx_pkt_burst;
-}
-
 static const struct mana_reset_ops port_reset_ops = {
 	.notify = port_notify,
 	.quiesce = port_quiesce,
@@ -208,7 +183,6 @@ static const struct mana_reset_ops port_reset_ops = {
 	.hw_probe = port_hw_probe,
 	.reprobe = port_reprobe,
 	.restore = port_restore,
-	.resume = port_resume,
 	.release = mana_proc_release,
 };
 

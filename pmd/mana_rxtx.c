@@ -132,11 +132,19 @@ mana_rx_burst_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_FENCED);
 }
 
-/* Free the mbufs of every completed send. */
+#define MANA_FREE_BATCH 64
+
+/* Free the mbufs of every completed send, a batch to the mempool at a time:
+ * one ring operation per batch, not per mbuf, so that threads sharing a
+ * core with this one (whose ring operations spin while it is preempted
+ * inside one) wait as little as possible.
+ */
 static void
 mana_txq_reap(struct mana_txq *txq)
 {
+	struct rte_mbuf *done[MANA_FREE_BATCH];
 	struct mana_ring *r = &txq->ring;
+	unsigned int nb = 0;
 	uint64_t errors = 0;
 	struct mana_cqe *c;
 
@@ -145,10 +153,16 @@ mana_txq_reap(struct mana_txq *txq)
 
 		if (unlikely(c->status != MANA_CQE_OK))
 			errors++;
-		rte_pktmbuf_free(txq->sw_ring[slot]);
+		done[nb++] = txq->sw_ring[slot];
 		txq->sw_ring[slot] = NULL;
 		r->cq_head++;
+		if (nb == MANA_FREE_BATCH) {
+			rte_pktmbuf_free_bulk(done, nb);
+			nb = 0;
+		}
 	}
+	if (nb > 0)
+		rte_pktmbuf_free_bulk(done, nb);
 	if (errors > 0)
 		mana_stat_add(&txq->stats.errors, errors);
 }
@@ -234,15 +248,12 @@ mana_rxq_fill(struct mana_rxq *rxq, struct mana_proc *proc)
 	return 0;
 }
 
+/* Every mbuf of a ring back to its pool, in bulk (NULL slots are skipped). */
 static void
 mana_sw_ring_free(struct rte_mbuf **sw_ring, uint32_t n)
 {
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		rte_pktmbuf_free(sw_ring[i]);
-		sw_ring[i] = NULL;
-	}
+	rte_pktmbuf_free_bulk(sw_ring, n);
+	memset(sw_ring, 0, sizeof(*sw_ring) * n);
 }
 
 void

@@ -145,6 +145,7 @@ struct sim_device {
 	uint32_t fired;          /* service events so far */
 	bool scheduled;          /* the service schedule was started */
 	bool armed;              /* a service event is pending (at most one) */
+	bool dying;              /* being destroyed: set no more alarms */
 };
 
 static struct sim_hub *sim_hub;
@@ -805,7 +806,7 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 	struct sim_device *o = (struct sim_device *)hd;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
 	struct sim_proc *p = NULL;
-	bool new_incarnation = false, rearm;
+	bool new_incarnation = false;
 	int ret;
 
 	ret = sim_handle_new(o, &p);
@@ -840,10 +841,9 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 	sim_db_map[o->slot] = p->db;
 	sim_unlock_all(d);
 	o->handle = p;
-	rearm = new_incarnation && sim_arm(o);
-	pthread_mutex_unlock(&o->lock);
-	if (rearm)
+	if (new_incarnation && sim_arm(o))
 		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
+	pthread_mutex_unlock(&o->lock);
 	*hw = &p->hw;
 	MANA_SIM_LOG(INFO, "%s: opened identity %#" PRIx64, o->name, d->identity);
 	return 0;
@@ -872,9 +872,18 @@ sim_dev_destroy(struct mana_hw_dev *hd)
 	struct sim_device *o = (struct sim_device *)hd;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
 
-	/* Waits for a callback running on the alarm thread. */
+	/* Alarms are set under o->lock unless dying: none is set after this. */
+	pthread_mutex_lock(&o->lock);
+	o->dying = true;
+	pthread_mutex_unlock(&o->lock);
+	/* Each waits for its callback if it runs on the alarm thread; a
+	 * service callback may set the recovery alarm, so that goes second.
+	 */
 	rte_eal_alarm_cancel(sim_service_alarm, o);
 	rte_eal_alarm_cancel(sim_recovery_alarm, o);
+	/* Order the callbacks' last steps before the free below. */
+	pthread_mutex_lock(&o->lock);
+	pthread_mutex_unlock(&o->lock);
 	sim_lock(&sim_hub->lock);
 	sim_unlink_peers(sim_hub, o->slot);
 	sim_lock_all(d);
@@ -893,11 +902,15 @@ static const struct mana_hw_dev_ops sim_dev_ops = {
 	.destroy = sim_dev_destroy,
 };
 
+/* Schedule cb on the alarm thread. o->lock held (see sim_dev_destroy). */
 static void
 sim_alarm_set(uint32_t ms, rte_eal_alarm_callback cb, struct sim_device *o)
 {
-	int ret = rte_eal_alarm_set((uint64_t)RTE_MAX(ms, 1u) * 1000, cb, o);
+	int ret;
 
+	if (o->dying)
+		return;
+	ret = rte_eal_alarm_set((uint64_t)RTE_MAX(ms, 1u) * 1000, cb, o);
 	if (ret != 0)
 		MANA_SIM_LOG(ERR, "%s: cannot schedule the simulated hardware: %s", o->name,
 			     rte_strerror(-ret));
@@ -912,10 +925,9 @@ sim_schedule_start(struct sim_device *o)
 	pthread_mutex_lock(&o->lock);
 	arm = !o->scheduled;
 	o->scheduled = true;
-	arm = arm && sim_arm(o);
-	pthread_mutex_unlock(&o->lock);
-	if (arm)
+	if (arm && sim_arm(o))
 		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
+	pthread_mutex_unlock(&o->lock);
 }
 
 int
@@ -943,11 +955,11 @@ mana_sim_service_event(struct mana_hw_dev *hd)
 			if (write(o->handle->ev_wr, &ev, 1) != 1)
 				MANA_SIM_LOG(ERR, "%s: cannot deliver DEVICE_FATAL: %s", o->name,
 					     strerror(errno));
-	pthread_mutex_unlock(&o->lock);
 	MANA_SIM_LOG(INFO, "%s: service event %u, identity %#" PRIx64 " down", o->name, o->fired,
 		     d->identity);
 	if (o->params.recovery != MANA_SIM_RECOVERY_FAIL)
 		sim_alarm_set(o->params.recovery_ms, sim_recovery_alarm, o);
+	pthread_mutex_unlock(&o->lock);
 	return 0;
 }
 
@@ -979,14 +991,16 @@ sim_recovery_alarm(void *arg)
 	struct sim_device *o = arg;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
 
+	pthread_mutex_lock(&o->lock);
 	if (o->params.recovery == MANA_SIM_RECOVERY_REMOVE) {
 		__atomic_store_n(&d->hw_state, SIM_HW_GONE, __ATOMIC_RELEASE);
 		MANA_SIM_LOG(INFO, "%s: removed", o->name);
-		return;
+	} else {
+		__atomic_store_n(&d->hw_state, SIM_HW_READY, __ATOMIC_RELEASE);
+		MANA_SIM_LOG(INFO, "%s: back from service", o->name);
 	}
-	__atomic_store_n(&d->hw_state, SIM_HW_READY, __ATOMIC_RELEASE);
-	MANA_SIM_LOG(INFO, "%s: back from service", o->name);
 	/* The next service event is armed when the driver opens it again. */
+	pthread_mutex_unlock(&o->lock);
 }
 
 /* The device stays up reset_period_ms between service events, counted from

@@ -35,8 +35,7 @@ struct fake {
 	int restore_ret;
 	bool last_restore_start;
 	bool last_teardown_started;
-	unsigned int resumes;
-	bool last_resume_started;
+	unsigned int started_seen;         /* bit 1: an op saw true, bit 0: false */
 	struct mana_reset *r;
 	bool request_in_reprobe;           /* a new fatal during RESET_EXIT */
 	bool close_in_failed;              /* the app closes from its callback */
@@ -62,11 +61,12 @@ fake_notify(void *ctx, enum mana_reset_event ev)
 }
 
 static int
-fake_quiesce(void *ctx, uint64_t timeout_ns)
+fake_quiesce(void *ctx, bool started, uint64_t timeout_ns)
 {
 	struct fake *f = ctx;
 
 	(void)timeout_ns;
+	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&f->quiesces, 1, __ATOMIC_RELAXED);
 	return f->quiesce_ret;
 }
@@ -77,6 +77,7 @@ fake_teardown(void *ctx, bool started)
 	struct fake *f = ctx;
 
 	f->last_teardown_started = started;
+	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&f->teardowns, 1, __ATOMIC_RELAXED);
 }
 
@@ -92,10 +93,12 @@ fake_hw_probe(void *ctx)
 }
 
 static int
-fake_reprobe(void *ctx)
+fake_reprobe(void *ctx, bool started)
 {
 	struct fake *f = ctx;
 	unsigned int n = __atomic_add_fetch(&f->reprobes, 1, __ATOMIC_RELAXED);
+
+	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
 
 	if (n <= f->reprobe_eagain)
 		return -EAGAIN;
@@ -112,20 +115,10 @@ fake_restore(void *ctx, bool start)
 	unsigned int n = __atomic_add_fetch(&f->restores, 1, __ATOMIC_RELAXED);
 
 	f->last_restore_start = start;
+	__atomic_fetch_or(&f->started_seen, 1u << start, __ATOMIC_RELAXED);
 	if (n <= f->restore_eagain)
 		return -EAGAIN;
 	return f->restore_ret;
-}
-
-static void
-fake_resume(void *ctx, bool started)
-{
-	struct fake *f = ctx;
-
-	/* Runs with the engine lock held: a control op cannot get in now. */
-	CHECK(pthread_mutex_trylock(&f->r->lock) == EBUSY);
-	f->resumes++;
-	f->last_resume_started = started;
 }
 
 static void
@@ -144,7 +137,6 @@ static const struct mana_reset_ops fake_ops = {
 	.hw_probe = fake_hw_probe,
 	.reprobe = fake_reprobe,
 	.restore = fake_restore,
-	.resume = fake_resume,
 	.release = fake_release,
 };
 
@@ -245,7 +237,7 @@ test_success(void)
 	CHECK(f.quiesces == 1 && f.teardowns == 1 && f.reprobes == 1 && f.restores == 1);
 	CHECK(f.probes == 3);
 	CHECK(f.last_restore_start && f.last_teardown_started);
-	CHECK(f.resumes == 1 && f.last_resume_started);
+	CHECK(f.started_seen == 2);   /* every op was told: started */
 	mana_reset_stats_get(&r, &st);
 	CHECK(st.requested == 1 && st.succeeded == 1 && st.failed == 0);
 	CHECK(mana_reset_history(&r, &rec, 1) == 1);
@@ -454,6 +446,10 @@ test_restore_stopped(void)
 	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
 	CHECK(f.restores == 1 && !f.last_restore_start);
 	CHECK(f.teardowns == 1 && !f.last_teardown_started);
+	/* Every op was told the port is stopped: its queues are the
+	 * application's, which ethdev may free during the reset.
+	 */
+	CHECK(f.quiesces == 1 && f.reprobes == 1 && f.started_seen == 1);
 	CHECK(fini(&r, &up) == 0);
 }
 
