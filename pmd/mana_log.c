@@ -11,5 +11,5 @@ RTE_LOG_REGISTER(mana_logtype_sim, pmd.net.mana.sim, NOTICE);
 #if defined(__SANITIZE_THREAD__)
 #include "mana_mem.h"
 
-int mana_heap_sync;
+pthread_mutex_t mana_heap_lock = PTHREAD_MUTEX_INITIALIZER;
 #endif

@@ -16,33 +16,39 @@
 #include <rte_malloc.h>
 
 #if defined(__SANITIZE_THREAD__)
-/* DPDK's heap lock orders every free before every later allocation; say so
- * to ThreadSanitizer with one synchronization object.
+/* DPDK's heap lock orders a free before any later allocation of the same
+ * memory; ThreadSanitizer cannot see it (DPDK is not instrumented). In
+ * ThreadSanitizer builds our allocations and frees also pass through one
+ * instrumented mutex, whole: rte_free writes (zeroes) the block before it
+ * hands it back, so the lock must cover the free itself, not follow it.
  */
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-extern int mana_heap_sync;
-#define MANA_HEAP_ACQUIRE() __tsan_acquire(&mana_heap_sync)
-#define MANA_HEAP_RELEASE() __tsan_release(&mana_heap_sync)
+#include <pthread.h>
+
+extern pthread_mutex_t mana_heap_lock;
+#define MANA_HEAP_LOCK() pthread_mutex_lock(&mana_heap_lock)
+#define MANA_HEAP_UNLOCK() pthread_mutex_unlock(&mana_heap_lock)
 #else
-#define MANA_HEAP_ACQUIRE() do { } while (0)
-#define MANA_HEAP_RELEASE() do { } while (0)
+#define MANA_HEAP_LOCK() do { } while (0)
+#define MANA_HEAP_UNLOCK() do { } while (0)
 #endif
 
 static inline void *
 mana_zmalloc(const char *type, size_t size, unsigned int align, int socket)
 {
-	void *p = rte_zmalloc_socket(type, size, align, socket);
+	void *p;
 
-	MANA_HEAP_ACQUIRE();
+	MANA_HEAP_LOCK();
+	p = rte_zmalloc_socket(type, size, align, socket);
+	MANA_HEAP_UNLOCK();
 	return p;
 }
 
 static inline void
 mana_free(void *p)
 {
-	rte_free(p);           /* which writes the memory (zeroes it) */
-	MANA_HEAP_RELEASE();
+	MANA_HEAP_LOCK();
+	rte_free(p);
+	MANA_HEAP_UNLOCK();
 }
 
 #endif /* MANA_MEM_H */
