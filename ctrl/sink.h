@@ -12,7 +12,7 @@
  */
 #include <stdint.h>
 
-#define CTRL_NAME_MAX 64
+#define CTRL_NAME_MAX 160
 
 enum ctrl_event_kind {
 	CTRL_EV_SERVICE_STARTED,	/* the device went away / reported an error */
