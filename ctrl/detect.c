@@ -116,6 +116,7 @@ ident_from_dev(struct ctrl_ident *id, const struct nl_rdma_dev *dev)
 	memset(id, 0, sizeof(*id));
 	snprintf(id->name, sizeof(id->name), "%s", dev->name);
 	id->index = dev->index;
+	id->has_index = 1;
 	id->node_guid = dev->node_guid;
 	snprintf(id->netdev, sizeof(id->netdev), "%s", dev->ndev_name);
 	id->ifindex = dev->ndev_index;

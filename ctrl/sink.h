@@ -23,7 +23,8 @@ enum ctrl_event_kind {
 /* What identifies a device at one moment; indexes change on re-registration. */
 struct ctrl_ident {
 	char name[CTRL_NAME_MAX];	/* RDMA device (mana_0) or devlink handle */
-	uint32_t index;			/* RDMA device index, 0 if unknown */
+	uint32_t index;			/* RDMA device index (valid if has_index) */
+	uint8_t has_index;
 	uint64_t node_guid;		/* 0 if unknown */
 	char netdev[16];		/* "" if unknown */
 	uint32_t ifindex;		/* 0 if unknown */

@@ -142,8 +142,10 @@ static void
 merge_ident(struct ctrl_ident *dst, const struct ctrl_ident *src)
 {
 	snprintf(dst->name, sizeof(dst->name), "%s", src->name);
-	if (src->index != 0 || dst->index == 0)
+	if (src->has_index) {
 		dst->index = src->index;
+		dst->has_index = 1;
+	}
 	if (src->node_guid != 0)
 		dst->node_guid = src->node_guid;
 	if (src->netdev[0] != '\0')
@@ -151,6 +153,9 @@ merge_ident(struct ctrl_ident *dst, const struct ctrl_ident *src)
 	if (src->ifindex != 0)
 		dst->ifindex = src->ifindex;
 }
+
+static void start_service(struct tracker *tr, struct trk_entry *e, const char *source,
+			  const char *reason, uint64_t now);
 
 void
 tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source, uint64_t now)
@@ -176,6 +181,21 @@ tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source
 	}
 	e->synced = true;
 	if (e->state == TRACKER_PRESENT) {
+		if (id->has_index && e->ident.has_index && id->index != e->ident.index) {
+			/*
+			 * Indexes are never reused: the device went away and came
+			 * back while we were not looking (events lost). Report both.
+			 */
+			char reason[64];
+
+			snprintf(reason, sizeof(reason), "re-registered (index %u -> %u)",
+				 e->ident.index, id->index);
+			start_service(tr, e, source, reason, now);
+			e->ident = *id;
+			e->state = TRACKER_PRESENT;
+			emit(tr, CTRL_EV_HW_BACK, e, source, e->reason, now);
+			return;
+		}
 		merge_ident(&e->ident, id);
 		return;
 	}

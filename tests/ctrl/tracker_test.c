@@ -48,7 +48,7 @@ rec_publish(void *ctx, const struct ctrl_event *ev)
 static struct ctrl_ident
 ident(const char *name, uint32_t index, uint64_t guid, const char *netdev)
 {
-	struct ctrl_ident id = { .index = index, .node_guid = guid };
+	struct ctrl_ident id = { .index = index, .has_index = 1, .node_guid = guid };
 
 	snprintf(id.name, sizeof(id.name), "%s", name);
 	snprintf(id.netdev, sizeof(id.netdev), "%s", netdev);
@@ -88,6 +88,12 @@ test_service_event(void)
 	/* A NETDEV_ATTACH after the REGISTER only completes the identity. */
 	tracker_seen(tr, &b, "rdma-monitor", t0 + 12 * SEC);
 	CHECK(r.n == 2);
+	/* Seen again with a new index: it went and came back unseen. */
+	b.index = 4;
+	tracker_seen(tr, &b, "dump", t0 + 20 * SEC);
+	CHECK(r.n == 4 && r.ev[2].kind == CTRL_EV_SERVICE_STARTED);
+	CHECK(strcmp(r.ev[2].reason, "re-registered (index 1 -> 4)") == 0);
+	CHECK(r.ev[3].kind == CTRL_EV_HW_BACK && r.ev[3].ident.index == 4);
 	tracker_free(tr);
 }
 
