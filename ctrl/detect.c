@@ -234,8 +234,18 @@ detect_rdma_event(void *arg, const struct nl_nldev_msg *ev)
 		tracker_seen(d->tr, &id, "rdma-monitor", d->now());
 		break;
 	case NLU_RDMA_UNREGISTER_EVENT:
-		if (tracker_state(d->tr, ev->dev_name) >= 0)
-			tracker_lost(d->tr, ev->dev_name, "rdma-monitor", "UNREGISTER", d->now());
+		if (tracker_state(d->tr, ev->dev_name) < 0) {
+			/* Renamed without an event (6.12): the index still says who. */
+			const char *old = (ev->present & NL_NLDEV_HAS_DEV_INDEX) ?
+					  tracker_name_by_index(d->tr, ev->dev_index) : NULL;
+			char oldname[CTRL_NAME_MAX];
+
+			if (old == NULL)
+				break;
+			snprintf(oldname, sizeof(oldname), "%s", old);
+			tracker_renamed(d->tr, oldname, ev->dev_name);
+		}
+		tracker_lost(d->tr, ev->dev_name, "rdma-monitor", "UNREGISTER", d->now());
 		break;
 	case NLU_RDMA_NETDEV_DETACH_EVENT:
 		break;

@@ -324,6 +324,19 @@ tracker_next_deadline(const struct tracker *tr, uint64_t now)
 	return best;
 }
 
+const char *
+tracker_name_by_index(const struct tracker *tr, uint32_t index)
+{
+	for (unsigned int i = 0; i < tr->n; i++) {
+		const struct trk_entry *e = &tr->e[i];
+
+		if (e->state == TRACKER_PRESENT && e->ident.has_index && e->ident.index == index &&
+		    strchr(e->key, '/') == NULL)
+			return e->key;
+	}
+	return NULL;
+}
+
 int
 tracker_state(const struct tracker *tr, const char *name)
 {

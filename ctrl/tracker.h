@@ -65,6 +65,12 @@ void tracker_tick(struct tracker *tr, uint64_t now);
 /* Nanoseconds until the next timeout, or -1 if none is pending. */
 int64_t tracker_next_deadline(const struct tracker *tr, uint64_t now);
 
+/*
+ * The key of the present device with this RDMA index, or NULL: 6.12 sends no
+ * event on a rename, so an UNREGISTER may carry a name we never saw.
+ */
+const char *tracker_name_by_index(const struct tracker *tr, uint32_t index);
+
 /* Introspection (tests, logs): state of the device called name, -1 if unknown. */
 int tracker_state(const struct tracker *tr, const char *name);
 unsigned int tracker_count(const struct tracker *tr);
