@@ -210,8 +210,14 @@ health_print_reporter(struct health_print *hp, const struct nl_dl_msg *m)
 
 /* ---- fmsg ---- */
 
+/*
+ * JSON has one root: the first object (or a wrapper object when the stream
+ * starts otherwise). Its close is held until the end, so whatever follows an
+ * early close still lands inside it.
+ */
 static unsigned int g_fmsg_items;
-static bool g_fmsg_wrapped;
+static unsigned int g_fmsg_depth;
+static bool g_fmsg_root_open;
 
 void
 fmsg_print_begin(void)
@@ -219,7 +225,8 @@ fmsg_print_begin(void)
 	/* Text must not start with a newline (devlink's cmd_fmsg_init). */
 	pr_set_newline_count(1);
 	g_fmsg_items = 0;
-	g_fmsg_wrapped = false;
+	g_fmsg_depth = 0;
+	g_fmsg_root_open = false;
 }
 
 void
@@ -227,11 +234,21 @@ fmsg_print_end(void)
 {
 	if (!print_is_json())
 		return;
-	/* Valid JSON also for an empty or root-less stream. */
+	/* Valid JSON also for an empty stream. */
 	if (g_fmsg_items == 0)
 		open_json_object(NULL);
-	if (g_fmsg_items == 0 || g_fmsg_wrapped)
+	if (g_fmsg_items == 0 || g_fmsg_root_open)
 		close_json_object();
+}
+
+/* JSON: 1 if this close must be skipped (the root's, held to the end). */
+static int
+fmsg_json_close_held(void)
+{
+	if (g_fmsg_depth <= 1)
+		return 1;
+	g_fmsg_depth--;
+	return 0;
 }
 
 static void
@@ -322,13 +339,16 @@ fmsg_print_item(void *arg, const struct nl_fmsg_item *it)
 	if (g_fmsg_items++ == 0 && print_is_json() && it->kind != NL_FMSG_OBJ_START) {
 		/* The kernel always opens a root object; make one if it did not. */
 		open_json_object(NULL);
-		g_fmsg_wrapped = true;
+		g_fmsg_root_open = true;
+		g_fmsg_depth = 1;
 	}
 	switch (it->kind) {
 	case NL_FMSG_OBJ_START:
 		if (print_is_json()) {
 			fmsg_name(it->name);
 			open_json_object(NULL);
+			if (g_fmsg_depth++ == 0)
+				g_fmsg_root_open = true;
 		} else {
 			fmsg_group_start(it->name);
 		}
@@ -337,20 +357,23 @@ fmsg_print_item(void *arg, const struct nl_fmsg_item *it)
 		if (print_is_json()) {
 			fmsg_name(it->name);
 			open_json_array(PRINT_JSON, NULL);
+			g_fmsg_depth++;
 		} else {
 			fmsg_group_start(it->name);
 		}
 		break;
 	case NL_FMSG_OBJ_END:
-		if (print_is_json())
-			close_json_object();
-		else
+		if (print_is_json()) {
+			if (!fmsg_json_close_held())
+				close_json_object();
+		} else
 			fmsg_group_end();
 		break;
 	case NL_FMSG_ARR_END:
-		if (print_is_json())
-			close_json_array(PRINT_JSON, NULL);
-		else
+		if (print_is_json()) {
+			if (!fmsg_json_close_held())
+				close_json_array(PRINT_JSON, NULL);
+		} else
 			fmsg_group_end();
 		break;
 	case NL_FMSG_VALUE:
