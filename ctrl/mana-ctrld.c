@@ -421,13 +421,20 @@ main(int argc, char **argv)
 		log_rec(LOG_LVL_ERR, "out of memory", NULL);
 		goto out;
 	}
-	detect_init(&c.det, &c.conf, c.tr, &be, now_ns);
 	if (setup_signals(&c) < 0) {
 		log_rec(LOG_LVL_ERR, "signalfd setup failed", "error", strerror(errno), NULL);
 		goto out;
 	}
 	if (open_sources(&c) < 0)
 		goto out;
+	/* Sources that are off take no part in resyncs. */
+	if (c.rdma == NULL) {
+		be.rdma_dump = NULL;
+		be.rdma_dev_get = NULL;
+	}
+	if (c.dl == NULL)
+		be.devlink_dump = NULL;
+	detect_init(&c.det, &c.conf, c.tr, &be, now_ns);
 	c.watchdog_ns = sd_watchdog_period_ns();
 	if (c.watchdog_ns != 0)
 		c.next_watchdog = now_ns() + c.watchdog_ns;
