@@ -108,17 +108,29 @@ kernel_error(int ret)
 	return ret;
 }
 
+struct show_ctx {
+	struct health_print hp;
+	const struct nl_dl_target *filter;	/* DEV without a reporter: a filtered dump */
+};
+
 static void
 show_cb(void *arg, const struct nl_dl_msg *m)
 {
-	health_print_reporter(arg, m);
+	struct show_ctx *c = arg;
+	const struct nl_dl_target *t = c->filter;
+
+	if (t != NULL && (strcmp(m->bus, t->bus) != 0 || strcmp(m->dev, t->dev) != 0 ||
+			  (t->port >= 0 && (!(m->present & NL_DL_HAS_PORT) ||
+					    m->port != (uint32_t)t->port))))
+		return;
+	health_print_reporter(&c->hp, m);
 }
 
 static int
 health_show(struct manactl *m)
 {
 	struct health_args a;
-	struct health_print hp;
+	struct show_ctx c = { 0 };
 	struct nl_devlink *d;
 	int ret;
 
@@ -132,9 +144,12 @@ health_show(struct manactl *m)
 		nl_devlink_close(d);
 		return -ENOMEM;
 	}
-	health_print_begin(&hp);
-	ret = nl_devlink_health_get(d, a.t.bus != NULL ? &a.t : NULL, show_cb, &hp);
-	health_print_end(&hp);
+	health_print_begin(&c.hp);
+	/* One reporter: a GET; a device or everything: a dump, filtered here. */
+	if (a.t.bus != NULL && a.t.reporter == NULL)
+		c.filter = &a.t;
+	ret = nl_devlink_health_get(d, a.t.reporter != NULL ? &a.t : NULL, show_cb, &c);
+	health_print_end(&c.hp);
 	print_end();
 	nl_devlink_close(d);
 	return ret < 0 ? kernel_error(ret) : 0;
