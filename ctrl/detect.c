@@ -193,13 +193,17 @@ detect_resync_devlink(struct detect *d, const char *source)
 	if (d->be.devlink_dump == NULL || d->conf->n_reporters == 0)
 		return 0;
 	d->st.devlink_resyncs++;
+	tracker_sync_begin(d->tr);
 	ret = d->be.devlink_dump(d->be.ctx, resync_dl_cb, d);
 	if (ret < 0) {
+		/* A failed dump proves nothing about absent devices. */
 		d->st.errors++;
 		log_rec(LOG_LVL_WARN, "devlink health dump failed", "error", strerror(-ret),
 			"trigger", source, NULL);
+		return ret;
 	}
-	return ret;
+	tracker_sync_end_devlink(d->tr, source, d->now());
+	return 0;
 }
 
 void

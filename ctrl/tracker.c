@@ -261,6 +261,7 @@ tracker_health(struct tracker *tr, const char *handle, const char *reporter, boo
 			return;
 		snprintf(e->ident.name, sizeof(e->ident.name), "%s", handle);
 	}
+	e->synced = true;
 	if (error) {
 		if (e->state == TRACKER_PRESENT)
 			start_service(tr, e, "devlink", reason, now);
@@ -288,6 +289,18 @@ tracker_sync_end(struct tracker *tr, const char *source, uint64_t now)
 		if (strchr(e->key, '/') != NULL || e->synced || e->state != TRACKER_PRESENT)
 			continue;
 		start_service(tr, e, source, "absent from dump", now);
+	}
+}
+
+void
+tracker_sync_end_devlink(struct tracker *tr, const char *source, uint64_t now)
+{
+	for (unsigned int i = 0; i < tr->n; i++) {
+		struct trk_entry *e = &tr->e[i];
+
+		if (strchr(e->key, '/') == NULL || e->synced || e->state != TRACKER_PRESENT)
+			continue;
+		start_service(tr, e, source, "absent from devlink dump", now);
 	}
 }
 

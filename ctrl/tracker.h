@@ -59,6 +59,11 @@ void tracker_health(struct tracker *tr, const char *handle, const char *reporter
  */
 void tracker_sync_begin(struct tracker *tr);
 void tracker_sync_end(struct tracker *tr, const char *source, uint64_t now);
+/*
+ * The same for a devlink reporter dump (tracker_health for each reporter):
+ * devlink handles with no reporter in the dump are lost.
+ */
+void tracker_sync_end_devlink(struct tracker *tr, const char *source, uint64_t now);
 
 /* Fire timeouts due at now. */
 void tracker_tick(struct tracker *tr, uint64_t now);

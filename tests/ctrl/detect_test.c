@@ -37,6 +37,7 @@ now_fn(void)
 }
 
 struct fake_kernel {
+	int dl_gone;	/* the devlink device is not there */
 	int present[NDEV];
 	uint32_t index[NDEV];
 	uint32_t next_index;
@@ -93,6 +94,8 @@ fk_dl_dump(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *m), void *ar
 	struct fake_kernel *k = ctx;
 	struct nl_dl_msg m;
 
+	if (k->dl_gone)
+		return 0;
 	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_HEALTH_REPORTER_GET);
 	snprintf(m.bus, sizeof(m.bus), "netdevsim");
 	snprintf(m.dev, sizeof(m.dev), "netdevsim1");
@@ -317,6 +320,14 @@ test_devlink(void)
 	k.dl_rec = 1;
 	detect_read_error(&d, "devlink", -ENOBUFS);
 	CHECK(c.back[NDEV] == 1 && d.st.devlink_resyncs == 2 && d.st.overruns == 1);
+	/* The device goes away during another overrun: the dump misses it. */
+	k.dl_gone = 1;
+	detect_read_error(&d, "devlink", -ENOBUFS);
+	CHECK(c.started[NDEV] == 2 && tracker_state(tr, "netdevsim/netdevsim1") ==
+	      TRACKER_IN_SERVICE);
+	k.dl_gone = 0;
+	detect_read_error(&d, "devlink", -ENOBUFS);
+	CHECK(c.back[NDEV] == 2);
 	tracker_free(tr);
 }
 
