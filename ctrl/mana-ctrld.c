@@ -33,6 +33,8 @@
 struct ctrld {
 	struct config conf;
 	const char *conf_path;
+	int argc;		/* the flags, re-applied over the file on SIGHUP */
+	char **argv;
 	struct nl_loop *loop;
 	struct nl_rdma *rdma;
 	struct nl_devlink *dl;
@@ -95,6 +97,26 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Pass 2 of the command line: the configuration flags over c. */
+static int
+apply_flags(struct config *c, int argc, char **argv, char *err, size_t n)
+{
+	char msg[256];
+	int opt, idx;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "c:h", long_opts, &idx)) != -1) {
+		if (opt != 1)
+			continue;
+		if (config_set(c, long_opts[idx].name, optarg, msg, sizeof(msg)) < 0) {
+			snprintf(err, n, "bad option --%s: %s", long_opts[idx].name, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The file first, then the flags over it. Returns 0, 1 (exit 0), or -1 (exit 1). */
 static int
 parse_config(struct config *c, const char **path, int argc, char **argv, int *check)
@@ -104,7 +126,7 @@ parse_config(struct config *c, const char **path, int argc, char **argv, int *ch
 
 	config_defaults(c);
 	/* Pass 1: --config and --help. */
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "c:h", long_opts, &idx)) != -1) {
 		if (opt == 'c')
@@ -128,15 +150,9 @@ parse_config(struct config *c, const char **path, int argc, char **argv, int *ch
 		fprintf(stderr, "mana-ctrld: bad configuration: %s\n", err);
 		return -1;
 	}
-	/* Pass 2: the flags. */
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:h", long_opts, &idx)) != -1) {
-		if (opt != 1)
-			continue;
-		if (config_set(c, long_opts[idx].name, optarg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "mana-ctrld: bad option --%s: %s\n", long_opts[idx].name, err);
-			return -1;
-		}
+	if (apply_flags(c, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mana-ctrld: %s\n", err);
+		return -1;
 	}
 	return 0;
 }
@@ -217,15 +233,13 @@ reload(struct ctrld *c)
 	char err[512];
 
 	sd_notify_send("RELOADING=1");
-	nc = c->conf;
-	if (c->conf_path != NULL) {
-		/* Flags given at start keep winning only through the file. */
-		if (config_load(&nc, c->conf_path, err, sizeof(err)) < 0) {
-			log_rec(LOG_LVL_ERR, "reload failed, keeping the configuration", "error", err,
-				NULL);
-			sd_notify_send("READY=1");
-			return;
-		}
+	/* As at start: defaults, the file, then the command-line flags. */
+	config_defaults(&nc);
+	if ((c->conf_path != NULL && config_load(&nc, c->conf_path, err, sizeof(err)) < 0) ||
+	    apply_flags(&nc, c->argc, c->argv, err, sizeof(err)) < 0) {
+		log_rec(LOG_LVL_ERR, "reload failed, keeping the configuration", "error", err, NULL);
+		sd_notify_send("READY=1");
+		return;
 	}
 	if (nc.rdma != c->conf.rdma || nc.devlink != c->conf.devlink || nc.uevent != c->conf.uevent)
 		log_rec(LOG_LVL_WARN, "rdma/devlink/uevent changes need a restart", NULL);
@@ -407,6 +421,8 @@ main(int argc, char **argv)
 	char wake[24];
 	int check = 0, ret, rc = 1;
 
+	c.argc = argc;
+	c.argv = argv;
 	ret = parse_config(&c.conf, &c.conf_path, argc, argv, &check);
 	if (ret != 0)
 		return ret > 0 ? 0 : 1;

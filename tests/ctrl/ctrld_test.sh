@@ -95,12 +95,13 @@ with open(sys.argv[2], "w") as log:
 PY
 recv=$!
 for _ in $(seq 100); do [ -e "$tmp/notify.log.ready" ] && break; sleep 0.05; done
-printf 'gone_timeout = 60s\n' >"$tmp/live.conf"
+# The file says kv, the flag json: a reload must re-apply the flags over the file.
+printf 'gone_timeout = 60s\nlog_format = kv\n' >"$tmp/live.conf"
 NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$daemon" --config "$tmp/live.conf" --rdma off \
-	--devlink off --log-level debug 2>"$tmp/daemon.log" &
+	--devlink off --log-level debug --log-format json 2>"$tmp/daemon.log" &
 pid=$!
 sleep 1.5
-printf 'gone_timeout = 30s\n' >"$tmp/live.conf"
+printf 'gone_timeout = 30s\nlog_format = kv\n' >"$tmp/live.conf"
 kill -HUP "$pid"
 sleep 0.3
 printf 'gone_timeout = soon\n' >"$tmp/live.conf"
@@ -120,7 +121,8 @@ check "reload logged" grep -q '"msg":"configuration reloaded"' "$tmp/daemon.log"
 check "bad reload keeps the config" \
 	grep -q '"msg":"reload failed, keeping the configuration".*live.conf:1: gone_timeout' \
 	"$tmp/daemon.log"
-check "JSON log lines" python3 -c '
+check "stopped logged" grep -q '"msg":"stopped"' "$tmp/daemon.log"
+check "JSON log lines (flags outlive a reload)" python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     json.loads(line)' "$tmp/daemon.log"
