@@ -5,6 +5,10 @@
  * Tests of the reset engine (pmd/mana_reset.h) with fake port effects: every
  * path a reset can take, what the application is told, and the concurrency
  * contract (control operations never block on a reset, every thread joined).
+ *
+ * Also the regression tests of review findings 9, 10 and 12, each also run on
+ * its own under its own name (see tests/pmd/BUILD):
+ *   reset_engine_test [review_09|review_10|review_12]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +46,34 @@ struct fake {
 	int close_in_failed_ret;
 	bool close_in_failed_up;
 	unsigned int releases;
+	unsigned int ops_called;           /* every op and event */
+	unsigned int ops_under_lock;       /* ... that found the engine lock held */
+	int removed;                       /* the device is gone: probes say so */
 };
+
+/*
+ * Review finding 12: the reviewed patch took its lock in one function and
+ * released it in another, on another thread, across the whole reset. Every op
+ * and event of ours must find the engine lock free: nobody holds it across
+ * them. (A trylock by the owner of an error-checking mutex fails too.) Another
+ * thread may hold it for a few instructions: retry for a while before
+ * concluding.
+ */
+static void
+fake_lock_check(struct fake *f)
+{
+	unsigned int i;
+
+	__atomic_fetch_add(&f->ops_called, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 200; i++) {
+		if (pthread_mutex_trylock(&f->r->lock) == 0) {
+			pthread_mutex_unlock(&f->r->lock);
+			return;
+		}
+		usleep(50);
+	}
+	__atomic_fetch_add(&f->ops_under_lock, 1, __ATOMIC_RELAXED);
+}
 
 static void
 fake_notify(void *ctx, enum mana_reset_event ev)
@@ -50,6 +81,7 @@ fake_notify(void *ctx, enum mana_reset_event ev)
 	struct fake *f = ctx;
 	bool up;
 
+	fake_lock_check(f);
 	pthread_mutex_lock(&f->mu);
 	if (f->nb_events < MAX_LOG)
 		f->events[f->nb_events++] = ev;
@@ -66,6 +98,7 @@ fake_quiesce(void *ctx, bool started, uint64_t timeout_ns)
 	struct fake *f = ctx;
 
 	(void)timeout_ns;
+	fake_lock_check(f);
 	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&f->quiesces, 1, __ATOMIC_RELAXED);
 	return f->quiesce_ret;
@@ -76,6 +109,7 @@ fake_teardown(void *ctx, bool started)
 {
 	struct fake *f = ctx;
 
+	fake_lock_check(f);
 	f->last_teardown_started = started;
 	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&f->teardowns, 1, __ATOMIC_RELAXED);
@@ -87,6 +121,9 @@ fake_hw_probe(void *ctx)
 	struct fake *f = ctx;
 	unsigned int n = __atomic_add_fetch(&f->probes, 1, __ATOMIC_RELAXED);
 
+	fake_lock_check(f);
+	if (__atomic_load_n(&f->removed, __ATOMIC_ACQUIRE))
+		return MANA_HW_GONE;
 	if (f->probes_until_ready != 0 && n >= f->probes_until_ready)
 		return MANA_HW_READY;
 	return f->not_ready;
@@ -98,7 +135,10 @@ fake_reprobe(void *ctx, bool started)
 	struct fake *f = ctx;
 	unsigned int n = __atomic_add_fetch(&f->reprobes, 1, __ATOMIC_RELAXED);
 
+	fake_lock_check(f);
 	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&f->removed, __ATOMIC_ACQUIRE))
+		return -ENODEV;
 
 	if (n <= f->reprobe_eagain)
 		return -EAGAIN;
@@ -111,9 +151,9 @@ static int
 fake_restore(void *ctx, bool start)
 {
 	struct fake *f = ctx;
-
 	unsigned int n = __atomic_add_fetch(&f->restores, 1, __ATOMIC_RELAXED);
 
+	fake_lock_check(f);
 	f->last_restore_start = start;
 	__atomic_fetch_or(&f->started_seen, 1u << start, __ATOMIC_RELAXED);
 	if (n <= f->restore_eagain)
@@ -505,18 +545,275 @@ test_no_thread_leak(void)
 	CHECK(before != 0 && test_thread_count() == before);
 }
 
-int
-main(void)
+/* Every RECOVERING is followed by exactly one SUCCESS or FAILED (REMOVED
+ * only right after a FAILED). Returns the number of resets, -1 if unpaired.
+ */
+static int
+events_paired(struct fake *f)
 {
-	test_success();
-	test_hw_timeout();
-	test_removed();
-	test_quiesce_timeout_frees_nothing();
-	test_merge_and_again();
-	test_control_ops();
-	test_restore_stopped();
-	test_close_from_callback();
-	test_no_thread_leak();
+	unsigned int i, resets = 0;
+	bool open = false;
+
+	pthread_mutex_lock(&f->mu);
+	for (i = 0; i < f->nb_events; i++) {
+		switch (f->events[i]) {
+		case MANA_REV_RECOVERING:
+			if (open)
+				goto bad;
+			open = true;
+			resets++;
+			break;
+		case MANA_REV_SUCCESS:
+		case MANA_REV_FAILED:
+			if (!open)
+				goto bad;
+			open = false;
+			break;
+		case MANA_REV_REMOVED:
+			if (open || i == 0 || f->events[i - 1] != MANA_REV_FAILED)
+				goto bad;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&f->mu);
+	return open ? -1 : (int)resets;
+bad:
+	pthread_mutex_unlock(&f->mu);
+	return -1;
+}
+
+struct hammer {
+	struct mana_reset *r;
+	int stop;
+	unsigned int seed;
+};
+
+/* The EAL interrupt thread's part: DEVICE_FATAL events at random times. */
+static void *
+hammer_requests(void *arg)
+{
+	struct hammer *h = arg;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		mana_reset_request(h->r);
+		usleep(rand_r(&h->seed) % 500);
+	}
+	return NULL;
+}
+
+/* An application thread: control operations, start/stop, reads. */
+static void *
+hammer_ops(void *arg)
+{
+	struct hammer *h = arg;
+	struct mana_reset_record rec[MANA_RESET_HISTORY];
+	struct mana_reset_stats st;
+	bool ok;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		if (mana_reset_op_begin(h->r, false, &ok) == 0) {
+			mana_reset_set_started(h->r, rand_r(&h->seed) % 4 != 0);
+			mana_reset_op_end(h->r);
+		}
+		if (mana_reset_op_begin(h->r, true, &ok) == 0)
+			mana_reset_op_end(h->r);
+		mana_reset_stats_get(h->r, &st);
+		(void)mana_reset_history(h->r, rec, MANA_RESET_HISTORY);
+		(void)mana_reset_state(h->r);
+		usleep(rand_r(&h->seed) % 300);
+	}
+	return NULL;
+}
+
+/*
+ * Review finding 9: the reviewed patch read and wrote its reset-thread flag
+ * from the interrupt thread, the reset thread and the closing thread without
+ * atomics. Here every entry point of the engine runs at once from those
+ * threads and an application thread, and the port is closed in the middle;
+ * under ThreadSanitizer any unsynchronized access fails the test, and in
+ * every build the events stay paired and no thread is left.
+ */
+static void
+test_review_09_shared_state(void)
+{
+	unsigned int before = test_thread_count(), it, resets = 0;
+
+	for (it = 0; it < 150; it++) {
+		struct hammer h = { .seed = it * 7919u + 1 };
+		pthread_t t[2];
+		struct mana_reset r;
+		struct fake f;
+		bool up;
+		int n;
+
+		fake_init(&f, &r);
+		f.probes_until_ready = 2;
+		h.r = &r;
+		pthread_create(&t[0], NULL, hammer_requests, &h);
+		pthread_create(&t[1], NULL, hammer_ops, &h);
+		usleep(500 + (it * 389u) % 5000);
+		/* Close while both threads keep calling in. */
+		CHECK(mana_reset_fini(&r, &up) == 0);
+		__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(t[0], NULL);
+		pthread_join(t[1], NULL);
+		mana_reset_destroy(&r);
+		n = events_paired(&f);
+		CHECK(n >= 0);
+		resets += n > 0 ? (unsigned int)n : 0;
+		CHECK(f.ops_under_lock == 0);
+	}
+	printf("review 09: 150 closes under load, %u resets\n", resets);
+	CHECK(resets > 0);
+	CHECK(test_thread_count() == before);
+}
+
+struct remover {
+	struct fake *f;
+	struct mana_reset *r;
+	unsigned int delay_us;
+};
+
+static void *
+remove_later(void *arg)
+{
+	struct remover *rm = arg;
+
+	usleep(rm->delay_us);
+	__atomic_store_n(&rm->f->removed, 1, __ATOMIC_RELEASE);
+	mana_reset_hw_event(rm->r, MANA_HWE_REMOVED);
+	return NULL;
+}
+
+/*
+ * Review finding 10: in the reviewed patch, a DEVICE_FATAL handler that had
+ * read "active" before a hot-remove overwrote the removal with a reset and
+ * re-probed a device that was gone. Here a fatal event and a removal race at
+ * every relative timing: the port must end REMOVED, after exactly one reset
+ * (RECOVERING, FAILED, REMOVED), and nothing may start another one after.
+ */
+static void
+test_review_10_removed_stays_removed(void)
+{
+	static const enum mana_reset_event want[] = {
+		MANA_REV_RECOVERING, MANA_REV_FAILED, MANA_REV_REMOVED,
+	};
+	unsigned int it, i;
+
+	for (it = 0; it < 200; it++) {
+		struct mana_reset r;
+		struct fake f;
+		struct remover rm = { .f = &f, .r = &r, .delay_us = (it * 37u) % 3000 };
+		pthread_t t;
+		bool ok, up;
+
+		fake_init(&f, &r);
+		f.probes_until_ready = 0;     /* comes back only if not removed */
+		pthread_create(&t, NULL, remove_later, &rm);
+		usleep((it * 53u) % 3000);
+		mana_reset_request(&r);        /* the DEVICE_FATAL */
+		pthread_join(t, NULL);
+		CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+		/* More fatal events and a stray "back": nothing happens. */
+		for (i = 0; i < 5; i++) {
+			mana_reset_request(&r);
+			mana_reset_hw_event(&r, MANA_HWE_BACK);
+		}
+		usleep(2000);
+		CHECK(mana_reset_state(&r) == MANA_RS_REMOVED);
+		expect_events(&f, want, 3);
+		CHECK(mana_reset_op_begin(&r, false, &ok) == -EIO);
+		CHECK(fini(&r, &up) == 0);
+		if (test_failures != 0) {
+			fprintf(stderr, "review 10: failed at iteration %u\n", it);
+			return;
+		}
+	}
+	printf("review 10: 200 fatal/remove interleavings, all REMOVED after one reset\n");
+}
+
+/*
+ * Review finding 12 (the reviewed lock was handed from function to function
+ * across threads and held across the whole reset): every path a reset can
+ * take, each op and event checking that the engine lock is free
+ * (fake_lock_check), and the lock error-checking (an unlock by another
+ * thread than its owner aborts).
+ */
+static void
+test_review_12_no_lock_across_ops(void)
+{
+	unsigned int total = 0;
+	struct mana_reset r;
+	struct fake f;
+	bool up;
+
+	/* Success, with a merged request and a restore that must go again. */
+	fake_init(&f, &r);
+	f.restore_eagain = 1;
+	mana_reset_request(&r);
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+	total += f.ops_called;
+	CHECK(f.ops_under_lock == 0);
+	CHECK(fini(&r, &up) == 0);
+	/* Hardware timeout. */
+	fake_init(&f, &r);
+	f.probes_until_ready = 0;
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_FAILED);
+	total += f.ops_called;
+	CHECK(f.ops_under_lock == 0);
+	CHECK(fini(&r, &up) == 0);
+	/* Removal. */
+	fake_init(&f, &r);
+	f.probes_until_ready = 0;
+	mana_reset_request(&r);
+	usleep(5000);
+	__atomic_store_n(&f.removed, 1, __ATOMIC_RELEASE);
+	mana_reset_hw_event(&r, MANA_HWE_REMOVED);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	total += f.ops_called;
+	CHECK(f.ops_under_lock == 0);
+	CHECK(fini(&r, &up) == 0);
+	/* Close during the wait for the hardware. */
+	fake_init(&f, &r);
+	f.probes_until_ready = 0;
+	mana_reset_request(&r);
+	usleep(5000);
+	CHECK(fini(&r, &up) == 0);
+	total += f.ops_called;
+	CHECK(f.ops_under_lock == 0);
+	printf("review 12: %u ops and events, none under the engine lock\n", total);
+	CHECK(total >= 20);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+
+	if (only == NULL) {
+		test_success();
+		test_hw_timeout();
+		test_removed();
+		test_quiesce_timeout_frees_nothing();
+		test_merge_and_again();
+		test_control_ops();
+		test_restore_stopped();
+		test_close_from_callback();
+		test_no_thread_leak();
+	}
+	if (only == NULL || strcmp(only, "review_09") == 0)
+		test_review_09_shared_state();
+	if (only == NULL || strcmp(only, "review_10") == 0)
+		test_review_10_removed_stays_removed();
+	if (only == NULL || strcmp(only, "review_12") == 0)
+		test_review_12_no_lock_across_ops();
+	if (only != NULL && strcmp(only, "review_09") != 0 && strcmp(only, "review_10") != 0 &&
+	    strcmp(only, "review_12") != 0) {
+		fprintf(stderr, "usage: %s [review_09|review_10|review_12]\n", argv[0]);
+		return 2;
+	}
 	if (test_failures != 0) {
 		fprintf(stderr, "%d check(s) failed\n", test_failures);
 		return 1;
