@@ -61,7 +61,7 @@ mbox_alloc(enum mbox_role role)
 	if (mb == NULL)
 		return NULL;
 	mb->role = role;
-	mb->seg_fd = mb->epfd = mb->efd = mb->lfd = -1;
+	mb->seg_fd = mb->pass_fd = mb->epfd = mb->efd = mb->lfd = -1;
 	mb->sfd = mb->peer_efd = mb->tfd = -1;
 	for (i = 0; i < MBOX_MAX_CONNS; i++)
 		mb->conns[i].fd = mb->conns[i].efd = -1;
@@ -121,6 +121,7 @@ mbox_close(struct mbox *mb)
 	closefd(&mb->efd);
 	closefd(&mb->epfd);
 	closefd(&mb->seg_fd);
+	closefd(&mb->pass_fd);
 	free(mb->sock_path);
 	free(mb);
 }
@@ -266,6 +267,23 @@ err_unlink:
 	return rc;
 }
 
+/*
+ * The fd PMDs get: another open file description of the segment. Not
+ * seg_fd: its flock would live on in every PMD's mapping, and a restarted
+ * ctrl could never take it.
+ */
+static int
+open_pass_fd(struct mbox *mb)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mb->seg_fd);
+	mb->pass_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (mb->pass_fd < 0)
+		return mbox_setmsg(-errno, "reopening the segment: %s", strerror(errno));
+	return 0;
+}
+
 static int
 sock_addr(struct sockaddr_un *sa, const char *path)
 {
@@ -335,6 +353,8 @@ mbox_create(const struct mbox_cfg *cfg)
 		closefd(&mb->seg_fd);
 		rc = ctrl_new(mb, cfg, uid, gid, mode);
 	}
+	if (rc == 0)
+		rc = open_pass_fd(mb);
 	if (rc == 0)
 		rc = loop_init(mb);
 	if (rc == 0)
@@ -616,7 +636,7 @@ conn_hello(struct mbox *mb, struct mbox_conn *c)
 	w.key = mb->key;
 	w.size = mb->size;
 	w.ctrl_gen = __atomic_load_n(&mb->hdr->ctrl_gen, __ATOMIC_RELAXED);
-	out[0] = mb->seg_fd;
+	out[0] = mb->pass_fd;
 	out[1] = mb->efd;
 	if (send_fds(c->fd, &w, sizeof(w), out, 2) < 0) {
 		conn_close(mb, c);

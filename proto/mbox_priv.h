@@ -145,7 +145,8 @@ struct mbox {
 	uint32_t stride;
 	uint32_t ports_off;
 	uint64_t key;
-	int seg_fd;
+	int seg_fd;            /* ctrl: holds the flock; reader: the file */
+	int pass_fd;           /* ctrl: what PMDs get (see open_pass_fd) */
 	int epfd;              /* mbox_fd */
 	int efd;               /* our doorbell (the peer writes it) */
 	/* ctrl */

@@ -259,7 +259,9 @@ mbox_token_live(const struct mbox *mb, uint32_t token)
 		return true;
 	/* ctrl may not have seen the HUP yet: a PMD that died is not live. */
 	pid = __atomic_load_n(&c->pid, __ATOMIC_RELAXED);
-	return pid != 0 && (uint32_t)getpid() != pid && (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
+	if (pid == 0 || (mb->role == MBOX_ROLE_PMD && (uint32_t)getpid() == pid))
+		return false; /* an earlier attachment of this very process */
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
 }
 
 static int

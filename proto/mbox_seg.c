@@ -19,11 +19,14 @@ static __thread char errmsg[256];
 int
 mbox_setmsg(int err, const char *fmt, ...)
 {
+	char tmp[sizeof(errmsg)];
 	va_list ap;
 
+	/* Through tmp: the arguments may include mbox_errmsg() itself. */
 	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	memcpy(errmsg, tmp, sizeof(errmsg));
 	return err;
 }
 
