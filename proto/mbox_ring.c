@@ -65,13 +65,13 @@ mbox_ring_put(const struct mbox *mb, struct mbox_ring *ring, struct mbox_event *
 	s.crc = mbox_crc32c(0, &s.ev, sizeof(s.ev));
 	s.magic = MBOX_HELLO_MAGIC;
 	memcpy(&ring->slot[head & (mb->slots - 1)], &s, sizeof(s));
-	/* Pairs with the consumer's acquire load of head: the slot is written. */
-	__atomic_store_n(&ring->head, head + 1, __ATOMIC_RELEASE);
-	/* Dekker with mbox_ring_take: either we see the consumer's final tail
-	 * or it sees our head before it sleeps.
+	/* Release: pairs with the consumer's load of head (the slot is
+	 * written). Seq_cst, with the load of tail below: Dekker with the
+	 * consumer's seq_cst store of tail and load of head, so either we see
+	 * its final tail or it sees our head before it sleeps.
 	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*was_empty = __atomic_load_n(&ring->tail, __ATOMIC_RELAXED) == head;
+	__atomic_store_n(&ring->head, head + 1, __ATOMIC_SEQ_CST);
+	*was_empty = __atomic_load_n(&ring->tail, __ATOMIC_SEQ_CST) == head;
 	return 0;
 }
 
@@ -103,14 +103,14 @@ mbox_ring_take(const struct mbox *mb, struct mbox_ring *ring, struct mbox_rx *rx
 		return 1;
 	}
 	tail = __atomic_load_n(&ring->tail, __ATOMIC_RELAXED);
-	/* Dekker with mbox_ring_put, see there. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Pairs with the producer's release store of lost. Loaded before head:
 	 * an empty ring cannot lose events, so lost is then exact.
 	 */
 	lost = __atomic_load_n(&ring->lost, __ATOMIC_ACQUIRE);
-	/* Pairs with the producer's release store of head. */
-	head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+	/* Pairs with the producer's store of head (slot written); seq_cst for
+	 * the Dekker with mbox_ring_put, see there.
+	 */
+	head = __atomic_load_n(&ring->head, __ATOMIC_SEQ_CST);
 	if (head - tail > mb->slots) {
 		/* Garbage indices: skip what we cannot trust. */
 		mbox_setmsg(-EBADMSG, "port %u: ring indices %llu/%llu corrupted, resyncing", port,
@@ -129,8 +129,10 @@ mbox_ring_take(const struct mbox *mb, struct mbox_ring *ring, struct mbox_rx *rx
 		return 0;
 	}
 	memcpy(&s, &ring->slot[tail & (mb->slots - 1)], sizeof(s));
-	/* Pairs with the producer's acquire load of tail: slot reusable. */
-	__atomic_store_n(&ring->tail, tail + 1, __ATOMIC_RELEASE);
+	/* Pairs with the producer's acquire load of tail (slot reusable);
+	 * seq_cst for the Dekker with mbox_ring_put.
+	 */
+	__atomic_store_n(&ring->tail, tail + 1, __ATOMIC_SEQ_CST);
 	if (s.magic != MBOX_HELLO_MAGIC || s.crc != mbox_crc32c(0, &s.ev, sizeof(s.ev)) ||
 	    mbox_ev_check(&s.ev, port, c2p) < 0 ||
 	    (rx->next_seq != 0 && s.ev.seq < rx->next_seq)) {

@@ -178,8 +178,10 @@ mbox_seg_check(const void *buf, size_t len)
 }
 
 /* Records: two copies, each a seqlock whose payload is read and written
- * word by word with relaxed atomics (TSan-clean, no torn words), plus a
- * crc32c. The single writer always rewrites the copy readers do not take,
+ * word by word with atomics (TSan-clean, no torn words; plain moves on
+ * x86), plus a crc32c. The payload stores are release and its loads
+ * acquire, so a reader that saw any new word also sees the odd seq before
+ * it, with no fence (TSan does not model fences). The single writer always rewrites the copy readers do not take,
  * then flips `active`: a writer killed mid-update leaves the active copy
  * intact, so readers never wait for a dead writer.
  */
@@ -214,12 +216,13 @@ mbox_rec_read(const struct mbox_rec *r, void *out, size_t len)
 		s1 = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
 		if (s1 & 1)
 			continue;
-		l = __atomic_load_n(&c->len, __ATOMIC_RELAXED);
-		crc = __atomic_load_n(&c->crc, __ATOMIC_RELAXED);
+		l = __atomic_load_n(&c->len, __ATOMIC_ACQUIRE);
+		crc = __atomic_load_n(&c->crc, __ATOMIC_ACQUIRE);
+		/* Acquire: pairs with the writer's release stores of the
+		 * payload, and keeps the load of s2 after them.
+		 */
 		for (i = 0; i < MBOX_REC_WORDS; i++)
-			data[i] = __atomic_load_n(&c->data[i], __ATOMIC_RELAXED);
-		/* Pairs with the writer's release fence after the odd seq. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			data[i] = __atomic_load_n(&c->data[i], __ATOMIC_ACQUIRE);
 		s2 = __atomic_load_n(&c->seq, __ATOMIC_RELAXED);
 		if (s1 != s2)
 			continue;
@@ -256,12 +259,13 @@ mbox_rec_write(struct mbox_rec *r, const void *in, size_t len)
 	s1 = __atomic_load_n(&r->copy[1].seq, __ATOMIC_RELAXED);
 	s = ((s0 > s1 ? s0 : s1) + 1) | 1;
 	__atomic_store_n(&c->seq, s, __ATOMIC_RELAXED);
-	/* Pairs with the reader's acquire fence: data seen => odd seq seen. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&c->len, (uint32_t)len, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->crc, rec_crc(s + 1, (uint32_t)len, data), __ATOMIC_RELAXED);
+	/* Release: pairs with the reader's acquire loads of the payload; a
+	 * reader that sees a word stored here also sees the odd seq above.
+	 */
+	__atomic_store_n(&c->len, (uint32_t)len, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->crc, rec_crc(s + 1, (uint32_t)len, data), __ATOMIC_RELEASE);
 	for (i = 0; i < MBOX_REC_WORDS; i++)
-		__atomic_store_n(&c->data[i], data[i], __ATOMIC_RELAXED);
+		__atomic_store_n(&c->data[i], data[i], __ATOMIC_RELEASE);
 	/* Pairs with the reader's acquire load of seq. */
 	__atomic_store_n(&c->seq, s + 1, __ATOMIC_RELEASE);
 	/* Pairs with the reader's acquire load of active. */
