@@ -181,9 +181,10 @@ mbox_seg_check(const void *buf, size_t len)
  * word by word with atomics (TSan-clean, no torn words; plain moves on
  * x86), plus a crc32c. The payload stores are release and its loads
  * acquire, so a reader that saw any new word also sees the odd seq before
- * it, with no fence (TSan does not model fences). The single writer always rewrites the copy readers do not take,
- * then flips `active`: a writer killed mid-update leaves the active copy
- * intact, so readers never wait for a dead writer.
+ * it, with no fence (TSan does not model fences). The single writer
+ * always rewrites the copy readers do not take, then flips `active`: a
+ * writer killed mid-update leaves the active copy intact, so readers never
+ * wait for a dead writer.
  */
 #define REC_TRIES 64
 
