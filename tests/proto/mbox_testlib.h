@@ -190,7 +190,7 @@ test_ident(unsigned int i, uint32_t gen)
 	struct mbox_ident id;
 
 	memset(&id, 0, sizeof(id));
-	snprintf(id.pci, sizeof(id.pci), "7870:00:%02x.0", i);
+	snprintf(id.pci, sizeof(id.pci), "7870:00:%02x.0", i & 0xffu);
 	snprintf(id.ibdev, sizeof(id.ibdev), "mana_%u", i);
 	snprintf(id.netdev, sizeof(id.netdev), "eth%u", i);
 	id.node_guid = 0x0200000000000000ull | i;
