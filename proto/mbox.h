@@ -236,21 +236,30 @@ struct mbox;
  * ctrl: create the segment and the socket, or re-adopt a valid segment left
  * by an earlier ctrl (records and pending events kept; the geometry of cfg is
  * then ignored). An invalid one is refused unless MBOX_F_REPLACE. Fails with
- * EBUSY if another ctrl holds the segment. The caller owns the result.
+ * EBUSY if another ctrl holds the segment. The caller owns the result and
+ * frees it with mbox_close. Thread: any; the object is then used from that
+ * one thread. Takes no lock but the segment file's flock (held until close).
  */
 struct mbox *mbox_create(const struct mbox_cfg *cfg);
 
 /*
  * PMD: connect to ctrl's socket, authenticate both ways (SO_PEERCRED,
  * protocol version, segment key) and map the segment ctrl passes. Waits at
- * most MBOX_IO_TIMEOUT_MS. flags: 0. The caller owns the result.
+ * most MBOX_IO_TIMEOUT_MS. flags: 0. The caller owns the result and frees
+ * it with mbox_close. Thread: any (a control thread at probe time); not
+ * from the datapath.
  */
 struct mbox *mbox_attach(const char *sock_path, unsigned int flags);
 
-/* Tools: map a segment file read-only and validate it. No socket. */
+/* Tools: map a segment file read-only and validate it. No socket. The
+ * caller owns the result. Thread: any.
+ */
 struct mbox *mbox_open(const char *seg_path);
 
-/* Detach: unmap, close every fd. The PMD's claims are released. */
+/* Detach: unmap, close every fd. The PMD's claims are released; ctrl
+ * unlinks its socket but keeps the segment file for the next ctrl. Once,
+ * when no other call on mb runs. NULL is a no-op.
+ */
 void mbox_close(struct mbox *mb);
 
 /*
@@ -264,6 +273,8 @@ int mbox_fd(const struct mbox *mb);
  * reconnection) and return the next event: 1 with *ev filled, 0 when there
  * is nothing more until mbox_fd is readable again, or a negative errno.
  * Never blocks (but for a reconnection, bounded by MBOX_IO_TIMEOUT_MS).
+ * Thread: one at a time per object (ctrl: its loop; PMD: the thread that
+ * watches mbox_fd). Not for readers.
  */
 int mbox_next(struct mbox *mb, struct mbox_event *ev);
 
@@ -272,23 +283,32 @@ int mbox_next(struct mbox *mb, struct mbox_event *ev);
  * needed. Sets ev->seq and ev->time_ns. -ENOBUFS: the ring is full; the
  * event is counted as lost and the reader will get MBOX_EV_RESYNC (nothing
  * is lost silently). -EINVAL: wrong type for this direction, bad port.
- * -EPERM: a PMD posting on a port it does not own.
+ * -EPERM: a PMD posting on a port it does not own. Never blocks; one
+ * eventfd write at most. Thread: ctrl: its loop; PMD: one thread at a time
+ * per port (e.g. the port's reset thread), concurrently with mbox_next.
  */
 int mbox_post(struct mbox *mb, struct mbox_event *ev);
 
-/* Free slots in port's outgoing ring (for producers that want back-pressure). */
+/* Free slots in port's outgoing ring (for producers that want back-pressure).
+ * Thread: as mbox_post.
+ */
 int mbox_post_space(const struct mbox *mb, unsigned int port);
 
-/* ctrl: the port for id->pci, allocated if new (record written: UP). */
+/* ctrl: the port for id->pci, allocated if new (record written: UP).
+ * -ENOSPC: no free port. Thread: ctrl's loop.
+ */
 int mbox_port_add(struct mbox *mb, const struct mbox_ident *id);
 
-/* Any role: the port whose identity has this PCI address, or -ENOENT. */
+/* Any role: the port whose identity has this PCI address, or -ENOENT.
+ * Thread: any.
+ */
 int mbox_port_find(const struct mbox *mb, const char *pci);
 
 /*
  * PMD: own the port: its ctrl -> PMD events come to this process and it may
  * write its PMD record. -EBUSY: a live PMD owns it. Claims survive a ctrl
- * restart (renewed when the library reconnects).
+ * restart (renewed when the library reconnects). release gives the port
+ * up (ctrl's posts then wait in the ring). Thread: any.
  */
 int mbox_port_claim(struct mbox *mb, unsigned int port);
 int mbox_port_release(struct mbox *mb, unsigned int port);
@@ -296,16 +316,22 @@ int mbox_port_release(struct mbox *mb, unsigned int port);
 /*
  * A consistent copy of both records of a port. -EBADMSG: a record fails its
  * checksum (corrupted segment); -EAGAIN: a writer rewrote it during every
- * try (bounded). Never returns a torn record.
+ * try (bounded). Never returns a torn record. out is the caller's.
+ * Thread: any, any role; no lock, no syscall but sched_yield on retries.
  */
 int mbox_port_read(const struct mbox *mb, unsigned int port, struct mbox_port *out);
 
-/* ctrl: replace the ctrl record of port. */
+/* ctrl: replace the ctrl record of port (copied; -EINVAL if malformed).
+ * Thread: ctrl's loop.
+ */
 int mbox_port_set_ctrl(struct mbox *mb, unsigned int port, const struct mbox_ctrl_rec *rec);
 
-/* PMD owning port: replace its PMD record. */
+/* PMD owning port: replace its PMD record (copied; -EINVAL if malformed).
+ * Thread: as mbox_post for that port.
+ */
 int mbox_port_set_pmd(struct mbox *mb, unsigned int port, const struct mbox_pmd_rec *rec);
 
+/* Segment facts into the caller's *info. Thread: any. */
 int mbox_info(const struct mbox *mb, struct mbox_info *info);
 
 /* The last error of this thread, as a sentence ("" if none). */
