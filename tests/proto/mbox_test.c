@@ -273,6 +273,19 @@ test_peers(void)
 			;
 	}
 	CHECK(mbox_port_read(ctrl, 0, &pt) == 0 && pt.owner != 0 && pt.owner_live);
+	/* A second PMD cannot take a port a live one owns. */
+	pmd = test_attach_pumped(ctrl, NULL);
+	CHECK(pmd != NULL);
+	if (pmd != NULL) {
+		CHECK(mbox_port_claim(pmd, 0) == -EBUSY);
+		CHECK(strstr(mbox_errmsg(), "owned by a live PMD") != NULL);
+		ev = ev_make(MBOX_EV_PHASE, 0);
+		CHECK(mbox_post(pmd, &ev) == -EPERM);
+		mbox_close(pmd);
+		/* It owned nothing: one PEER_DOWN for no port. */
+		CHECK(test_expect(ctrl, MBOX_EV_PEER_DOWN, &ev, 1000));
+		CHECK(ev.port == MBOX_PORT_ANY && ev.u.peer.pid == (uint32_t)getpid());
+	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	CHECK(test_expect(ctrl, MBOX_EV_PEER_DOWN, &ev, 1000));
@@ -305,6 +318,43 @@ test_peers(void)
 	CHECK(mbox_post(ctrl, &ev) == 0 && ev.seq == 1);
 	CHECK(test_wait_fd(pmd, 1000) == 1);
 	CHECK(test_expect(pmd, MBOX_EV_SVC_START, &ev, 1000) && ev.seq == 1);
+	mbox_close(pmd);
+	mbox_close(ctrl);
+	unlink(SEG);
+}
+
+/* ctrl replaced the segment (MBOX_F_REPLACE after it became invalid): an
+ * attached PMD is told STALE when it reconnects, and stays down.
+ */
+static void set_major2(struct mbox_hdr *h);
+static void patch_hdr(void (*f)(struct mbox_hdr *), bool fix_crc);
+
+static void
+test_stale(void)
+{
+	struct mbox_cfg cfg = { .seg_path = SEG, .sock_path = SOCK, .nb_ports = 2,
+				.ring_slots = 4, .uid = (uid_t)-1, .gid = (gid_t)-1,
+				.flags = MBOX_F_REPLACE };
+	struct mbox *ctrl, *pmd;
+	struct mbox_event ev;
+	struct mbox_info a, b;
+
+	ctrl = mbox_create(&cfg);
+	CHECK(ctrl != NULL);
+	pmd = test_attach_pumped(ctrl, NULL);
+	if (pmd == NULL)
+		return;
+	mbox_info(ctrl, &a);
+	mbox_close(ctrl);
+	CHECK(test_expect(pmd, MBOX_EV_PEER_DOWN, &ev, 1000));
+	patch_hdr(set_major2, true);
+	ctrl = mbox_create(&cfg);
+	CHECK(ctrl != NULL);
+	mbox_info(ctrl, &b);
+	CHECK(b.key != a.key && b.ctrl_gen == 1);
+	/* The PMD's loop in a thread (its reconnection waits for ctrl). */
+	CHECK(test_pmd_event_pumped(ctrl, pmd, MBOX_EV_STALE));
+	CHECK(mbox_info(pmd, &b) == 0 && b.key == a.key);
 	mbox_close(pmd);
 	mbox_close(ctrl);
 	unlink(SEG);
@@ -577,6 +627,7 @@ main(void)
 	test_events();
 	test_overflow();
 	test_peers();
+	test_stale();
 	test_bad_segments();
 	test_corruption();
 	test_handshake();

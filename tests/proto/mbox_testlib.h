@@ -149,6 +149,7 @@ test_attach_pumped(struct mbox *ctrl, int *err)
 
 struct test_up {
 	struct mbox *pmd;
+	unsigned int type;
 	int up;
 	int done;
 };
@@ -159,18 +160,18 @@ test_up_thread(void *arg)
 	struct test_up *u = arg;
 	struct mbox_event ev;
 
-	u->up = test_expect(u->pmd, MBOX_EV_PEER_UP, &ev, 3000);
+	u->up = test_expect(u->pmd, u->type, &ev, 3000);
 	__atomic_store_n(&u->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-/* Run pmd's loop in a thread until it reports PEER_UP (it reconnects by
- * itself), ctrl's here. 1: it did.
+/* Run pmd's loop in a thread until it reports an event of type (e.g.
+ * PEER_UP: it reconnects by itself), ctrl's here. 1: it did.
  */
 static inline int
-test_pmd_up_pumped(struct mbox *ctrl, struct mbox *pmd)
+test_pmd_event_pumped(struct mbox *ctrl, struct mbox *pmd, unsigned int type)
 {
-	struct test_up u = { .pmd = pmd };
+	struct test_up u = { .pmd = pmd, .type = type };
 	struct mbox_event ev;
 	pthread_t t;
 
@@ -182,6 +183,12 @@ test_pmd_up_pumped(struct mbox *ctrl, struct mbox *pmd)
 	}
 	pthread_join(t, NULL);
 	return u.up;
+}
+
+static inline int
+test_pmd_up_pumped(struct mbox *ctrl, struct mbox *pmd)
+{
+	return test_pmd_event_pumped(ctrl, pmd, MBOX_EV_PEER_UP);
 }
 
 static inline struct mbox_ident
