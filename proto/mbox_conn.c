@@ -376,7 +376,8 @@ mbox_open(const char *seg_path)
 
 	if (mb == NULL)
 		return NULL;
-	mb->seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Symlinks followed: a reader only reads. */
+	mb->seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
 	if (mb->seg_fd < 0) {
 		rc = mbox_setmsg(-errno, "%s: %s", seg_path, strerror(errno));
 		goto err;
