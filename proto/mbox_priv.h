@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "mbox.h"
 
@@ -119,6 +120,36 @@ static_assert(sizeof(struct mbox_port_shm) % MBOX_LINE == 0, "port layout");
 
 enum mbox_role { MBOX_ROLE_CTRL, MBOX_ROLE_PMD, MBOX_ROLE_READER };
 
+/* epoll tags of mbox_fd's members */
+enum { TAG_EFD = 1, TAG_LISTEN, TAG_CONN, TAG_SOCK, TAG_TIMER };
+#define TAG(kind, idx) ((uint64_t)(kind) << 32 | (uint32_t)(idx))
+
+#define RETRY_MIN_MS 2
+#define RETRY_MAX_MS 200
+
+/* The handshake (README, section 7). */
+struct mbox_hello {
+	uint32_t magic;
+	uint16_t major;
+	uint16_t minor;
+	uint32_t pid;
+	uint32_t flags;
+};
+
+struct mbox_welcome {
+	uint32_t magic;
+	uint16_t major;
+	uint16_t minor;
+	int32_t status;        /* 0 or a negative errno */
+	uint32_t token;
+	uint64_t key;
+	uint64_t size;
+	uint64_t ctrl_gen;
+	char msg[160];
+};
+static_assert(sizeof(struct mbox_hello) == 16, "hello layout");
+static_assert(sizeof(struct mbox_welcome) == 200, "welcome layout");
+
 /* Consumer state of one incoming ring (process-local). */
 struct mbox_rx {
 	uint64_t next_seq;     /* seq expected next; 0: not known yet */
@@ -215,5 +246,30 @@ int mbox_setmsg(int err, const char *fmt, ...) __attribute__((format(printf, 2, 
 uint64_t mbox_now_ns(void);
 bool mbox_token_live(const struct mbox *mb, uint32_t token);
 int mbox_consume(struct mbox *mb, struct mbox_event *ev);
+
+/* mbox_conn.c, for mbox_ctrl.c and mbox_pmd.c. */
+struct sockaddr_un;
+struct stat;
+struct mbox *mbox_alloc(enum mbox_role role);
+void mbox_set_geometry(struct mbox *mb, void *base, size_t size);
+void mbox_closefd(int *fd);
+int mbox_ep_add(struct mbox *mb, int fd, uint32_t events, uint64_t tag);
+int mbox_loop_init(struct mbox *mb);
+int mbox_check_file(int fd, const char *what, uid_t uid, struct stat *st);
+int mbox_map_fd(struct mbox *mb, int fd, size_t size, bool rw);
+int mbox_sock_addr(struct sockaddr_un *sa, const char *path);
+int mbox_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned int nfds);
+ssize_t mbox_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned int max, int flags);
+bool mbox_is_eventfd(int fd);
+void mbox_push_event(struct mbox *mb, uint16_t type, uint16_t port, const struct mbox_peer *peer);
+
+/* mbox_ctrl.c */
+void mbox_ctrl_accept(struct mbox *mb);
+void mbox_conn_hello(struct mbox *mb, struct mbox_conn *c);
+void mbox_conn_close(struct mbox *mb, struct mbox_conn *c);
+
+/* mbox_pmd.c */
+int mbox_pmd_connect(struct mbox *mb, const char *path, bool first);
+void mbox_arm_timer(struct mbox *mb);
 
 #endif /* MANA_MBOX_PRIV_H */

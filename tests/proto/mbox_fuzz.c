@@ -49,7 +49,8 @@ fix_crcs(uint8_t *buf, size_t len)
 		for (dir = 0; dir < 2; dir++) {
 			for (i = 0; i < h->ring_slots; i++) {
 				r->slot[i].magic = MBOX_HELLO_MAGIC;
-				r->slot[i].crc = mbox_crc32c(0, &r->slot[i].ev, sizeof(r->slot[i].ev));
+				r->slot[i].crc = mbox_crc32c(0, &r->slot[i].ev,
+							     sizeof(r->slot[i].ev));
 			}
 			r = (struct mbox_ring *)((uint8_t *)r + sizeof(*r) +
 						 (size_t)h->ring_slots * MBOX_SLOT_SIZE);

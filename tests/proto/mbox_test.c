@@ -466,6 +466,7 @@ static void
 test_corruption(void)
 {
 	struct mbox_ident id = test_ident(4, 1);
+	struct mbox_ctrl_rec crec;
 	struct mbox *ctrl, *pmd, *ro;
 	struct mbox_port_shm *ps;
 	struct mbox_ring *ring;
@@ -493,12 +494,14 @@ test_corruption(void)
 	CHECK(mbox_port_read(ro, 0, &pt) == -EBADMSG);
 	CHECK(strstr(mbox_errmsg(), "checksum") != NULL);
 	/* The next write repairs it. */
-	CHECK(mbox_port_set_ctrl(ctrl, 0, &(struct mbox_ctrl_rec){ .ident = id, .hw_state = 1 }) == 0);
+	crec = (struct mbox_ctrl_rec){ .ident = id, .hw_state = MBOX_HW_UP };
+	CHECK(mbox_port_set_ctrl(ctrl, 0, &crec) == 0);
 	CHECK(mbox_port_read(ro, 0, &pt) == 0 && pt.ctrl.hw_state == MBOX_HW_UP);
 	/* A writer killed mid-update (odd seq in the other copy). */
 	ps->ctrl.copy[!(ps->ctrl.active & 1)].seq |= 1;
 	CHECK(mbox_port_read(ro, 0, &pt) == 0 && pt.ctrl.hw_state == MBOX_HW_UP);
-	CHECK(mbox_port_set_ctrl(ctrl, 0, &(struct mbox_ctrl_rec){ .ident = id, .hw_state = 2 }) == 0);
+	crec.hw_state = MBOX_HW_SERVICE;
+	CHECK(mbox_port_set_ctrl(ctrl, 0, &crec) == 0);
 	CHECK(mbox_port_read(ro, 0, &pt) == 0 && pt.ctrl.hw_state == MBOX_HW_SERVICE);
 
 	/* A malformed event (checksum right, type wrong for the direction):

@@ -336,7 +336,8 @@ main(int argc, char **argv)
 		waitpid(pid[victim], &st, 0);
 		kills[victim]++;
 		if (!WIFSIGNALED(st)) {
-			FAIL("iteration %u: the %s exited by itself", i, victim == CTRL ? "ctrl" : "pmd");
+			FAIL("iteration %u: the %s exited by itself", i,
+			     victim == CTRL ? "ctrl" : "pmd");
 			break;
 		}
 		/* The survivor keeps turning. */
@@ -371,7 +372,8 @@ main(int argc, char **argv)
 	       "received, %u errors, %llu ms: %s\n",
 	       i, kills[CTRL], kills[PMD], (unsigned long long)sh->rx[CTRL],
 	       (unsigned long long)sh->rx[PMD], sh->errors,
-	       (unsigned long long)(test_now_ms() - t0), sh->errors || test_failures ? "FAILED" : "ok");
+	       (unsigned long long)(test_now_ms() - t0),
+	       sh->errors || test_failures ? "FAILED" : "ok");
 	if (sh->errors)
 		printf("last error: %s\n", sh->msg);
 	return sh->errors || test_failures || i < iters ? 1 : 0;
