@@ -38,10 +38,14 @@ awk -v secs="$seconds" '
 			if ($i == "corp:") corp = $(i + 1)
 		}
 	}
+	/^INFO: Loaded [0-9]+ modules/ {
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^\(/) { n = $i; gsub(/\(/, "", n); edges += n }
+	}
 	/^stat::number_of_executed_units:/ { execs = $2 }
 	/^stat::average_exec_per_sec:/ { rate = $2 }
 	END {
 		if (execs == "") { print "fuzz_run: no final stats"; exit 1 }
-		printf "fuzz summary: %s executions in %s s (%s/s), cov %s, ft %s, corpus %s\n",
-			execs, secs, rate, cov, ft, corp
+		printf "fuzz summary: %s executions in %s s (%s/s), cov %s of %d instrumented edges, ft %s, corpus %s\n",
+			execs, secs, rate, cov, edges, ft, corp
 	}' "$log"
