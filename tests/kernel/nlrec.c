@@ -43,6 +43,7 @@
 #define RX_BUF_SIZE (64 * 1024)
 #define RCVBUF_SIZE (4 * 1024 * 1024)
 #define MAX_RDMA_DEVS 64
+#define NLREC_MAX_FILE (8 << 20)
 
 /* devlink commands (include/uapi/linux/devlink.h) */
 #define DL_CMD_HEALTH_REPORTER_GET 52
@@ -449,31 +450,23 @@ cmd_devlink(uint8_t cmd, uint16_t flags, int argc, char **argv)
 static int
 cmd_print(int argc, char **argv)
 {
+	static uint8_t data[NLREC_MAX_FILE];
 	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
 		FILE *f = fopen(argv[i], "rb");
-		static uint8_t data[8 << 20];
-		size_t size, off = 0;
-		struct nlrec rec;
-		int family = -1, r, n = 0;
-		uint64_t t0 = 0;
+		size_t size;
 
 		if (f == NULL)
 			die_errno(argv[i]);
 		size = fread(data, 1, sizeof(data), f);
 		fclose(f);
-		printf("== %s\n", argv[i]);
-		while ((r = nlrec_next(data, size, &off, &rec)) == 1) {
-			if (n++ == 0)
-				t0 = rec.t_ns;
-			if (family < 0)
-				family = nlrec_meta_devlink_family(&rec);
-			printf("%4d %9.3f ", n, (double)(rec.t_ns - t0) / 1e6);
-			nlrec_describe(&rec, family, stdout);
+		if (size == sizeof(data)) {
+			fprintf(stderr, "nlrec: %s: larger than %d bytes\n", argv[i], NLREC_MAX_FILE);
+			return 1;
 		}
-		if (r < 0) {
-			fprintf(stderr, "nlrec: %s: bad record at offset %zu\n", argv[i], off);
+		if (nlrec_print_file(argv[i], data, size, stdout) < 0) {
+			fprintf(stderr, "nlrec: %s: bad record\n", argv[i]);
 			rc = 1;
 		}
 	}

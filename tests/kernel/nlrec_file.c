@@ -359,3 +359,27 @@ nlrec_describe(const struct nlrec *rec, int devlink_family, FILE *out)
 		fprintf(out, "source %u, %u bytes\n", rec->source, rec->len);
 	}
 }
+
+int
+nlrec_print_file(const char *name, const uint8_t *buf, size_t size, FILE *out)
+{
+	size_t off = 0;
+	struct nlrec rec;
+	int family = -1, r, n = 0;
+	uint64_t t0 = 0;
+
+	fprintf(out, "== %s\n", name);
+	while ((r = nlrec_next(buf, size, &off, &rec)) == 1) {
+		if (n++ == 0)
+			t0 = rec.t_ns;
+		if (family < 0)
+			family = nlrec_meta_devlink_family(&rec);
+		fprintf(out, "%4d %9.3f ", n, (double)(rec.t_ns - t0) / 1e6);
+		nlrec_describe(&rec, family, out);
+	}
+	if (r < 0) {
+		fprintf(out, "!! bad record at offset %zu\n", off);
+		return -EINVAL;
+	}
+	return 0;
+}

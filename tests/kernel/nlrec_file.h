@@ -110,6 +110,13 @@ int nlrec_check(const struct nlrec *rec, int devlink_family, char *err, size_t e
  */
 void nlrec_describe(const struct nlrec *rec, int devlink_family, FILE *out);
 
+/*
+ * List a whole file: "== NAME", then per record its number, milliseconds
+ * since the first record and nlrec_describe(). 0, or -EINVAL at the first
+ * bad record (after listing the good ones and saying where).
+ */
+int nlrec_print_file(const char *name, const uint8_t *buf, size_t size, FILE *out);
+
 /* The devlink family id named in a META record ("devlink_family=N"), or -1. */
 int nlrec_meta_devlink_family(const struct nlrec *rec);
 
