@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash
 # /init of the test VM (tests/kernel/run_vm puts it there). Mounts the
 # usual file systems, loads the modules of /lib/modules/mana/modules.load,
 # sources /scenario/*.sh in name order, then sends /out as a gzip'd tar in
@@ -70,6 +71,7 @@ say "modules loaded at $(cut -d' ' -f1 /proc/uptime) s"
 for s in /scenario/*.sh; do
 	[ -e "$s" ] || continue
 	say "scenario $s"
+	# shellcheck disable=SC1090 # the scenario files
 	. "$s"
 done
 

@@ -19,7 +19,7 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-nlrec= kernels="6.1 6.12" keep= run_args=() checks=()
+nlrec='' kernels="6.1 6.12" keep='' run_args=() checks=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nlrec) nlrec=$2; shift ;;

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=sh disable=SC2034 # sourced by init.sh; variables are for later files
 # Sourced by the VM's /init (tests/kernel/init.sh): a netdevsim device with
 # one port, the netlink recorder and iproute2's devlink monitor.
 # Sets DL_DEV (devlink handle), NSIM_DBG (its debugfs), NSIM_NETDEV.

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=sh disable=SC2034 # sourced by init.sh; variables are for later files
 # devlink health on netdevsim's "dummy" reporter: show, dump, diagnose,
 # break (auto-recovered), break with fail_recover (error sticks), manual
 # recover, auto_recover off, dump clear; iproute2 text, -j and -j -p, and the

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=sh disable=SC2034 # sourced by init.sh; variables are for later files
 # RDMA: SYS_GET (monitor_mode), an rxe device on netdevsim's port netdev,
 # rename of the rdma device and of the netdev, delete, and an rxe whose
 # netdev goes away under it (netdevsim del_device).

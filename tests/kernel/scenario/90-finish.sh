@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=sh disable=SC2034 # sourced by init.sh; variables are for later files
 # Stop the monitors: devlink handles SIGINT and flushes; the recorder drains
 # its sockets, writes its "end" mark and exits on "quit".
 kill -INT "$DL_MON_PID" 2>/dev/null
