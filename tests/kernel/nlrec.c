@@ -11,6 +11,9 @@
  *   nlrec devlink-dump OUT BUS DEV REPORTER      HEALTH_REPORTER_DUMP_GET dump
  *   nlrec devlink-diagnose OUT BUS DEV REPORTER  HEALTH_REPORTER_DIAGNOSE
  *   nlrec print FILE...           one line per record / message
+ *   nlrec split DIR FILE...       each received netlink datagram / uevent as
+ *                                 DIR/<file>-<record>-<rdma|genl|uevent>.bin
+ *                                 (fuzz seeds)
  *
  * monitor: CTL and ACK are FIFOs. A line "NAME" on CTL makes the recorder
  * drain every socket, write a MARK record NAME and answer "ok" on ACK, so
@@ -473,12 +476,68 @@ cmd_print(int argc, char **argv)
 	return rc;
 }
 
+static const char *
+source_name(uint16_t source)
+{
+	switch (source) {
+	case NLREC_SRC_RDMA:
+		return "rdma";
+	case NLREC_SRC_GENERIC:
+		return "genl";
+	case NLREC_SRC_UEVENT:
+		return "uevent";
+	default:
+		return NULL;
+	}
+}
+
+static int
+cmd_split(const char *dir, int argc, char **argv)
+{
+	static uint8_t data[NLREC_MAX_FILE];
+	int written = 0;
+
+	for (int i = 0; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		const char *base = strrchr(argv[i], '/') != NULL ? strrchr(argv[i], '/') + 1 : argv[i];
+		size_t size, off = 0;
+		struct nlrec rec;
+		int r, n = 0;
+
+		if (f == NULL)
+			die_errno(argv[i]);
+		size = fread(data, 1, sizeof(data), f);
+		fclose(f);
+		while ((r = nlrec_next(data, size, &off, &rec)) == 1) {
+			char path[4096];
+			FILE *o;
+
+			n++;
+			if (rec.dir != NLREC_DIR_RECV || source_name(rec.source) == NULL)
+				continue;
+			snprintf(path, sizeof(path), "%s/%.*s-%03d-%s.bin", dir,
+				 (int)strcspn(base, "."), base, n, source_name(rec.source));
+			o = fopen(path, "wb");
+			if (o == NULL || fwrite(rec.payload, 1, rec.len, o) != rec.len || fclose(o) != 0)
+				die_errno(path);
+			written++;
+		}
+		if (r < 0) {
+			fprintf(stderr, "nlrec: %s: bad record at offset %zu\n", argv[i], off);
+			return 1;
+		}
+	}
+	printf("%d files written to %s\n", written, dir);
+	return 0;
+}
+
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: nlrec monitor OUT CTL ACK | rdma-sys OUT | rdma-dump OUT |\n"
 			"       devlink-health OUT | devlink-dump OUT BUS DEV REPORTER |\n"
-			"       devlink-diagnose OUT BUS DEV REPORTER | print FILE...\n");
+			"       devlink-diagnose OUT BUS DEV REPORTER | print FILE... |\n"
+			"       split DIR FILE...\n");
 	return 2;
 }
 
@@ -493,6 +552,8 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "print") == 0)
 		return cmd_print(argc - 2, argv + 2);
+	if (strcmp(cmd, "split") == 0 && argc >= 4)
+		return cmd_split(argv[2], argc - 3, argv + 3);
 	out = fopen(argv[2], "wb");
 	if (out == NULL)
 		die_errno(argv[2]);
