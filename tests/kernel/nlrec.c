@@ -335,8 +335,13 @@ cmd_monitor(const char *ctl_path, const char *ack_path)
 			record_text(NLREC_SRC_MARK, quit ? "end" : line);
 			if (write(ack, "ok\n", 3) != 3)
 				die_errno("write ack FIFO");
-			if (quit)
+			if (quit) {
+				for (int i = 0; i < 3; i++)
+					mnl_socket_close(socks[i]);
+				close(ctl);
+				close(ack);
 				return 0;
+			}
 			have -= (size_t)(nl + 1 - line);
 			memmove(line, nl + 1, have + 1);
 		}
@@ -370,6 +375,7 @@ cmd_rdma_sys(void)
 
 	record_meta(NULL);
 	err = transact(nl, NLREC_SRC_RDMA, nlh, sys_cb, &mode);
+	mnl_socket_close(nl);
 	if (err < 0) {
 		fprintf(stderr, "nlrec: RDMA SYS_GET: %s\n", strerror(-err));
 		return 1;
@@ -412,6 +418,7 @@ cmd_rdma_dump(void)
 		mnl_attr_put_u32(nlh, NLREC_RDMA_ATTR_DEV_INDEX, d.index[i]);
 		err = transact(nl, NLREC_SRC_RDMA, nlh, NULL, NULL);
 	}
+	mnl_socket_close(nl);
 	if (err < 0) {
 		fprintf(stderr, "nlrec: RDMA dump: %s\n", strerror(-err));
 		return 1;
@@ -441,6 +448,7 @@ cmd_devlink(uint8_t cmd, uint16_t flags, int argc, char **argv)
 		mnl_attr_put_strz(nlh, NLREC_DL_ATTR_HR_NAME, argv[2]);
 	}
 	err = transact(nl, NLREC_SRC_GENERIC, nlh, NULL, NULL);
+	mnl_socket_close(nl);
 	if (err < 0) {
 		fprintf(stderr, "nlrec: devlink cmd %u: %s\n", cmd, strerror(-err));
 		return 1;
