@@ -8,6 +8,7 @@
 #                         the host to list the recorded files
 #   --kernels "S..."      kernel series (default "6.1 6.12")
 #   --bin P[=VMPATH]      more programs for the VM (run_vm --bin)
+#   --file P=VMPATH       more files for the VM (run_vm --file)
 #   --scenario FILE       more scenario files (run_vm --scenario)
 #   --check SCRIPT        a host-side check, run after the built-in ones as
 #                         SCRIPT SERIES OUTDIR (OUTDIR: the VM's /out);
@@ -24,10 +25,10 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--nlrec) nlrec=$2; shift ;;
 	--kernels) kernels=$2; shift ;;
-	--bin | --scenario) run_args+=("$1" "$2"); shift ;;
+	--bin | --file | --scenario) run_args+=("$1" "$2"); shift ;;
 	--check) checks+=("$2"); shift ;;
 	--keep) keep=$2; shift ;;
-	-h | --help) sed -n '3,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "vm_test: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
