@@ -129,6 +129,12 @@ assert_common() {
 	event_in nsim_del "devlink cmd 4 netdevsim/netdevsim1"
 	event_in nsim_new2 "devlink cmd 3 netdevsim/netdevsim1"
 	has dump_get.txt "devlink cmd 56 fmsg"
+	rc_is nlrec_dump_get_big 0
+	if [ "$(grep -c 'recv devlink cmd 56 fmsg' "$O/dump_get_big.txt")" -ge 2 ]; then
+		pass "a 32 KiB binary dump spans several DUMP_GET datagrams"
+	else
+		fail "dump_get_big.nlrec: want several DUMP_GET datagrams"
+	fi
 	has diagnose.txt "devlink cmd 55 fmsg"
 	# rdma: rxe added, renamed, deleted; uevents on every kernel.
 	has rdma_dev.out "rxe0"

@@ -38,6 +38,10 @@ step nlrec_health_get nlrec devlink-health /out/health_get.nlrec
 	dl_all dl_show_cleared health show $DL_REP
 	step dl_test devlink health test $DL_REP
 	step nlrec_health_get_final nlrec devlink-health /out/health_get_final.nlrec
+	# A dump too big for one datagram: DUMP_GET resumes over several.
+	step dl_binary_len sh -c "echo 32768 >$NSIM_DBG/health/binary_len"
+	step dl_break4 sh -c "echo injected-fault-4 >$NSIM_DBG/health/break_health"
+	step nlrec_dump_get_big nlrec devlink-dump /out/dump_get_big.nlrec netdevsim netdevsim1 dummy
 }
 # Device removal and re-creation: [dev,del]/[dev,new], counters restart.
 step nsim_del sh -c 'echo 1 >/sys/bus/netdevsim/del_device'
