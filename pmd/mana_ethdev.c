@@ -544,12 +544,21 @@ mana_dev_stop(struct rte_eth_dev *dev)
 	struct mana_proc *proc = dev->process_private;
 	int ret = mana_op_enter(dev);
 
+	if (ret == -EBUSY) {
+		/* While the reset waits for the hardware, the queues are down
+		 * already: the stop is recorded and the reset ends with the
+		 * port stopped. Otherwise refused: the port stays started, and
+		 * its bursts return 0 until the reset reopens the gate.
+		 */
+		ret = mana_reset_stop_waiting(&proc->reset);
+		if (ret == -EAGAIN)          /* the reset just ended */
+			ret = mana_op_enter(dev);
+		else if (ret == 0)
+			return 0;
+	}
 	/* A port whose recovery failed is stopped already. */
 	if (ret == -EIO)
 		return 0;
-	/* Refused during a reset: the port stays started, and its bursts
-	 * return 0 until the reset reopens the gate.
-	 */
 	if (ret != 0)
 		goto refused;
 	ret = mana_port_stop(dev);

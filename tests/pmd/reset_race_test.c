@@ -36,6 +36,7 @@
 #include <rte_mbuf.h>
 
 #include "tests/lib/test_util.h"
+#include "tests/lib/tsan_dpdk.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define TSAN_BUILD 1
@@ -44,20 +45,14 @@
 #endif
 
 #if TSAN_BUILD
-/* As tests/lib/tsan.supp (which gives the reasons): synchronization inside
- * uninstrumented DPDK (EAL's epoll set, mbufs passing through the mempool).
- * inject() fills mbufs fresh from the pool, which another poller last wrote
+/* inject() fills mbufs fresh from the pool, which another poller last wrote
  * before the mempool's (uninstrumented) ring handed them over.
  */
 const char *__tsan_default_suppressions(void);
 const char *
 __tsan_default_suppressions(void)
 {
-	return "race:epoll_ctl\n"
-	       "race:rte_pktmbuf_reset\n"
-	       "race:rte_pktmbuf_alloc_bulk\n"
-	       "race:rte_pktmbuf_prefree_seg\n"
-	       "race:inject\n";
+	return TSAN_DPDK_SUPPRESSIONS "race:inject\n";
 }
 #endif
 
@@ -372,7 +367,7 @@ main(int argc, char **argv)
 			total_recovering);
 		fails++;
 	}
-	if (test_thread_count() != base_threads) {
+	if (test_thread_count() != base_threads || test_thread_count_named("mana-rst") != 0) {
 		fprintf(stderr, "FAIL: %u threads left, %u before\n", test_thread_count(), base_threads);
 		fails++;
 	}
