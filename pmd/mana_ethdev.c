@@ -379,6 +379,18 @@ mana_port_start(struct rte_eth_dev *dev)
 
 	if (hw == NULL)
 		return -EIO;
+	/* The receive pools' memory, before any buffer is posted. */
+	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++) {
+		struct mana_rxq *rxq = dev->data->rx_queues[nb_rx];
+
+		ret = mana_mr_register_pool(&proc->mr, hw, rxq->mp);
+		if (ret != 0) {
+			MANA_DRV_LOG(ERR, "port %u: cannot register mempool %s: %s",
+				     dev->data->port_id, rxq->mp->name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	nb_rx = 0;
 	for (nb_tx = 0; nb_tx < dev->data->nb_tx_queues; nb_tx++) {
 		struct mana_txq *txq = dev->data->tx_queues[nb_tx];
 
@@ -581,6 +593,7 @@ mana_proc_free(struct mana_proc *proc)
 {
 	if (proc->intr != NULL)
 		rte_intr_instance_free(proc->intr);
+	mana_mr_cache_fini(&proc->mr);
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 }
@@ -911,6 +924,12 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 	if (proc == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&proc->stats_lock, NULL);
+	ret = mana_mr_cache_init(&proc->mr);
+	if (ret != 0) {
+		pthread_mutex_destroy(&proc->stats_lock);
+		free(proc);
+		return ret;
+	}
 	proc->hwdev = hwdev;
 	proc->hw = hw;
 	proc->port_id = dev->data->port_id;
@@ -968,6 +987,7 @@ err_unhook:
 	rte_free(dev->data->mac_addrs);
 	dev->data->mac_addrs = NULL;
 err_proc:
+	mana_mr_cache_fini(&proc->mr);
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 	return ret;
