@@ -17,6 +17,21 @@
 #include "mana.h"
 #include "mana_log.h"
 
+#ifdef MANA_TEST_HOOKS
+/* Test builds only (tests/pmd/review_13_doorbell_test.c): called first in
+ * every burst, before anything of the port is read, to widen the window
+ * between a burst's start and its gate check.
+ */
+void (*mana_test_burst_hook)(void);
+#define MANA_BURST_HOOK() do { \
+	void (*h_)(void) = __atomic_load_n(&mana_test_burst_hook, __ATOMIC_ACQUIRE); \
+	if (h_ != NULL) \
+		h_(); \
+} while (0)
+#else
+#define MANA_BURST_HOOK() do { } while (0)
+#endif
+
 /* Publish a new producer index; pairs with the hardware's load-acquire. */
 static inline void
 mana_db_ring(const struct mana_proc *proc, const struct mana_ring *r)
@@ -93,6 +108,7 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 	uint16_t nb = 0;
 	struct mana_cqe *c;
 
+	MANA_BURST_HOOK();
 	if (!mana_guard_enter(&rxq->guard, mana_gate_of(&rxq->gate), mode))
 		return 0;
 	while (nb < n && (c = mana_cqe_next(r)) != NULL) {
@@ -188,7 +204,14 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 	uint32_t room;
 	uint64_t bytes = 0, dropped = 0;
 	uint16_t i, sent = 0;
+#ifdef MANA_TEST_EARLY_DB
+	/* Only in the must-fail build of review_13's test: the reviewed
+	 * patch's shape, the doorbell page read before the gate check.
+	 */
+	uint8_t *early_db = mana_proc_of(txq->port_id)->db;
+#endif
 
+	MANA_BURST_HOOK();
 	if (!mana_guard_enter(&txq->guard, mana_gate_of(&txq->gate), mode))
 		return 0;
 	proc = mana_proc_of(txq->port_id);
@@ -226,7 +249,11 @@ drop:
 		dropped++;
 	}
 	if (sent > 0) {
+#ifdef MANA_TEST_EARLY_DB
+		__atomic_store_n((uint32_t *)(early_db + r->db_offset), r->wq_head, __ATOMIC_RELEASE);
+#else
 		mana_db_ring(proc, r);
+#endif
 		if (proc->hw->ops->kick != NULL)
 			proc->hw->ops->kick(proc->hw, txq->queue_id);
 		mana_stat_add(&txq->stats.packets, sent);

@@ -45,6 +45,7 @@
 #define SIM_HUB_MAGIC  0x4d53494eU   /* "NISM": layout 2 (memory regions) */
 #define SIM_MAX_DEVS   32
 #define SIM_MAX_MRS    64            /* memory regions per device */
+#define SIM_GRAVES     256           /* revoked doorbell pages kept per device */
 
 #define SIM_RSS_V4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 #define SIM_RSS_V6 (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
@@ -163,6 +164,9 @@ struct sim_device {
 	bool scheduled;          /* the service schedule was started */
 	bool armed;              /* a service event is pending (at most one) */
 	bool dying;              /* being destroyed: set no more alarms */
+	/* Doorbell pages of closed handles, kept inaccessible (under lock). */
+	void *graves[SIM_GRAVES];
+	unsigned int nb_graves;
 };
 
 static struct sim_hub *sim_hub;
@@ -300,10 +304,38 @@ sim_queue_free(struct sim_queue *q)
 	q->created = false;
 }
 
+/*
+ * A closed handle's doorbell page must fault on any late access, as the
+ * hardware's BAR mapping would: unmapping it is not enough (the next handle's
+ * page may land at the same address and take the stray write). The address
+ * stays reserved with no access for the next SIM_GRAVES handles.
+ */
+static void
+sim_db_bury(struct sim_device *o, void *db)
+{
+	void *old = NULL;
+
+	if (mmap(db, MANA_DB_PAGE_SIZE, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+		munmap(db, MANA_DB_PAGE_SIZE);
+		return;
+	}
+	pthread_mutex_lock(&o->lock);
+	if (o->nb_graves == SIM_GRAVES) {
+		old = o->graves[0];
+		memmove(o->graves, o->graves + 1, sizeof(o->graves[0]) * (SIM_GRAVES - 1));
+		o->nb_graves--;
+	}
+	o->graves[o->nb_graves++] = db;
+	pthread_mutex_unlock(&o->lock);
+	if (old != NULL)
+		munmap(old, MANA_DB_PAGE_SIZE);
+}
+
 static void
 sim_handle_free(struct sim_proc *p)
 {
-	munmap(p->db, MANA_DB_PAGE_SIZE);
+	sim_db_bury(p->owner, p->db);
 	close(p->memfd);
 	close(p->ev_rd);
 	close(p->ev_wr);
@@ -1028,6 +1060,8 @@ sim_dev_destroy(struct mana_hw_dev *hd)
 	d->in_use = 0;
 	sim_unlock_all(d);
 	sim_unlock(&sim_hub->lock);
+	while (o->nb_graves > 0)
+		munmap(o->graves[--o->nb_graves], MANA_DB_PAGE_SIZE);
 	pthread_mutex_destroy(&o->lock);
 	MANA_SIM_LOG(INFO, "%s: destroyed after %u service events", o->name, o->fired);
 	free(o);
