@@ -19,6 +19,8 @@ struct trk_entry {
 
 struct tracker {
 	struct ctrl_sink sink;
+	tracker_present_cb present;	/* optional: identities of present devices */
+	void *present_ctx;
 	uint64_t timeout_ns;
 	struct trk_entry *e;
 	unsigned int n, cap;
@@ -58,6 +60,20 @@ tracker_free(struct tracker *tr)
 		return;
 	free(tr->e);
 	free(tr);
+}
+
+void
+tracker_set_present_cb(struct tracker *tr, tracker_present_cb cb, void *ctx)
+{
+	tr->present = cb;
+	tr->present_ctx = ctx;
+}
+
+static void
+present(struct tracker *tr, const struct trk_entry *e, uint64_t now)
+{
+	if (tr->present != NULL)
+		tr->present(tr->present_ctx, e->key, &e->ident, now);
 }
 
 void
@@ -177,6 +193,7 @@ tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source
 			return;
 		e->ident = *id;
 		e->synced = true;
+		present(tr, e, now);
 		return;
 	}
 	e->synced = true;
@@ -196,7 +213,11 @@ tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source
 			emit(tr, CTRL_EV_HW_BACK, e, source, e->reason, now);
 			return;
 		}
+		struct ctrl_ident before = e->ident;
+
 		merge_ident(&e->ident, id);
+		if (memcmp(&before, &e->ident, sizeof(before)) != 0)
+			present(tr, e, now);
 		return;
 	}
 	/* A new registration: the identity is the new one, not a merge. */
