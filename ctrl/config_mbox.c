@@ -89,8 +89,8 @@ config_mbox_set(struct config_mbox *m, const char *key, const char *v, char *err
 			return 0;
 		}
 		if (parse_id(v, group, &id) < 0) {
-			snprintf(err, n, "%s: \"%s\" is not a %s name or number", key,
-				 v, group ? "group" : "user");
+			snprintf(err, n, "%s: \"%s\" is not a %s name or number",
+				 group ? "mbox_gid" : "mbox_uid", v, group ? "group" : "user");
 			return -EINVAL;
 		}
 		if (group)

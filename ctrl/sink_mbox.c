@@ -282,8 +282,9 @@ sink_mbox_present(void *ctx, const char *key, const struct ctrl_ident *id, uint6
 	if (pt.ctrl.hw_state != MBOX_HW_UP) {
 		/* A record left by the previous ctrl in an outage that ended meanwhile. */
 		struct ctrl_event ev = {
-			.kind = CTRL_EV_HW_BACK, .key = key, .ident = id, .source = "start",
-			.reason = "present at start", .t_ns = now, .started_ns = pt.ctrl.t_changed,
+			.kind = CTRL_EV_HW_BACK, .key = key, .ident = id, .source = "mailbox",
+			.reason = "back after a ctrl restart", .t_ns = now,
+			.started_ns = pt.ctrl.t_changed,
 		};
 
 		sink_mbox_publish(s, &ev);
