@@ -154,6 +154,11 @@ err=$("$manactl" reset show 3 mbox "$seg" 2>&1 >/dev/null)
 check "reset show: unknown port" grep -q 'Wrong port "3"' <<<"$err"
 err=$("$manactl" reset show mbox "$tmp/none" 2>&1 >/dev/null)
 check "reset show: no segment" grep -q "manactl: mailbox $tmp/none:" <<<"$err"
+err=$("$manactl" reset show mbox 2>&1 >/dev/null)
+check "reset show: mbox without a path" grep -q 'Mailbox path expected after "mbox".' <<<"$err"
+err=$("$manactl" reset frob 2>&1 >/dev/null)
+check "reset: unknown command" grep -q 'Command "frob" is unknown, try "manactl reset help".' <<<"$err"
+check "reset help" "$manactl" reset help
 
 # A second ctrl on the same segment is refused.
 out=$(timeout 10 "$daemon" "${common[@]}" --fake-kernel "$tmp/k2" 2>&1 </dev/null)
