@@ -498,8 +498,11 @@ main(int argc, char **argv)
 	c.watchdog_ns = sd_watchdog_period_ns();
 	if (c.watchdog_ns != 0)
 		c.next_watchdog = now_ns() + c.watchdog_ns;
-	detect_resync_rdma(&c.det, "start");
+	ret = detect_resync_rdma(&c.det, "start");
 	detect_resync_devlink(&c.det, "start");
+	/* The segment's devices absent from a good first dump went while we were away. */
+	if (c.mbox != NULL && ret == 0 && (c.rdma != NULL || c.fk != NULL))
+		sink_mbox_adopt(c.mbox, c.tr, now_ns());
 	run(&c);
 	snprintf(wake, sizeof(wake), "%" PRIu64, nl_loop_wakeups(c.loop));
 	log_rec(LOG_LVL_INFO, "stopped", "loop_wakeups", wake, NULL);

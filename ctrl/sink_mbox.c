@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The mana-reset authors
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -21,6 +22,7 @@ struct sink_mbox {
 	char sysfs[128];
 	unsigned int nb_ports;
 	struct mbox_event last[MBOX_MAX_PORTS];	/* latest PMD -> ctrl event per port */
+	bool mute;			/* sink_mbox_adopt: already published */
 };
 
 /* ---- which port ---- */
@@ -260,9 +262,34 @@ sink_mbox_publish(void *ctx, const struct ctrl_event *ev)
 {
 	struct sink_mbox *s = ctx;
 
+	if (s->mute)
+		return 0;
 	if (s->next.publish != NULL)
 		s->next.publish(s->next.ctx, ev);
 	return publish_event(s, ev);
+}
+
+void
+sink_mbox_adopt(struct sink_mbox *s, struct tracker *tr, uint64_t now)
+{
+	struct mbox_port pt;
+
+	for (unsigned int p = 0; p < s->nb_ports; p++) {
+		if (mbox_port_read(s->mb, p, &pt) < 0)
+			continue;
+		pt.ctrl.ident.ibdev[sizeof(pt.ctrl.ident.ibdev) - 1] = '\0';
+		if (pt.ctrl.hw_state == MBOX_HW_NONE || pt.ctrl.hw_state == MBOX_HW_GONE ||
+		    pt.ctrl.ident.ibdev[0] == '\0' || tracker_state(tr, pt.ctrl.ident.ibdev) >= 0)
+			continue;
+		/*
+		 * Up in the record, absent now: it went while no ctrl watched
+		 * (published now). Already in service: the tracker takes it over
+		 * (its gone timeout starts now), nothing posted again.
+		 */
+		s->mute = pt.ctrl.hw_state != MBOX_HW_UP;
+		tracker_lost(tr, pt.ctrl.ident.ibdev, "mailbox", "absent at restart", now);
+		s->mute = false;
+	}
 }
 
 void

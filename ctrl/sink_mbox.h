@@ -36,6 +36,7 @@
 
 #include "ctrl/config.h"
 #include "ctrl/sink.h"
+#include "ctrl/tracker.h"
 #include "proto/mbox.h"
 
 struct sink_mbox;
@@ -55,6 +56,14 @@ const struct ctrl_sink *sink_mbox_sink(struct sink_mbox *s);
 
 /* A tracker_present_cb (ctx = s). */
 void sink_mbox_present(void *ctx, const char *key, const struct ctrl_ident *id, uint64_t now);
+
+/*
+ * After the first dump of a re-adopted segment: the devices its records name
+ * that the tracker did not see are lost (tracker_lost, source "mailbox").
+ * A record still UP gets SERVICE + SVC_START; one already in service is only
+ * handed to the tracker (its gone timeout restarts now; no event again).
+ */
+void sink_mbox_adopt(struct sink_mbox *s, struct tracker *tr, uint64_t now);
 
 /* The fd for the daemon's loop, and its callback (an nl_loop_cb, arg = s). */
 int sink_mbox_fd(const struct sink_mbox *s);

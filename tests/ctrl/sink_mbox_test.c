@@ -180,12 +180,15 @@ main(void)
 	tracker_tick(tr, t + 11 * SEC);
 	pt = port(0);
 	CHECK(pt.ctrl.hw_state == MBOX_HW_GONE && pt.c2p_posted == 7);
+	CHECK(port(1).ctrl.hw_state == MBOX_HW_GONE && port(1).c2p_posted == 3);
 	CHECK(sink_mbox_last(s, 0, &last) == 0 && last.type == MBOX_EV_NONE);
 	CHECK(sink_mbox_last(s, MBOX_MAX_PORTS, &last) == -EINVAL);
 	tracker_free(tr);
 	sink_mbox_close(s);
 
 	/* A new ctrl re-adopts: records kept; the device seen again is HW_BACK, gen 4. */
+	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
+	   " && true %s %s", dir);
 	s = open_sink(&conf);
 	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
 	tracker_set_present_cb(tr, sink_mbox_present, s);
@@ -198,6 +201,29 @@ main(void)
 	/* Seen again, nothing new: no event. */
 	tracker_seen(tr, &id0, "poll", t += SEC);
 	CHECK(port(0).c2p_posted == 8);
+	tracker_free(tr);
+	sink_mbox_close(s);
+
+	/* Re-adopted, and the device is not in the first dump: SERVICE + SVC_START. */
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+	sink_mbox_adopt(s, tr, t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.ctrl.nb_service == 4);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_ABSENT_AT_RESTART && pt.c2p_posted == 9);
+	CHECK(port(1).c2p_posted == 3);		/* no IB device: not the tracker's */
+	tracker_free(tr);
+	sink_mbox_close(s);
+	/* Again while in service: the tracker takes it over, nothing re-posted; GONE later. */
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+	sink_mbox_adopt(s, tr, t += SEC);
+	CHECK(tracker_state(tr, "mana_0") == TRACKER_IN_SERVICE);
+	CHECK(port(0).c2p_posted == 9 && port(0).ctrl.nb_service == 4);
+	tracker_tick(tr, t + 11 * SEC);
+	CHECK(port(0).ctrl.hw_state == MBOX_HW_GONE && port(0).c2p_posted == 10);
 	tracker_free(tr);
 	sink_mbox_close(s);
 
