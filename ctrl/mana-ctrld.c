@@ -460,8 +460,10 @@ main(int argc, char **argv)
 		char err[512] = "";
 
 		c.mbox = sink_mbox_open(&c.conf, &sink_log, err, sizeof(err));
-		if (c.mbox == NULL ||
-		    nl_loop_add(c.loop, sink_mbox_fd(c.mbox), sink_mbox_on_fd, c.mbox) < 0) {
+		if (c.mbox != NULL &&
+		    nl_loop_add(c.loop, sink_mbox_fd(c.mbox), sink_mbox_on_fd, c.mbox) < 0)
+			snprintf(err, sizeof(err), "cannot watch the mailbox fd: too many fds");
+		if (c.mbox == NULL || err[0] != '\0') {
 			log_rec(LOG_LVL_ERR, "cannot publish through the mailbox", "error", err, NULL);
 			goto out;
 		}

@@ -153,10 +153,12 @@ add_entry(struct tracker *tr, const char *key)
 	return e;
 }
 
-/* Merge what is known: a NETDEV_ATTACH adds the netdev, a dump the GUID. */
-static void
+/* Merge what is known: a NETDEV_ATTACH adds the netdev, a dump the GUID. Changed? */
+static bool
 merge_ident(struct ctrl_ident *dst, const struct ctrl_ident *src)
 {
+	struct ctrl_ident before = *dst;
+
 	snprintf(dst->name, sizeof(dst->name), "%s", src->name);
 	if (src->has_index) {
 		dst->index = src->index;
@@ -168,6 +170,9 @@ merge_ident(struct ctrl_ident *dst, const struct ctrl_ident *src)
 		snprintf(dst->netdev, sizeof(dst->netdev), "%s", src->netdev);
 	if (src->ifindex != 0)
 		dst->ifindex = src->ifindex;
+	return strcmp(before.name, dst->name) != 0 || before.index != dst->index ||
+	       before.has_index != dst->has_index || before.node_guid != dst->node_guid ||
+	       strcmp(before.netdev, dst->netdev) != 0 || before.ifindex != dst->ifindex;
 }
 
 static void start_service(struct tracker *tr, struct trk_entry *e, const char *source,
@@ -213,10 +218,7 @@ tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source
 			emit(tr, CTRL_EV_HW_BACK, e, source, e->reason, now);
 			return;
 		}
-		struct ctrl_ident before = e->ident;
-
-		merge_ident(&e->ident, id);
-		if (memcmp(&before, &e->ident, sizeof(before)) != 0)
+		if (merge_ident(&e->ident, id))
 			present(tr, e, now);
 		return;
 	}
