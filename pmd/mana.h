@@ -183,6 +183,10 @@ void mana_port_intr_disable(struct rte_eth_dev *dev);
 void mana_port_hw_close(struct rte_eth_dev *dev);
 /* Fold the device counters into the port before the handle goes away. */
 void mana_port_hw_stats_save(struct rte_eth_dev *dev);
+/* The device's counters over all its incarnations (a read-only op; any
+ * control thread).
+ */
+void mana_port_hw_stats(struct rte_eth_dev *dev, struct mana_hw_stats *out);
 
 /* mana_rxtx.c: datapath, called by the lcore owning the queue. */
 uint16_t mana_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);

@@ -667,11 +667,13 @@ mana_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return link.link_status == RTE_ETH_LINK_UP ? 0 : -1;
 }
 
+static void mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok,
+			      struct mana_hw_stats *out);
+
 static int
 mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_proc *proc = dev->process_private;
 	struct mana_hw_stats hs = { 0 };
 	bool device_ok = mana_ro_enter(dev);
 	uint16_t i;
@@ -709,16 +711,37 @@ mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		}
 	}
 	st->rx_nombuf = __atomic_load_n(&priv->rx_nombuf, __ATOMIC_RELAXED);
-	/* The device's own counters, summed over its incarnations. */
-	pthread_mutex_lock(&proc->stats_lock);
-	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0)
-		hs.rx_no_buffer -= priv->hw_stats_base.rx_no_buffer;
-	else
-		hs.rx_no_buffer = 0;
-	st->imissed = priv->hw_stats_acc.rx_no_buffer + hs.rx_no_buffer;
-	pthread_mutex_unlock(&proc->stats_lock);
+	mana_hw_stats_sum(dev, device_ok, &hs);
+	st->imissed = hs.rx_no_buffer;
 	mana_op_exit(dev);
 	return 0;
+}
+
+/* The device's own counters, summed over its incarnations since the last
+ * stats reset. Inside a read-only op (device_ok from it).
+ */
+static void
+mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok, struct mana_hw_stats *out)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_proc *proc = dev->process_private;
+	struct mana_hw_stats hs;
+
+	pthread_mutex_lock(&proc->stats_lock);
+	*out = priv->hw_stats_acc;
+	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0) {
+		out->rx_no_buffer += hs.rx_no_buffer - priv->hw_stats_base.rx_no_buffer;
+		out->rx_filtered += hs.rx_filtered - priv->hw_stats_base.rx_filtered;
+		out->rx_port_down += hs.rx_port_down - priv->hw_stats_base.rx_port_down;
+	}
+	pthread_mutex_unlock(&proc->stats_lock);
+}
+
+void
+mana_port_hw_stats(struct rte_eth_dev *dev, struct mana_hw_stats *out)
+{
+	mana_hw_stats_sum(dev, mana_ro_enter(dev), out);
+	mana_op_exit(dev);
 }
 
 void
