@@ -82,8 +82,9 @@ nl_devlink_strerror(int err)
 	}
 }
 
-struct nl_devlink *
-nl_devlink_open(int *err)
+/* peer_port 0: the kernel's generic netlink; else a test's fake kernel. */
+static struct nl_devlink *
+dl_open(uint32_t peer_port, int *err)
 {
 	struct nl_devlink *d = calloc(1, sizeof(*d));
 	struct timeval tv = { .tv_sec = 5 };
@@ -98,11 +99,13 @@ nl_devlink_open(int *err)
 		*err = -ENOMEM;
 		goto err_free;
 	}
-	ret = genl_connect(d->req);
+	ret = peer_port == 0 ? genl_connect(d->req) : nl_connect(d->req, NETLINK_USERSOCK);
 	if (ret < 0) {
 		*err = nl_devlink_errno(ret);
 		goto err_sock;
 	}
+	if (peer_port != 0)
+		nl_socket_set_peer_port(d->req, peer_port);
 	setsockopt(nl_socket_get_fd(d->req), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	d->family = genl_ctrl_resolve(d->req, NLU_DEVLINK_GENL_NAME);
 	if (d->family < 0) {
@@ -116,6 +119,22 @@ err_sock:
 err_free:
 	free(d);
 	return NULL;
+}
+
+struct nl_devlink *
+nl_devlink_open(int *err)
+{
+	return dl_open(0, err);
+}
+
+struct nl_devlink *
+nl_devlink_open_peer(uint32_t peer_port, int *err)
+{
+	if (peer_port == 0) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return dl_open(peer_port, err);
 }
 
 void

@@ -37,6 +37,12 @@ struct nl_dl_target {
 typedef void (*nl_dl_cb)(void *arg, const struct nl_dl_msg *m);
 
 struct nl_devlink *nl_devlink_open(int *err);
+/*
+ * For tests: the request socket is a NETLINK_USERSOCK socket whose requests,
+ * the family lookup included, go to the netlink port peer_port (a fake
+ * kernel that any user may talk to). Events are not available.
+ */
+struct nl_devlink *nl_devlink_open_peer(uint32_t peer_port, int *err);
 void nl_devlink_close(struct nl_devlink *d);
 const char *nl_devlink_strerror(int err);
 
