@@ -6,8 +6,10 @@
 
 /*
  * devlink health over libnl-genl-3: the family and its "config" multicast
- * group resolved with CTRL_CMD_GETFAMILY; requests on one socket (sequence
- * checks and ACKs on, blocking with a 5 s timeout), events on a second
+ * group resolved with CTRL_CMD_GETFAMILY; requests on one socket (ACKs on,
+ * blocking with a 5 s timeout; a request takes the messages of its own seq
+ * and skips others: libnl's default check fails the ACK that follows
+ * DIAGNOSE's NLMSG_DONE), events on a second
  * socket (sequence checks off, non-blocking, fd for the caller's epoll
  * loop). No socket is shared with libmnl.
  *
