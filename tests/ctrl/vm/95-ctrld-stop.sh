@@ -2,7 +2,7 @@
 # shellcheck shell=sh disable=SC2034 # sourced by init.sh
 # Sourced by the VM's /init after 90-finish.sh. The outages still open
 # (rxe1 and netdevsim1 from the default scenario, rxe7 and netdevsim7 from
-# 30-manactl.sh) end as "gone for good" once gone_timeout is cut from 60 s to
+# 30-manactl.sh) end as "gone for good" once gone_timeout is cut from 600 s to
 # 2 s by SIGHUP. Then mana-ctrld idles with its sockets open for
 # CTRLD_IDLE_S seconds: context switches and RSS from /proc go to
 # /out/ctrld_idle.txt, its netlink sockets (protocol, groups) to
@@ -22,6 +22,9 @@ done
 kill -TERM "$MONITOR_PID"
 wait "$MONITOR_PID"
 echo "manactl_monitor rc=$?" >>/out/steps.log
+kill -TERM "$CTRLD_NOREP_PID"
+wait "$CTRLD_NOREP_PID"
+echo "ctrld_norep rc=$?" >>/out/steps.log
 
 # ctrld_sample TAG: one line of /proc/PID/status numbers and the uptime.
 ctrld_sample() {

@@ -14,7 +14,8 @@ the default scenario. Asserted here:
     (6.12: the RDMA monitor; 6.1: uevents + dump diffs), the new identity of
     a device that came back, gone for good after the configured timeout,
     CLOCK_MONOTONIC timestamps in order and after the step that caused them
-    (the recorder's MARKs);
+    (the recorder's MARKs); a second mana-ctrld with no reporter configured
+    reports the RDMA outages only;
   - `manactl -j monitor`: one valid JSON object per line, the events seen;
   - mana-ctrld idle with its sockets open: context switches and RSS.
 Prints every failure; exit status 1 when there was one.
@@ -61,7 +62,7 @@ def steps():
 
 def check_steps(rc):
     want0 = [s for s in rc if s.startswith("mc_")] + [
-        "ctrld_reload", "manactl_monitor", "ctrld"]
+        "ctrld_reload", "manactl_monitor", "ctrld", "ctrld_norep"]
     for s in want0:
         if rc.get(s) != "0":
             err = read(s + ".err")[:300] if os.path.exists(os.path.join(out, s + ".err")) else ""
@@ -144,14 +145,25 @@ def marks():
     return m
 
 
-def ctrld_records():
+def ctrld_records(name="ctrld.log"):
     recs = []
-    for i, line in enumerate(read("ctrld.log").splitlines()):
+    for i, line in enumerate(read(name).splitlines()):
         try:
             recs.append(json.loads(line))
         except ValueError:
-            fail("ctrld.log line %d is not JSON: %s" % (i + 1, line))
+            fail("%s line %d is not JSON: %s" % (name, i + 1, line))
     return recs
+
+
+def check_ctrld_norep(recs):
+    """No reporter configured: the same run gives the RDMA outages only."""
+    devs = [(r["event"], r["dev"]) for r in recs if "event" in r]
+    want = [("service_event_started", "rxe9"), ("hardware_back", "rxe1"),
+            ("service_event_started", "rxe1"), ("service_event_started", "rxe7")]
+    if devs != want:
+        fail("ctrld without reporters: want %s, got %s" % (want, devs))
+    if not any(r.get("msg") == "stopped" for r in recs):
+        fail("ctrld without reporters: no \"stopped\" record on SIGTERM")
 
 
 def check_ctrld(recs, mk):
@@ -298,6 +310,7 @@ rc = steps()
 check_steps(rc)
 check_manactl()
 check_ctrld(ctrld_records(), marks())
+check_ctrld_norep(ctrld_records("ctrld_norep.log"))
 check_monitor()
 check_idle()
 say("%d failure(s)" % len(fails))
