@@ -8,8 +8,3 @@ RTE_LOG_REGISTER(mana_logtype_driver, pmd.net.mana.driver, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_reset, pmd.net.mana.reset, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_sim, pmd.net.mana.sim, NOTICE);
 
-#if defined(__SANITIZE_THREAD__)
-#include "mana_mem.h"
-
-pthread_mutex_t mana_heap_lock = PTHREAD_MUTEX_INITIALIZER;
-#endif

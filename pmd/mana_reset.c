@@ -176,7 +176,9 @@ reset_run(struct mana_reset *r)
 	 */
 	while (r->ops_active > 0)
 		reset_wait(r);
-	/* Fixed for the whole reset: start and stop are refused until its end. */
+	/* Start and stop are refused until the reset ends, but for a stop
+	 * while it waits for the hardware (taken into account below).
+	 */
 	started = r->want_started;
 	reset_notify(r, MANA_REV_RECOVERING);
 
@@ -211,6 +213,8 @@ reset_run(struct mana_reset *r)
 		reset_phase_done(r, MANA_PH_WAIT_HW);
 
 		r->state = MANA_RS_RESET_EXIT;
+		/* The application may have stopped the port meanwhile. */
+		started = started && r->want_started;
 		reset_unlock(r);
 		ret = r->ops->reprobe(r->ctx, started);
 		reset_lock(r);
@@ -481,6 +485,33 @@ mana_reset_set_started(struct mana_reset *r, bool started)
 	reset_lock(r);
 	r->want_started = started;
 	reset_unlock(r);
+}
+
+int
+mana_reset_stop_waiting(struct mana_reset *r)
+{
+	int ret;
+
+	reset_lock(r);
+	switch (r->state) {
+	case MANA_RS_WAIT_HW:
+		r->want_started = false;
+		ret = 0;
+		break;
+	case MANA_RS_RESET_ENTER:
+	case MANA_RS_RESET_EXIT:
+		r->stats.busy_ops++;
+		ret = -EBUSY;
+		break;
+	case MANA_RS_ACTIVE:
+		ret = -EAGAIN;
+		break;
+	default:
+		ret = -EIO;
+		break;
+	}
+	reset_unlock(r);
+	return ret;
 }
 
 enum mana_reset_state

@@ -19,9 +19,12 @@
  *   - mana_reset_op_begin / _end, mana_reset_set_started: control threads
  *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY
  *     (dev_stop included: a stop recorded during a reset would let ethdev
- *     release queues the reset thread is working on).
- *     The port's started state is thus fixed for the whole of a reset; it is
- *     passed to every op, which must not touch a stopped port's queues.
+ *     release queues the reset thread is working on), except while the reset
+ *     waits for the hardware: the queues are down already, and
+ *     mana_reset_stop_waiting records the stop at once.
+ *     The port's started state can thus only go from started to stopped
+ *     during a reset, and only while it waits for the hardware; it is passed
+ *     to every op, which must not touch a stopped port's queues.
  *   - mana_reset_fini: the thread closing the port; it never holds the
  *     engine lock while it waits for the reset thread. From an event
  *     callback (on the reset thread) it hands the engine to that thread.
@@ -207,6 +210,15 @@ void mana_reset_op_end(struct mana_reset *r);
 
 /* The application started or stopped the port (between op_begin/op_end). */
 void mana_reset_set_started(struct mana_reset *r, bool started);
+
+/* The application stops the port while op_begin says -EBUSY. Returns 0 when
+ * the reset waits for the hardware: the stop is recorded (the device's queues
+ * and resources are released already) and the reset will end with the port
+ * stopped; -EBUSY in the other phases of a reset; -EAGAIN when the reset has
+ * just ended (stop the normal way); -EIO when it failed (stopped already).
+ * Control threads; never blocks.
+ */
+int mana_reset_stop_waiting(struct mana_reset *r);
 
 enum mana_reset_state mana_reset_state(struct mana_reset *r);
 void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);

@@ -6,8 +6,10 @@
  * Processes: the reset engine, two datapath threads (one of which may stall
  * inside a burst forever, like a preempted or SIGSTOP'd poller), the hardware
  * (a service event, maybe a second one, the device back, never back, or
- * hot-removed), an application doing control operations and a dev_stop, and
- * an application closing the port at any moment.
+ * hot-removed), an application doing control operations and a dev_stop (then
+ * releasing and setting up the stopped port's queues, which ethdev does
+ * before it asks the driver), and an application closing the port at any
+ * moment.
  *
  * Memory model: sequentially consistent. The C guard reaches that for the
  * accesses modelled here with membarrier (or seq_cst in the fenced mode);
@@ -18,7 +20,9 @@
  *            (assert in datapath); no control operation overlaps the work of
  *            a reset (asserts in app and engine); every RECOVERING gets exactly
  *            one outcome (asserts at each event); a reset starts only from
- *            ACTIVE (never on a removed or failed device).
+ *            ACTIVE (never on a removed or failed device); a reset never
+ *            touches the queues of a port the application stopped, which
+ *            the application may be releasing (assert !app_queues).
  *   liveness ltl "reset_ends": every RECOVERING is followed by its outcome.
  *
  * Must-fail variants (each removes the step that ensures one property):
@@ -29,6 +33,9 @@
  *   BUG_REQUEST_ANY_STATE   a service event starts a reset from any state
  *   BUG_NO_HW_TIMEOUT       the wait for the hardware has no bound
  *   BUG_NO_QUIESCE_TIMEOUT  the wait for bursts in flight has no bound
+ *   BUG_STOPPED_QUEUES      the engine works on the queues of a stopped port
+ *   BUG_STOP_ANY_PHASE      dev_stop is accepted in every phase of a reset,
+ *                           not only while it waits for the hardware
  *
  * Model action -> C function (pmd/):
  *   datapath: in_burst=1; gate check      mana_guard_enter (mana_guard.h)
@@ -45,6 +52,10 @@
  *   engine: dev_alive = 1, gate open       ops->restore
  *   engine: outcome()                      reset_finish -> ops->notify
  *   app: op begin / end                    mana_reset_op_begin / _op_end
+ *   app: stop (ACTIVE): gate, wait, stopped mana_dev_stop -> mana_port_stop
+ *   app: stop (WAIT_HW): stopped           mana_reset_stop_waiting
+ *   app: app_queues = 1                    ethdev's queue release/setup
+ *   engine: started = want_started         reset_run (and at WAIT_HW exit)
  *   closer                                 mana_reset_fini + dev_close teardown
  */
 
@@ -65,6 +76,9 @@ bit again = 0;
 bit closing = 0;
 bit hw_removed = 0;
 bit want_started = 1;
+bit app_queues = 0;       /* the application releases/sets up queues */
+bit ctl = 0;              /* the application's control calls, one at a time
+                           * (ethdev's control path is not thread-safe) */
 bit engine_done = 0;
 bit reset_working = 0;    /* the engine between its ops wait and outcome */
 byte ops_active = 0;
@@ -159,6 +173,7 @@ proctype engine()
 {
 	byte i;
 	bit ok;
+	bit started;
 
 idle:
 	do
@@ -173,20 +188,35 @@ idle:
 			assert(outcomes == recovering);
 			recovering++;          /* RECOVERING */
 			reset_working = 1;
-			assert(in_op == 0)
+			assert(in_op == 0);
+			started = want_started
 		};
 cycle:
 		atomic { state = ENTER; again = 0 };
 		if
 		:: !torn_down ->
+			/* A stopped port's gate closed, and its bursts drained,
+			 * when it stopped: only a started port's queues are
+			 * quiesced and stopped here.
+			 */
+			if
+#ifndef BUG_STOPPED_QUEUES
+			:: started ->
+#else
+			:: true ->
+#endif
+				assert(!app_queues);
 #ifndef BUG_NO_GATE
-			gate_closed = 1;
+				gate_closed = 1;
 #endif
 #ifndef BUG_NO_WAIT_IDLE
-			wait_idle(ok);
+				wait_idle(ok);
 #else
-			ok = 1;
+				ok = 1;
 #endif
+				assert(!app_queues)
+			:: else -> ok = 1
+			fi;
 			if
 			:: !ok -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
 			:: else
@@ -206,7 +236,7 @@ wait_hw:
 		:: true -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
 #endif
 		od;
-		state = EXIT;
+		atomic { state = EXIT; started = started && want_started };
 		if
 		:: hw != HW_READY -> goto wait_hw      /* reprobe: -EAGAIN */
 		:: else
@@ -217,13 +247,16 @@ wait_hw:
 		:: else
 		fi;
 		assert(in_op == 0);
-		atomic {
-			dev_alive = 1;
-			if
-			:: want_started -> gate_closed = 0
-			:: else
-			fi
-		};
+		if
+#ifndef BUG_STOPPED_QUEUES
+		:: started ->
+#else
+		:: true ->
+#endif
+			assert(!app_queues);
+			atomic { dev_alive = 1; gate_closed = 0 }
+		:: else -> dev_alive = 1     /* reopened; the queues stay down */
+		fi;
 		if
 		:: again -> goto cycle
 		:: else
@@ -236,10 +269,13 @@ wait_hw:
 
 proctype app()
 {
+	byte i;
 	bit ok;
+	bit stopped = 0;
 
 	/* A control operation (configure, mtu_set, ...). */
 	atomic {
+		!ctl -> ctl = 1;
 		if
 		:: state == ACTIVE -> ops_active++; ok = 1
 		:: else -> ok = 0                /* -EBUSY or -EIO */
@@ -253,20 +289,50 @@ proctype app()
 		ops_active--
 	:: else
 	fi;
-	/* dev_stop: a control operation like the others (-EBUSY in a reset). */
+	ctl = 0;
+	/* dev_stop: in ACTIVE a control operation that closes the gate and
+	 * waits for bursts; while a reset waits for the hardware, recorded at
+	 * once; -EBUSY in the other phases; after a failure, stopped already.
+	 */
 	atomic {
+		!ctl -> ctl = 1;
 		if
 		:: state == ACTIVE -> ops_active++; ok = 1
-		:: else -> ok = 0
+#ifndef BUG_STOP_ANY_PHASE
+		:: state == WAIT_HW -> want_started = 0; stopped = 1; ok = 0
+		:: state == ENTER || state == EXIT -> ok = 0
+#else
+		:: state == WAIT_HW || state == ENTER || state == EXIT ->
+			want_started = 0; stopped = 1; ok = 0
+#endif
+		:: state == FAILED || state == REMOVED -> stopped = 1; ok = 0
+		:: state == CLOSED -> ok = 0
 		fi
 	};
 	if
 	:: ok ->
 		in_op++;
 		assert(!reset_working);
-		want_started = 0;
+		gate_closed = 1;
+		wait_idle(ok);
+		if
+		:: ok -> want_started = 0; stopped = 1
+		:: else -> gate_closed = 0      /* a burst stuck inside: -EBUSY */
+		fi;
 		in_op--;
 		ops_active--
+	:: else
+	fi;
+	ctl = 0;
+	/* A stopped port's queues are the application's: ethdev releases and
+	 * sets them up (before it asks the driver, so in any engine state).
+	 */
+	if
+	:: stopped ->
+		atomic { !ctl -> ctl = 1 };
+		app_queues = 1;
+		app_queues = 0;
+		ctl = 0
 	:: else
 	fi
 }
@@ -278,7 +344,7 @@ proctype closer()
 
 	if
 	:: skip                              /* the application never closes */
-	:: closing = 1;
+	:: atomic { !ctl -> ctl = 1; closing = 1 };   /* between the app's calls */
 		engine_done;                     /* join */
 		state = CLOSED;
 		assert(outcomes == recovering);

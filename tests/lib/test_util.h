@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <stdio.h>
+#include <string.h>
 
 static int test_failures __attribute__((unused));
 
@@ -34,6 +35,37 @@ test_thread_count(void)
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
 			n++;
+	closedir(d);
+	return n;
+}
+
+/* Threads of this process whose name starts with prefix (sanitizer
+ * runtimes start threads of their own: count ours by name).
+ */
+static inline unsigned int
+test_thread_count_named(const char *prefix)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned int n = 0;
+	size_t len = strlen(prefix);
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], comm[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;     /* it just ended */
+		if (fgets(comm, sizeof(comm), f) != NULL && strncmp(comm, prefix, len) == 0)
+			n++;
+		fclose(f);
+	}
 	closedir(d);
 	return n;
 }

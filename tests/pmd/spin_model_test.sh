@@ -67,4 +67,6 @@ expect_fail BUG_REMOVE_NOTIFIES safety 'assertion violated \(outcomes<=recoverin
 expect_fail BUG_REQUEST_ANY_STATE safety 'assertion violated \(state==7\)'
 expect_fail BUG_NO_HW_TIMEOUT liveness 'acceptance cycle'
 expect_fail BUG_NO_QUIESCE_TIMEOUT liveness 'acceptance cycle'
+expect_fail BUG_STOPPED_QUEUES safety 'assertion violated +!\(app_queues\)'
+expect_fail BUG_STOP_ANY_PHASE safety 'assertion violated( +!\(app_queues\)| dev_alive)'
 [ $fails -eq 0 ]
