@@ -32,7 +32,10 @@
  *    one thread busy-polling the port's queues.
  *
  *   reset_bench [--smoke] [--guard-iters N] [--rounds N] [--quiesce N]
- *               [--resets N] [--recovery-ms MS]
+ *               [--resets N] [--recovery-ms MS] [--timer-slack-ns NS]
+ *
+ * --timer-slack-ns: the section 2 writer's timer slack (prctl), which rounds
+ * up every sleep of a waiter (default 50 us).
  *
  * --smoke: tiny counts, for //tests/pmd:reset_bench_smoke_test. Exit status
  * 0 when every section produced its samples (numbers are never judged).
@@ -47,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +83,7 @@ struct bench_opts {
 	unsigned int resets;
 	unsigned int recovery_ms;
 	unsigned int period_ms;
+	long slack_ns;           /* the writer's timer slack in section 2; < 0: as is */
 };
 
 /* ---- the table ---------------------------------------------------------- */
@@ -464,7 +469,8 @@ bench_guard(const struct bench_opts *o)
 		double med = pct(samples[v], o->rounds, 0.5);
 
 		i = row_add("1 guard", names[v], (uint64_t)o->rounds * o->guard_iters, med, -1,
-			    samples[v][o->rounds - 1], "TSC cycles/burst", v == GV_NONE ? -1 : base);
+			    samples[v][o->rounds - 1], "TSC cycles/burst",
+			    v == GV_NONE ? -1 : base);
 		if (v == GV_NONE)
 			base = i;
 		if (v == GV_ASYM)
@@ -621,62 +627,95 @@ quiesce_series(enum mana_guard_mode mode, bool proposal, unsigned int n, double 
 	return got;
 }
 
+/* The series of section 2, per mode. */
+enum { QS_IDLE, QS_MEMBARRIER, QS_BUSY, QS_PROPOSAL, QS_NUM };
+
+#define QS_BLOCKS 4
+
 static int
 bench_quiesce(const struct bench_opts *o)
 {
-	static const struct {
-		enum mana_guard_mode mode;
-		const char *busy, *idle;
-	} modes[] = {
-		{ MANA_GUARD_ASYM, "ASYM: close+wait, 2 busy pollers", "ASYM: close+wait, no poller" },
-		{ MANA_GUARD_FENCED, "FENCED: close+wait, 2 busy pollers",
-		  "FENCED: close+wait, no poller" },
+	static const enum mana_guard_mode modes[] = { MANA_GUARD_ASYM, MANA_GUARD_FENCED };
+	static const char *const mode_names[] = { "ASYM", "FENCED" };
+	static const char *const series_names[QS_NUM] = {
+		[QS_IDLE] = "close+wait, no poller",
+		[QS_MEMBARRIER] = "membarrier(GLOBAL_EXPEDITED) alone, 2 busy pollers",
+		[QS_BUSY] = "close+wait, 2 busy pollers",
+		[QS_PROPOSAL] = "close+wait, 2 busy pollers, waiter spins 2 us then sleeps "
+				"(proposal)",
 	};
-	double *lat = calloc(o->quiesce_n, sizeof(double));
-	unsigned int m, i, n, timeouts;
-	char name[80];
-	int base, row;
+	double *lat[RTE_DIM(modes)][QS_NUM];
+	unsigned int got[RTE_DIM(modes)][QS_NUM] = { { 0 } };
+	unsigned int tmo[RTE_DIM(modes)][QS_NUM] = { { 0 } };
+	unsigned int m, k, b, i, chunk, t;
+	char name[120];
+	int base, row, ret = 0;
 
-	if (lat == NULL)
-		return -ENOMEM;
+	for (m = 0; m < RTE_DIM(modes); m++)
+		for (k = 0; k < QS_NUM; k++)
+			if ((lat[m][k] = calloc(o->quiesce_n, sizeof(double))) == NULL)
+				return -ENOMEM;
 	/* The writer may run on either CPU, as the reset thread does. */
 	pin_self(-1);
-	for (m = 0; m < RTE_DIM(modes); m++) {
-		/* Baseline: nobody polls. */
-		n = quiesce_series(modes[m].mode, false, o->quiesce_n, lat, &timeouts);
-		base = row_add_samples("2 quiescence", modes[m].idle, lat, n, "us", -1);
-
-		if (readers_start(modes[m].mode) != 0)
-			return -EAGAIN;
-		if (modes[m].mode == MANA_GUARD_ASYM) {
-			/* One membarrier alone, readers busy. */
-			for (i = 0; i < o->quiesce_n; i++) {
-				uint64_t t0 = mana_guard_now_ns();
-
-				syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
-				lat[i] = (double)(mana_guard_now_ns() - t0) / 1000.0;
-				usleep(200);
+	if (o->slack_ns >= 0)
+		prctl(PR_SET_TIMERSLACK, (unsigned long)(o->slack_ns > 0 ? o->slack_ns : 1), 0, 0,
+		      0);
+	/* Blocks alternate the modes, so that the machine's load, which
+	 * drifts on a shared machine, weighs on every row alike.
+	 */
+	for (b = 0; b < QS_BLOCKS && ret == 0; b++) {
+		chunk = o->quiesce_n / QS_BLOCKS + (b < o->quiesce_n % QS_BLOCKS);
+		for (m = 0; m < RTE_DIM(modes) && ret == 0; m++) {
+			/* Baseline: nobody polls. */
+			got[m][QS_IDLE] += quiesce_series(modes[m], false, chunk,
+							  lat[m][QS_IDLE] + got[m][QS_IDLE], &t);
+			tmo[m][QS_IDLE] += t;
+			if (readers_start(modes[m]) != 0) {
+				ret = -EAGAIN;
+				break;
 			}
-			row_add_samples("2 quiescence",
-					"membarrier(GLOBAL_EXPEDITED) alone, 2 busy pollers", lat,
-					o->quiesce_n, "us", base);
+			if (modes[m] == MANA_GUARD_ASYM) {
+				/* One membarrier alone, readers busy. */
+				for (i = 0; i < chunk; i++) {
+					uint64_t t0 = mana_guard_now_ns();
+
+					syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED,
+						0, 0);
+					lat[m][QS_MEMBARRIER][got[m][QS_MEMBARRIER]++] =
+						(double)(mana_guard_now_ns() - t0) / 1000.0;
+					usleep(200);
+				}
+			}
+			got[m][QS_BUSY] += quiesce_series(modes[m], false, chunk,
+							  lat[m][QS_BUSY] + got[m][QS_BUSY], &t);
+			tmo[m][QS_BUSY] += t;
+			got[m][QS_PROPOSAL] += quiesce_series(modes[m], true, chunk,
+							      lat[m][QS_PROPOSAL] +
+							      got[m][QS_PROPOSAL], &t);
+			tmo[m][QS_PROPOSAL] += t;
+			readers_join();
 		}
-		n = quiesce_series(modes[m].mode, false, o->quiesce_n, lat, &timeouts);
-		snprintf(name, sizeof(name), "%s%s", modes[m].busy,
-			 timeouts ? " (TIMEOUTS)" : "");
-		row = row_add_samples("2 quiescence", name, lat, n, "us", base);
-		row_target(row, 2, 500);
-		if (timeouts)
-			fprintf(stderr, "%s: %u waits timed out\n", modes[m].busy, timeouts);
-		n = quiesce_series(modes[m].mode, true, o->quiesce_n, lat, &timeouts);
-		readers_join();
-		snprintf(name, sizeof(name), "%s, waiter spins 2 us then sleeps (proposal)%s",
-			 modes[m].busy, timeouts ? " (TIMEOUTS)" : "");
-		row = row_add_samples("2 quiescence", name, lat, n, "us", base);
-		row_target(row, 2, 500);
 	}
-	free(lat);
-	return 0;
+	if (o->slack_ns >= 0)
+		prctl(PR_SET_TIMERSLACK, 0UL, 0, 0, 0);   /* back to the default */
+	for (m = 0; m < RTE_DIM(modes); m++) {
+		base = -1;
+		for (k = 0; k < QS_NUM; k++) {
+			if (got[m][k] == 0)
+				continue;
+			snprintf(name, sizeof(name), "%s: %s%s", mode_names[m], series_names[k],
+				 tmo[m][k] ? " (SOME WAITS TIMED OUT)" : "");
+			row = row_add_samples("2 quiescence", name, lat[m][k], got[m][k], "us",
+					      base);
+			if (k == QS_IDLE)
+				base = row;
+			if (k == QS_BUSY || k == QS_PROPOSAL)
+				row_target(row, 2, 500);
+		}
+		for (k = 0; k < QS_NUM; k++)
+			free(lat[m][k]);
+	}
+	return ret;
 }
 
 /* ---- 3. reset software overhead ----------------------------------------- */
@@ -941,13 +980,14 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "quiesce", required_argument, NULL, 'q' },
 		{ "resets", required_argument, NULL, 'n' },
 		{ "recovery-ms", required_argument, NULL, 'R' },
+		{ "timer-slack-ns", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (struct bench_opts){
 		.guard_iters = 20000000, .rounds = 7, .quiesce_n = 2000, .resets = 200,
-		.recovery_ms = 10, .period_ms = 5,
+		.recovery_ms = 10, .period_ms = 5, .slack_ns = -1,
 	};
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
@@ -972,9 +1012,13 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'R':
 			o->recovery_ms = (unsigned int)atoi(optarg);
 			break;
+		case 't':
+			o->slack_ns = atol(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: reset_bench [--smoke] [--guard-iters N] [--rounds N] "
-				"[--quiesce N] [--resets N] [--recovery-ms MS]\n");
+			fprintf(stderr, "usage: reset_bench [--smoke] [--guard-iters N] "
+				"[--rounds N] [--quiesce N] [--resets N] [--recovery-ms MS] "
+				"[--timer-slack-ns NS]\n");
 			return -1;
 		}
 	}
@@ -1034,8 +1078,12 @@ main(int argc, char **argv)
 	printf("guard: %" PRIu64 " calls x %u rounds per row; quiescence: %u per row; "
 	       "reset: %u per run, reset_period_ms=%u recovery_ms=%u\n\n",
 	       o.guard_iters, o.rounds, o.quiesce_n, o.resets, o.period_ms, o.recovery_ms);
+	if (o.slack_ns >= 0)
+		printf("section 2 writer: timer slack %ld ns (--timer-slack-ns)\n", o.slack_ns);
+	else
+		printf("section 2 writer: default timer slack (50 us unless inherited)\n");
 	printf("EAL: -l 0 (main thread on CPU 0); the port's reset thread ran on CPU(s) %s\n\n",
-	       reset_thread_cpus_set ? reset_thread_cpus : "?");
+	       __atomic_load_n(&reset_thread_cpus_set, __ATOMIC_ACQUIRE) ? reset_thread_cpus : "?");
 	table_print();
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
