@@ -733,6 +733,7 @@ struct reset_run {
 	unsigned int cap;
 	unsigned int n;           /* successes recorded (written by the reset thread) */
 	unsigned int failed;
+	int closing;              /* closing aborts a reset: FAILED by design */
 	double *v[XS_NUM];
 };
 
@@ -750,7 +751,7 @@ on_recovery(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 
 	(void)arg;
 	(void)ret;
-	if (run == NULL || port != run->port)
+	if (run == NULL || port != run->port || __atomic_load_n(&run->closing, __ATOMIC_ACQUIRE))
 		return 0;
 	if (__atomic_load_n(&reset_thread_cpus_set, __ATOMIC_ACQUIRE) == 0) {
 		cpu_set_t set;
@@ -888,6 +889,8 @@ reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
 		__atomic_store_n(&poller_stop, 1, __ATOMIC_RELEASE);
 		pthread_join(poller, NULL);
 	}
+	/* Closing the port during a reset aborts it with RECOVERY_FAILED. */
+	__atomic_store_n(&run->closing, 1, __ATOMIC_RELEASE);
 	port_close("net_mana_sim1", run->port);
 	__atomic_store_n(&cur_run, NULL, __ATOMIC_RELEASE);
 	if (run->failed)
