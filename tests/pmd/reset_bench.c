@@ -106,7 +106,7 @@ struct bench_opts {
 
 struct row {
 	const char *section;
-	char name[80];
+	char name[128];
 	uint64_t n;
 	double p50, p99, max;      /* p99 < 0: not applicable */
 	const char *unit;
