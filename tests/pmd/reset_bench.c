@@ -15,8 +15,9 @@
  *    as DPDK 26.07's net/mana has it (per-queue burst_state: CAS 0 -> 1
  *    acquire to enter, fetch_and(~1) release to leave); rte_rcu_qsbr
  *    thread_online / gate check / thread_offline around the burst. Median of
- *    the rounds (round-robin over the variants), each many millions of
- *    calls. Optionally the driver's own rte_eth_rx_burst on an idle started
+ *    31 rounds of 4 M calls (round-robin over the variants): rounds short
+ *    enough that on a shared machine most of them run without being
+ *    preempted (rdtsc counts the time off CPU too). Optionally the driver's own rte_eth_rx_burst on an idle started
  *    sim port (it does more than the empty body: informative only).
  * 2. quiescence: two threads pinned one per CPU poll bursts through the
  *    guard; the writer (unpinned) closes the gate and waits for bursts in
@@ -1004,7 +1005,7 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	*o = (struct bench_opts){
-		.guard_iters = 20000000, .rounds = 7, .quiesce_n = 2000, .resets = 200,
+		.guard_iters = 4000000, .rounds = 31, .quiesce_n = 2000, .resets = 200,
 		.recovery_ms = 10, .period_ms = 20, .slack_ns = -1,
 	};
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
