@@ -4,7 +4,7 @@
 /* The writer side of the datapath guard (see mana_guard.h). */
 #include <errno.h>
 #include <linux/membarrier.h>
-#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,8 +12,9 @@
 #include "mana_guard.h"
 
 /* Spins before the waiter starts sleeping between checks. */
-#define GUARD_YIELDS     64
-#define GUARD_SLEEP_NS   20000L
+#define GUARD_SPINS      256       /* about 2 us of pause before sleeping */
+#define GUARD_SLEEP_NS   10000L
+#define GUARD_SLACK_NS   1000UL    /* the waiting thread's timer slack */
 
 static int guard_registered;   /* this process; written once at probe */
 
@@ -83,12 +84,36 @@ mana_guard_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static inline void
+guard_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/* Sleeps of 10 us mean little with the default 50 us timer slack: ask for
+ * 1 us while this thread waits (the caller's slack is put back at the end).
+ */
+static void
+guard_timer_slack(long *saved)
+{
+	if (*saved < 0) {
+		*saved = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		if (*saved >= 0)
+			prctl(PR_SET_TIMERSLACK, GUARD_SLACK_NS, 0, 0, 0);
+	}
+}
+
 int
 mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 		     unsigned int *stuck, uint64_t *waited_ns)
 {
 	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
 	unsigned int i, spins;
+	long slack = -1;
 	int ret = 0;
 
 	for (i = 0; i < n && ret == 0; i++) {
@@ -109,19 +134,26 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 				ret = -ETIMEDOUT;
 				break;
 			}
-			/* Never spin hard: the burst we wait for may need
-			 * this very CPU (2-vCPU machines, ctrl threads sharing
-			 * a core with pollers).
+			/* Spin briefly (the burst usually ends within
+			 * nanoseconds), then sleep, never yield: the burst we
+			 * wait for may need this very CPU (ctrl threads share
+			 * cores with pollers). sched_yield would hand the CPU to
+			 * that poller for the rest of its time slice, ms; a
+			 * short sleep lets it finish its burst and wakes us
+			 * with the scheduler's wake-up preemption, tens of us.
 			 */
-			if (spins < GUARD_YIELDS) {
-				sched_yield();
+			if (spins < GUARD_SPINS) {
+				guard_pause();
 			} else {
 				struct timespec ts = { 0, GUARD_SLEEP_NS };
 
+				guard_timer_slack(&slack);
 				nanosleep(&ts, NULL);
 			}
 		}
 	}
+	if (slack > 0)
+		prctl(PR_SET_TIMERSLACK, (unsigned long)slack, 0, 0, 0);
 	if (waited_ns != NULL)
 		*waited_ns = mana_guard_now_ns() - start;
 	return ret;

@@ -14,6 +14,7 @@
  *     (probe, the reset thread, close). disable waits for a running callback.
  */
 #include <errno.h>
+#include <time.h>
 
 #include <ethdev_driver.h>
 #include <rte_interrupts.h>
@@ -280,11 +281,19 @@ mana_port_intr_disable(struct rte_eth_dev *dev)
 
 	if (!proc->intr_registered)
 		return;
-	/* Waits for a callback running on the interrupt thread, so proc and
-	 * the handle outlive it. -ENOENT: it unregistered itself.
+	/* Wait for a callback running on the interrupt thread, so proc and
+	 * the handle outlive it (-EAGAIN while it runs; -ENOENT: it
+	 * unregistered itself). Not rte_intr_callback_unregister_sync: it
+	 * spins, and the interrupt thread may share this CPU. The callback
+	 * is short and never waits for us.
 	 */
-	ret = rte_intr_callback_unregister_sync(proc->intr, mana_port_intr_cb, proc);
-	/* unregister_sync waited for a running callback inside EAL; this
+	while ((ret = rte_intr_callback_unregister(proc->intr, mana_port_intr_cb, proc)) ==
+	       -EAGAIN) {
+		struct timespec ts = { 0, 20000 };
+
+		nanosleep(&ts, NULL);
+	}
+	/* The loop above waited for a running callback inside EAL; this
 	 * acquire orders the callback's last accesses before what the caller
 	 * frees next, in terms our own code (and ThreadSanitizer) can see.
 	 */
