@@ -4,7 +4,6 @@
 /* The writer side of the datapath guard (see mana_guard.h). */
 #include <errno.h>
 #include <linux/membarrier.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,9 +11,8 @@
 #include "mana_guard.h"
 
 /* Spins before the waiter starts sleeping between checks. */
-#define GUARD_SPINS      256       /* about 2 us of pause before sleeping */
+#define GUARD_SPIN_NS    2000      /* pause this long before sleeping */
 #define GUARD_SLEEP_NS   10000L
-#define GUARD_SLACK_NS   1000UL    /* the waiting thread's timer slack */
 
 static int guard_registered;   /* this process; written once at probe */
 
@@ -94,26 +92,12 @@ guard_pause(void)
 #endif
 }
 
-/* Sleeps of 10 us mean little with the default 50 us timer slack: ask for
- * 1 us while this thread waits (the caller's slack is put back at the end).
- */
-static void
-guard_timer_slack(long *saved)
-{
-	if (*saved < 0) {
-		*saved = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-		if (*saved >= 0)
-			prctl(PR_SET_TIMERSLACK, GUARD_SLACK_NS, 0, 0, 0);
-	}
-}
-
 int
 mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 		     unsigned int *stuck, uint64_t *waited_ns)
 {
 	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
-	unsigned int i, spins;
-	long slack = -1;
+	unsigned int i;
 	int ret = 0;
 
 	for (i = 0; i < n && ret == 0; i++) {
@@ -127,7 +111,7 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 		s = __atomic_load_n(&qs[i]->seq, __ATOMIC_SEQ_CST);
 		if (!(s & 1))
 			continue;
-		for (spins = 0; __atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s; spins++) {
+		while (__atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s) {
 			if (mana_guard_now_ns() >= deadline) {
 				if (stuck != NULL)
 					*stuck = i;
@@ -142,18 +126,15 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 			 * short sleep lets it finish its burst and wakes us
 			 * with the scheduler's wake-up preemption, tens of us.
 			 */
-			if (spins < GUARD_SPINS) {
+			if (mana_guard_now_ns() - start < GUARD_SPIN_NS) {
 				guard_pause();
 			} else {
 				struct timespec ts = { 0, GUARD_SLEEP_NS };
 
-				guard_timer_slack(&slack);
 				nanosleep(&ts, NULL);
 			}
 		}
 	}
-	if (slack > 0)
-		prctl(PR_SET_TIMERSLACK, (unsigned long)slack, 0, 0, 0);
 	if (waited_ns != NULL)
 		*waited_ns = mana_guard_now_ns() - start;
 	return ret;
