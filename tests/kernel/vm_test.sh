@@ -84,7 +84,7 @@ events() {
 
 # event_in STEP TEXT: the recorder saw TEXT during STEP.
 event_in() {
-	if events "$1" | grep -qF -- "$2"; then
+	if events "$1" | grep -F -- "$2" >/dev/null; then
 		pass "recorder: \"$2\" during $1"
 	else
 		fail "recorder: no \"$2\" during $1; saw: $(events "$1" | head -5 | tr -s ' \n' ' ')"
