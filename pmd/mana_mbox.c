@@ -375,6 +375,12 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 {
 	bool ours = ev->port == m->mbox_port;
 
+	if (ours && ev->type <= MBOX_EV_GONE) {
+		/* Counted before the engine acts on it. */
+		pthread_mutex_lock(&m->lock);
+		m->st.received++;
+		pthread_mutex_unlock(&m->lock);
+	}
 	switch (ev->type) {
 	case MBOX_EV_SVC_START:
 		if (!ours)
@@ -436,11 +442,6 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		return false;
 	default:
 		return true;
-	}
-	if (ours && ev->type <= MBOX_EV_GONE) {
-		pthread_mutex_lock(&m->lock);
-		m->st.received++;
-		pthread_mutex_unlock(&m->lock);
 	}
 	return true;
 }
