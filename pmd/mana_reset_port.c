@@ -7,7 +7,9 @@
  *
  * Threads:
  *   - the engine ops run on the port's reset thread ("mana-rst-<port>", an
- *     EAL control thread), which owns the device while a reset runs;
+ *     EAL control thread), which owns the device while a reset runs; notify
+ *     and phase also tell the control daemon's mailbox (mana_mbox.h), if
+ *     any, without blocking;
  *   - mana_port_intr_cb runs on the EAL interrupt thread: it reads the
  *     device's events and hands them to the engine, never waiting;
  *   - mana_port_intr_enable/disable run on whichever thread owns the device
