@@ -89,7 +89,8 @@ struct mana_mbox *mana_mbox_start(const struct mana_mbox_cfg *cfg, uint16_t port
 				  struct mana_reset *r);
 
 /* Stop: join the mailbox thread, write the port's last record (state
- * CLOSED), release the claim, close every fd, free m. NULL: no-op.
+ * CLOSED), release the claim, close every fd, free m. NULL: no-op. Waits at
+ * most MBOX_IO_TIMEOUT_MS (an attach in progress to a stuck ctrl).
  * Thread: the closing thread, after mana_reset_fini (see above); may be the
  * reset thread itself (a port closed from its own event callback).
  */

@@ -25,6 +25,8 @@
  *      corrupted segment does not: the port runs without the mailbox, one
  *      error is logged however often the attach is retried, and the port
  *      attaches once the segment is sound again.
+ *   f) ctrl: gone for good, and the application closes the port from its
+ *      INTR_RMV callback (on the reset thread, which then stops the mailbox).
  * After each case the port is closed: no mailbox thread and no fd is left
  * (and, under ASan, no memory).
  */
@@ -72,6 +74,9 @@ static enum rte_eth_event_type app_ev[RTE_MAX_ETHPORTS][MAX_EV];
 static unsigned int app_nb[RTE_MAX_ETHPORTS];
 /* Port whose next ERR_RECOVERING takes its simulated hardware down. */
 static int svc_in_callback = -1;
+/* Port the application closes from its INTR_RMV callback. */
+static int close_in_rmv = -1;
+static int closed_in_rmv;
 
 static uint64_t
 now_ms(void)
@@ -100,6 +105,14 @@ on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 	if (app_nb[port] < MAX_EV)
 		app_ev[port][app_nb[port]++] = type;
 	pthread_mutex_unlock(&app_mu);
+	/* On the reset thread: the mailbox stops from there. */
+	if (type == RTE_ETH_EVENT_INTR_RMV &&
+	    __atomic_load_n(&close_in_rmv, __ATOMIC_ACQUIRE) == port) {
+		__atomic_store_n(&close_in_rmv, -1, __ATOMIC_RELAXED);
+		CHECK(rte_eth_dev_stop(port) == 0);
+		CHECK(rte_eth_dev_close(port) == 0);
+		__atomic_store_n(&closed_in_rmv, 1, __ATOMIC_RELEASE);
+	}
 	return 0;
 }
 
@@ -508,6 +521,55 @@ test_b_hot_remove(void)
 	mbox_close(mb);
 }
 
+/* f) the port closed from its own INTR_RMV callback, on the reset
+ * thread, which then stops the mailbox.
+ */
+static void
+test_f_close_from_callback(void)
+{
+	const char *name = "net_mana_sim60";
+	struct ctrl_log log = { .n = 0 };
+	struct mbox_port pt;
+	unsigned int fds;
+	uint64_t end;
+	struct mbox *mb;
+	uint16_t port;
+	int p;
+
+	mb = ctrl_open("f.seg", "f.sock");
+	CHECK(mb != NULL);
+	if (mb == NULL)
+		return;
+	p = ctrl_add(mb, name, 1);
+	fds = fd_count();
+	if (port_up(name, "mbox=f.sock", &port) != 0) {
+		CHECK(0);
+		mbox_close(mb);
+		return;
+	}
+	CHECK(ctrl_wait_owner(mb, &log, p, 3000));
+	__atomic_store_n(&close_in_rmv, port, __ATOMIC_RELEASE);
+	CHECK(ctrl_post(mb, p, MBOX_EV_GONE, 0, NULL) == 0);
+	CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERY_FAILED, 3000));
+	end = now_ms() + 3000;
+	while (!__atomic_load_n(&closed_in_rmv, __ATOMIC_ACQUIRE) && now_ms() < end)
+		ctrl_pump(mb, &log, 0, 5);
+	CHECK(__atomic_load_n(&closed_in_rmv, __ATOMIC_ACQUIRE));
+	CHECK(rte_vdev_uninit(name) == 0);
+	/* The reset thread ends by itself (detached). */
+	while ((test_thread_count_named("mana-rst") != 0 ||
+		test_thread_count_named("mana-mbox") != 0) && now_ms() < end)
+		usleep(1000);
+	CHECK(test_thread_count_named("mana-rst") == 0);
+	CHECK(test_thread_count_named("mana-mbox") == 0);
+	ctrl_pump(mb, &log, 0, 200);
+	CHECK(log.peer_down >= 1);
+	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
+	CHECK(pt.pmd.state == MBOX_PMD_CLOSED && pt.owner == 0 && pt.pmd.nb_removed == 1);
+	CHECK(fd_count() == fds);
+	mbox_close(mb);
+}
+
 /* c) no ctrl at all, then one. */
 static void
 test_c_no_ctrl(void)
@@ -824,6 +886,7 @@ main(int argc, char **argv)
 	test_c_no_ctrl();
 	test_d_ctrl_killed();
 	test_e_bad_devargs();
+	test_f_close_from_callback();
 
 	if (d_child > 0) {
 		kill(d_child, SIGKILL);
