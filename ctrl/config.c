@@ -22,6 +22,7 @@ config_defaults(struct config *c)
 	c->uevent = CONFIG_ON;
 	c->log_json = true;
 	snprintf(c->sysfs, sizeof(c->sysfs), "/sys");
+	config_mbox_defaults(&c->mbox);
 }
 
 static int
@@ -101,6 +102,8 @@ parse_list(const char *v, char *dst, size_t item, unsigned int max, unsigned int
 int
 config_set(struct config *c, const char *key, const char *v, char *err, size_t n)
 {
+	int ret;
+
 	if (strcmp(key, "driver") == 0) {
 		if (v[0] == '\0' || strlen(v) >= sizeof(c->driver) || strchr(v, '/') != NULL) {
 			snprintf(err, n, "driver: \"%s\" is not a driver name (or \"*\")", v);
@@ -159,6 +162,10 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t n
 			return -EINVAL;
 		}
 		snprintf(c->sysfs, sizeof(c->sysfs), "%s", v);
+	} else if (strcmp(key, "fake_kernel") == 0 || strcmp(key, "fake-kernel") == 0) {
+		snprintf(c->fake_kernel, sizeof(c->fake_kernel), "%s", v);
+	} else if ((ret = config_mbox_set(&c->mbox, key, v, err, n)) != -ENOENT) {
+		return ret;
 	} else {
 		snprintf(err, n, "unknown key \"%s\"", key);
 		return -EINVAL;
@@ -258,4 +265,5 @@ config_print(const struct config *c, void *file)
 		c->devlink ? "on" : "off", c->uevent ? "on" : "off");
 	fprintf(f, "log_format = %s\nlog_level = %s\nsysfs = %s\n", c->log_json ? "json" : "kv",
 		c->log_debug ? "debug" : "info", c->sysfs);
+	config_mbox_print(&c->mbox, f);
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctrl/config_mbox.h"
+
 #define CONFIG_LIST_MAX 32
 #define CONFIG_STR_MAX 64
 
@@ -36,6 +38,8 @@ struct config {
 	bool log_json;				/* JSON lines, else key=value */
 	bool log_debug;
 	char sysfs[128];			/* sysfs root (tests point it elsewhere) */
+	struct config_mbox mbox;		/* the proto/ mailbox (config_mbox.h) */
+	char fake_kernel[CONFIG_PATH_MAX];	/* tests: a FIFO of fake RDMA events */
 };
 
 void config_defaults(struct config *c);

@@ -21,9 +21,11 @@
 
 #include "ctrl/config.h"
 #include "ctrl/detect.h"
+#include "ctrl/fake_kernel.h"
 #include "ctrl/log.h"
 #include "ctrl/sd_notify.h"
 #include "ctrl/sink_log.h"
+#include "ctrl/sink_mbox.h"
 #include "ctrl/tracker.h"
 #include "netlink/nl_devlink.h"
 #include "netlink/nl_loop.h"
@@ -41,6 +43,8 @@ struct ctrld {
 	struct nl_uevent_sock *uev;
 	struct tracker *tr;
 	struct detect det;
+	struct sink_mbox *mbox;		/* NULL: no mbox_path */
+	struct fake_kernel *fk;		/* tests only */
 	int sigfd;
 	int monitor;			/* RDMA monitor in use */
 	uint64_t next_poll;		/* 0: no polling */
@@ -76,7 +80,14 @@ usage(FILE *f)
 		"  --uevent on|off        listen to kobject uevents (default on)\n"
 		"  --log-format json|kv   log records as JSON lines or key=value (default json)\n"
 		"  --log-level info|debug\n"
-		"  --sysfs PATH           sysfs root (default /sys)\n");
+		"  --sysfs PATH           sysfs root (default /sys)\n"
+		"  --mbox-path PATH       publish through the proto/ mailbox at PATH (default: off)\n"
+		"  --mbox-socket PATH     its socket (default PATH.sock)\n"
+		"  --mbox-uid USER        owner of the files, the PMDs' user (default: ours)\n"
+		"  --mbox-gid GROUP       the PMDs' group (files 0660; default: none, 0600)\n"
+		"  --mbox-mode 0600|0660  checked against --mbox-gid\n"
+		"  --mbox-replace on|off  replace a segment that cannot be re-adopted (default off)\n"
+		"  --fake-kernel FIFO     tests only: RDMA events from FIFO, no netlink\n");
 }
 
 static const struct option long_opts[] = {
@@ -94,6 +105,13 @@ static const struct option long_opts[] = {
 	{ "log-format", required_argument, NULL, 1 },
 	{ "log-level", required_argument, NULL, 1 },
 	{ "sysfs", required_argument, NULL, 1 },
+	{ "mbox-path", required_argument, NULL, 1 },
+	{ "mbox-socket", required_argument, NULL, 1 },
+	{ "mbox-uid", required_argument, NULL, 1 },
+	{ "mbox-gid", required_argument, NULL, 1 },
+	{ "mbox-mode", required_argument, NULL, 1 },
+	{ "mbox-replace", required_argument, NULL, 1 },
+	{ "fake-kernel", required_argument, NULL, 1 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -152,6 +170,10 @@ parse_config(struct config *c, const char **path, int argc, char **argv, int *ch
 	}
 	if (apply_flags(c, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mana-ctrld: %s\n", err);
+		return -1;
+	}
+	if (config_mbox_check(&c->mbox, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mana-ctrld: bad configuration: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -246,6 +268,8 @@ reload(struct ctrld *c)
 	nc.rdma = c->conf.rdma;
 	nc.devlink = c->conf.devlink;
 	nc.uevent = c->conf.uevent;
+	nc.mbox = c->conf.mbox;		/* the mailbox too */
+	memcpy(nc.fake_kernel, c->conf.fake_kernel, sizeof(nc.fake_kernel));
 	c->conf = nc;
 	log_setup(stderr, c->conf.log_json, c->conf.log_debug);
 	tracker_set_timeout(c->tr, c->conf.gone_timeout_ms * 1000000ull);
@@ -432,19 +456,41 @@ main(int argc, char **argv)
 	}
 	log_setup(stderr, c.conf.log_json, c.conf.log_debug);
 	c.loop = nl_loop_new();
-	c.tr = tracker_new(c.conf.gone_timeout_ms * 1000000ull, &sink_log);
+	if (c.loop != NULL && c.conf.mbox.path[0] != '\0') {
+		char err[512] = "";
+
+		c.mbox = sink_mbox_open(&c.conf, &sink_log, err, sizeof(err));
+		if (c.mbox != NULL &&
+		    nl_loop_add(c.loop, sink_mbox_fd(c.mbox), sink_mbox_on_fd, c.mbox) < 0)
+			snprintf(err, sizeof(err), "cannot watch the mailbox fd: too many fds");
+		if (c.mbox == NULL || err[0] != '\0') {
+			log_rec(LOG_LVL_ERR, "cannot publish through the mailbox", "error", err, NULL);
+			goto out;
+		}
+	}
+	c.tr = tracker_new(c.conf.gone_timeout_ms * 1000000ull,
+			   c.mbox != NULL ? sink_mbox_sink(c.mbox) : &sink_log);
 	if (c.loop == NULL || c.tr == NULL) {
 		log_rec(LOG_LVL_ERR, "out of memory", NULL);
 		goto out;
 	}
+	if (c.mbox != NULL)
+		tracker_set_present_cb(c.tr, sink_mbox_present, c.mbox);
 	if (setup_signals(&c) < 0) {
 		log_rec(LOG_LVL_ERR, "signalfd setup failed", "error", strerror(errno), NULL);
 		goto out;
 	}
-	if (open_sources(&c) < 0)
+	if (c.conf.fake_kernel[0] != '\0') {
+		c.fk = fake_kernel_open(c.conf.fake_kernel, c.loop, &c.det);
+		if (c.fk == NULL)
+			goto out;
+		c.monitor = 1;
+		be = fake_kernel_backend(c.fk);
+	} else if (open_sources(&c) < 0) {
 		goto out;
+	}
 	/* Sources that are off take no part in resyncs. */
-	if (c.rdma == NULL) {
+	if (c.rdma == NULL && c.fk == NULL) {
 		be.rdma_dump = NULL;
 		be.rdma_dev_get = NULL;
 	}
@@ -454,13 +500,18 @@ main(int argc, char **argv)
 	c.watchdog_ns = sd_watchdog_period_ns();
 	if (c.watchdog_ns != 0)
 		c.next_watchdog = now_ns() + c.watchdog_ns;
-	detect_resync_rdma(&c.det, "start");
+	ret = detect_resync_rdma(&c.det, "start");
 	detect_resync_devlink(&c.det, "start");
+	/* The segment's devices absent from a good first dump went while we were away. */
+	if (c.mbox != NULL && ret == 0 && (c.rdma != NULL || c.fk != NULL))
+		sink_mbox_adopt(c.mbox, c.tr, now_ns());
 	run(&c);
 	snprintf(wake, sizeof(wake), "%" PRIu64, nl_loop_wakeups(c.loop));
 	log_rec(LOG_LVL_INFO, "stopped", "loop_wakeups", wake, NULL);
 	rc = 0;
 out:
+	fake_kernel_close(c.fk);
+	sink_mbox_close(c.mbox);
 	nl_uevent_close(c.uev);
 	nl_devlink_close(c.dl);
 	nl_rdma_close(c.rdma);

@@ -3,7 +3,7 @@
  */
 /*
  * manactl: the operator CLI. `manactl [ -j ] [ -p ] OBJECT COMMAND ...`,
- * objects health, rdma, monitor. Output of `health show` and `health dump
+ * objects health, rdma, reset, monitor. Output of `health show` and `health dump
  * show` / `diagnose` matches iproute2's `devlink` in text and JSON.
  */
 #include <errno.h>
@@ -69,7 +69,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: manactl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { health | rdma | monitor }\n"
+		"where  OBJECT := { health | rdma | reset | monitor }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -85,6 +85,7 @@ static const struct manactl_cmd objects[] = {
 	{ "help", cmd_help },
 	{ "health", manactl_health },
 	{ "rdma", manactl_rdma },
+	{ "reset", manactl_reset },
 	{ "monitor", manactl_monitor },
 	{ NULL, NULL },
 };

@@ -37,6 +37,7 @@ int manactl_dispatch(struct manactl *m, const struct manactl_cmd *cmds, const ch
 
 int manactl_health(struct manactl *m);
 int manactl_rdma(struct manactl *m);
+int manactl_reset(struct manactl *m);
 int manactl_monitor(struct manactl *m);
 
 #endif /* MANA_CTRL_MANACTL_H */

@@ -19,6 +19,8 @@ struct trk_entry {
 
 struct tracker {
 	struct ctrl_sink sink;
+	tracker_present_cb present;	/* optional: identities of present devices */
+	void *present_ctx;
 	uint64_t timeout_ns;
 	struct trk_entry *e;
 	unsigned int n, cap;
@@ -58,6 +60,20 @@ tracker_free(struct tracker *tr)
 		return;
 	free(tr->e);
 	free(tr);
+}
+
+void
+tracker_set_present_cb(struct tracker *tr, tracker_present_cb cb, void *ctx)
+{
+	tr->present = cb;
+	tr->present_ctx = ctx;
+}
+
+static void
+present(struct tracker *tr, const struct trk_entry *e, uint64_t now)
+{
+	if (tr->present != NULL)
+		tr->present(tr->present_ctx, e->key, &e->ident, now);
 }
 
 void
@@ -137,10 +153,12 @@ add_entry(struct tracker *tr, const char *key)
 	return e;
 }
 
-/* Merge what is known: a NETDEV_ATTACH adds the netdev, a dump the GUID. */
-static void
+/* Merge what is known: a NETDEV_ATTACH adds the netdev, a dump the GUID. Changed? */
+static bool
 merge_ident(struct ctrl_ident *dst, const struct ctrl_ident *src)
 {
+	struct ctrl_ident before = *dst;
+
 	snprintf(dst->name, sizeof(dst->name), "%s", src->name);
 	if (src->has_index) {
 		dst->index = src->index;
@@ -152,6 +170,9 @@ merge_ident(struct ctrl_ident *dst, const struct ctrl_ident *src)
 		snprintf(dst->netdev, sizeof(dst->netdev), "%s", src->netdev);
 	if (src->ifindex != 0)
 		dst->ifindex = src->ifindex;
+	return strcmp(before.name, dst->name) != 0 || before.index != dst->index ||
+	       before.has_index != dst->has_index || before.node_guid != dst->node_guid ||
+	       strcmp(before.netdev, dst->netdev) != 0 || before.ifindex != dst->ifindex;
 }
 
 static void start_service(struct tracker *tr, struct trk_entry *e, const char *source,
@@ -177,6 +198,7 @@ tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source
 			return;
 		e->ident = *id;
 		e->synced = true;
+		present(tr, e, now);
 		return;
 	}
 	e->synced = true;
@@ -196,7 +218,8 @@ tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source
 			emit(tr, CTRL_EV_HW_BACK, e, source, e->reason, now);
 			return;
 		}
-		merge_ident(&e->ident, id);
+		if (merge_ident(&e->ident, id))
+			present(tr, e, now);
 		return;
 	}
 	/* A new registration: the identity is the new one, not a merge. */

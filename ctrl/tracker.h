@@ -37,6 +37,15 @@ struct tracker *tracker_new(uint64_t gone_timeout_ns, const struct ctrl_sink *si
 void tracker_free(struct tracker *tr);
 void tracker_set_timeout(struct tracker *tr, uint64_t gone_timeout_ns);
 
+/*
+ * Optional: cb is called when a present device is first seen or its identity
+ * grows (a GUID or netdev learnt), which is no event for a sink but is what
+ * the mailbox's port records need. Called from the tracker's thread.
+ */
+typedef void (*tracker_present_cb)(void *ctx, const char *key, const struct ctrl_ident *id,
+				   uint64_t now);
+void tracker_set_present_cb(struct tracker *tr, tracker_present_cb cb, void *ctx);
+
 /* A device is there (REGISTER, NETDEV_ATTACH, uevent add, dump, devlink dev new). */
 void tracker_seen(struct tracker *tr, const struct ctrl_ident *id, const char *source,
 		  uint64_t now);

@@ -27,6 +27,7 @@
 #include "mana_guard.h"
 #include "mana_hw.h"
 #include "mana_mbox.h"
+#include "mana_mr.h"
 #include "mana_reset.h"
 
 #define MANA_DRIVER_NAME "net_mana_sim"
@@ -61,6 +62,7 @@ struct mana_rxq {
 	uint16_t queue_id;
 	int socket_id;
 	bool started;
+	struct mana_mr_local mr;     /* the polling thread's lkey cache */
 } __rte_cache_aligned;
 
 struct mana_txq {
@@ -75,6 +77,7 @@ struct mana_txq {
 	uint16_t queue_id;
 	int socket_id;
 	bool started;
+	struct mana_mr_local mr;     /* the polling thread's lkey cache */
 } __rte_cache_aligned;
 
 /* Shared by all processes (ethdev dev_private). */
@@ -106,6 +109,7 @@ struct mana_proc {
 	uint32_t intr_runs;          /* callback runs; ends each with release */
 	bool reset_ready;            /* the engine is initialized */
 	pthread_mutex_t stats_lock;  /* priv->hw_stats_base/_acc in this process */
+	struct mana_mr_cache mr;     /* registrations with hw (mana_mr.h) */
 	struct mana_reset reset;
 	/* The control daemon's mailbox, or NULL (atomic: set after probe,
 	 * read by the reset thread; cleared at close once it is joined).
@@ -186,6 +190,10 @@ void mana_port_intr_disable(struct rte_eth_dev *dev);
 void mana_port_hw_close(struct rte_eth_dev *dev);
 /* Fold the device counters into the port before the handle goes away. */
 void mana_port_hw_stats_save(struct rte_eth_dev *dev);
+/* The device's counters over all its incarnations (a read-only op; any
+ * control thread).
+ */
+void mana_port_hw_stats(struct rte_eth_dev *dev, struct mana_hw_stats *out);
 
 /* mana_rxtx.c: datapath, called by the lcore owning the queue. */
 uint16_t mana_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);

@@ -379,6 +379,18 @@ mana_port_start(struct rte_eth_dev *dev)
 
 	if (hw == NULL)
 		return -EIO;
+	/* The receive pools' memory, before any buffer is posted. */
+	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++) {
+		struct mana_rxq *rxq = dev->data->rx_queues[nb_rx];
+
+		ret = mana_mr_register_pool(&proc->mr, hw, rxq->mp);
+		if (ret != 0) {
+			MANA_DRV_LOG(ERR, "port %u: cannot register mempool %s: %s",
+				     dev->data->port_id, rxq->mp->name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	nb_rx = 0;
 	for (nb_tx = 0; nb_tx < dev->data->nb_tx_queues; nb_tx++) {
 		struct mana_txq *txq = dev->data->tx_queues[nb_tx];
 
@@ -581,6 +593,7 @@ mana_proc_free(struct mana_proc *proc)
 {
 	if (proc->intr != NULL)
 		rte_intr_instance_free(proc->intr);
+	mana_mr_cache_fini(&proc->mr);
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 }
@@ -656,11 +669,13 @@ mana_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return link.link_status == RTE_ETH_LINK_UP ? 0 : -1;
 }
 
+static void mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok,
+			      struct mana_hw_stats *out);
+
 static int
 mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_proc *proc = dev->process_private;
 	struct mana_hw_stats hs = { 0 };
 	bool device_ok = mana_ro_enter(dev);
 	uint16_t i;
@@ -698,16 +713,37 @@ mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		}
 	}
 	st->rx_nombuf = __atomic_load_n(&priv->rx_nombuf, __ATOMIC_RELAXED);
-	/* The device's own counters, summed over its incarnations. */
-	pthread_mutex_lock(&proc->stats_lock);
-	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0)
-		hs.rx_no_buffer -= priv->hw_stats_base.rx_no_buffer;
-	else
-		hs.rx_no_buffer = 0;
-	st->imissed = priv->hw_stats_acc.rx_no_buffer + hs.rx_no_buffer;
-	pthread_mutex_unlock(&proc->stats_lock);
+	mana_hw_stats_sum(dev, device_ok, &hs);
+	st->imissed = hs.rx_no_buffer;
 	mana_op_exit(dev);
 	return 0;
+}
+
+/* The device's own counters, summed over its incarnations since the last
+ * stats reset. Inside a read-only op (device_ok from it).
+ */
+static void
+mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok, struct mana_hw_stats *out)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_proc *proc = dev->process_private;
+	struct mana_hw_stats hs;
+
+	pthread_mutex_lock(&proc->stats_lock);
+	*out = priv->hw_stats_acc;
+	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0) {
+		out->rx_no_buffer += hs.rx_no_buffer - priv->hw_stats_base.rx_no_buffer;
+		out->rx_filtered += hs.rx_filtered - priv->hw_stats_base.rx_filtered;
+		out->rx_port_down += hs.rx_port_down - priv->hw_stats_base.rx_port_down;
+	}
+	pthread_mutex_unlock(&proc->stats_lock);
+}
+
+void
+mana_port_hw_stats(struct rte_eth_dev *dev, struct mana_hw_stats *out)
+{
+	mana_hw_stats_sum(dev, mana_ro_enter(dev), out);
+	mana_op_exit(dev);
 }
 
 void
@@ -913,6 +949,12 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 	if (proc == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&proc->stats_lock, NULL);
+	ret = mana_mr_cache_init(&proc->mr);
+	if (ret != 0) {
+		pthread_mutex_destroy(&proc->stats_lock);
+		free(proc);
+		return ret;
+	}
 	proc->hwdev = hwdev;
 	proc->hw = hw;
 	proc->port_id = dev->data->port_id;
@@ -971,6 +1013,7 @@ err_unhook:
 	rte_free(dev->data->mac_addrs);
 	dev->data->mac_addrs = NULL;
 err_proc:
+	mana_mr_cache_fini(&proc->mr);
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 	return ret;

@@ -25,6 +25,7 @@
  * is called by the EAL interrupt thread while the handle is open.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mana_hwq.h"
@@ -121,6 +122,14 @@ struct mana_hw_ops {
 	 * own: it does the device's work on the CPU that rang the doorbell.
 	 */
 	void (*kick)(struct mana_hw *hw, uint16_t sq_idx);
+	/* Register [addr, addr + len) for the device to read and write (an
+	 * ibv_reg_mr): 0 and the lkey its SGEs name, -ENOSPC, -EIO when the
+	 * device is not usable. Every registration must be released with
+	 * mr_dereg before close (close counts the rest as leaked). Any thread
+	 * of the process; the backend serializes.
+	 */
+	int (*mr_reg)(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey);
+	void (*mr_dereg)(struct mana_hw *hw, uint32_t lkey);
 };
 
 /* Backends embed this as their first member. */

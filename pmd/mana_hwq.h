@@ -59,6 +59,7 @@ enum mana_cqe_status {
 	MANA_CQE_OK = 0,
 	MANA_CQE_RX_TRUNCATED = 1, /* packet longer than the posted buffer */
 	MANA_CQE_TX_BAD_WQE = 2,   /* malformed WQE: no SGE, too many, bad length */
+	MANA_CQE_BAD_LKEY = 3,     /* an SGE outside the memory region of its lkey */
 };
 
 /* A completion queue entry. A CQE at ring position n (counting from 0 since

@@ -34,7 +34,10 @@ enum mana_xstat {
 	MANA_XS_BUSY_OPS,
 	MANA_XS_LAST_TOTAL,
 	MANA_XS_LAST_PHASE,    /* MANA_PH_NUM entries */
-	MANA_XS_NUM = MANA_XS_LAST_PHASE + MANA_PH_NUM,
+	MANA_XS_RX_FILTERED = MANA_XS_LAST_PHASE + MANA_PH_NUM,
+	MANA_XS_RX_PORT_DOWN,
+	MANA_XS_MR_REGISTERED,
+	MANA_XS_NUM,
 };
 
 static const char *const mana_xstat_names[MANA_XS_NUM] = {
@@ -50,6 +53,11 @@ static const char *const mana_xstat_names[MANA_XS_NUM] = {
 	[MANA_XS_LAST_PHASE + MANA_PH_WAIT_HW] = "reset_last_wait_hw_us",
 	[MANA_XS_LAST_PHASE + MANA_PH_REPROBE] = "reset_last_reprobe_us",
 	[MANA_XS_LAST_PHASE + MANA_PH_RESTORE] = "reset_last_restore_us",
+	/* Counted by the device, summed over its incarnations. */
+	[MANA_XS_RX_FILTERED] = "rx_mac_filtered_packets",
+	[MANA_XS_RX_PORT_DOWN] = "rx_port_down_packets",
+	/* Memory regions registered with the device now. */
+	[MANA_XS_MR_REGISTERED] = "mr_registered",
 };
 
 int
@@ -71,6 +79,7 @@ mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 	struct mana_proc *proc = dev->process_private;
 	struct mana_reset_stats st;
 	struct mana_reset_record rec;
+	struct mana_hw_stats hs;
 	uint64_t v[MANA_XS_NUM] = { 0 };
 	unsigned int i;
 
@@ -88,6 +97,10 @@ mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 		for (i = 0; i < MANA_PH_NUM; i++)
 			v[MANA_XS_LAST_PHASE + i] = mana_reset_phase_ns(&rec, i) / 1000;
 	}
+	mana_port_hw_stats(dev, &hs);
+	v[MANA_XS_RX_FILTERED] = hs.rx_filtered;
+	v[MANA_XS_RX_PORT_DOWN] = hs.rx_port_down;
+	v[MANA_XS_MR_REGISTERED] = mana_mr_count(&proc->mr);
 	for (i = 0; i < MANA_XS_NUM; i++) {
 		xs[i].id = i;
 		xs[i].value = v[i];

@@ -95,6 +95,8 @@ mana_port_hw_close(struct rte_eth_dev *dev)
 	if (proc->hw == NULL)
 		return;
 	mana_port_hw_stats_save(dev);
+	/* Every registration goes with the handle (queues are down). */
+	mana_mr_flush(&proc->mr, proc->hw);
 	proc->hw->ops->close(proc->hw);
 	proc->hw = NULL;
 	proc->db = NULL;

@@ -17,6 +17,21 @@
 #include "mana.h"
 #include "mana_log.h"
 
+#ifdef MANA_TEST_HOOKS
+/* Test builds only (tests/pmd/review_13_doorbell_test.c): called first in
+ * every burst, before anything of the port is read, to widen the window
+ * between a burst's start and its gate check.
+ */
+void (*mana_test_burst_hook)(void);
+#define MANA_BURST_HOOK() do { \
+	void (*h_)(void) = __atomic_load_n(&mana_test_burst_hook, __ATOMIC_ACQUIRE); \
+	if (h_ != NULL) \
+		h_(); \
+} while (0)
+#else
+#define MANA_BURST_HOOK() do { } while (0)
+#endif
+
 /* Publish a new producer index; pairs with the hardware's load-acquire. */
 static inline void
 mana_db_ring(const struct mana_proc *proc, const struct mana_ring *r)
@@ -39,7 +54,7 @@ mana_cqe_next(struct mana_ring *r)
  * on allocation failure the slots stay empty until the next burst.
  */
 static uint32_t
-mana_rxq_post(struct mana_rxq *rxq)
+mana_rxq_post(struct mana_rxq *rxq, struct mana_proc *proc)
 {
 	struct mana_ring *r = &rxq->ring;
 	uint32_t room = r->mask + 1 - (r->wq_head - r->cq_head);
@@ -58,13 +73,23 @@ mana_rxq_post(struct mana_rxq *rxq)
 		for (i = 0; i < n; i++) {
 			uint32_t slot = r->wq_head & r->mask;
 			struct mana_wqe *w = &r->wqe[slot];
+			uintptr_t addr = rte_pktmbuf_mtod(bufs[i], uintptr_t);
+			uint32_t lkey = mana_mr_lkey(&rxq->mr, &proc->mr, proc->hw, rxq->mp, addr,
+						     rxq->buf_len);
 
+			if (unlikely(lkey == MANA_LKEY_NONE)) {
+				/* Unregistered memory: the device could not
+				 * write it. Keep the slots empty.
+				 */
+				rte_pktmbuf_free_bulk(bufs + i, n - i);
+				return done + i;
+			}
 			w->num_sge = 1;
 			w->flags = 0;
 			w->pkt_len = 0;
-			w->sge[0].addr = (uint64_t)(uintptr_t)rte_pktmbuf_mtod(bufs[i], void *);
+			w->sge[0].addr = (uint64_t)addr;
 			w->sge[0].len = rxq->buf_len;
-			w->sge[0].lkey = 0;
+			w->sge[0].lkey = lkey;
 			rxq->sw_ring[slot] = bufs[i];
 			r->wq_head++;
 		}
@@ -83,6 +108,7 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 	uint16_t nb = 0;
 	struct mana_cqe *c;
 
+	MANA_BURST_HOOK();
 	if (!mana_guard_enter(&rxq->guard, mana_gate_of(&rxq->gate), mode))
 		return 0;
 	while (nb < n && (c = mana_cqe_next(r)) != NULL) {
@@ -109,8 +135,10 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 		pkts[nb++] = m;
 	}
 	if (nb + errors > 0) {
-		if (mana_rxq_post(rxq) > 0)
-			mana_db_ring(mana_proc_of(rxq->port_id), r);
+		struct mana_proc *proc = mana_proc_of(rxq->port_id);
+
+		if (mana_rxq_post(rxq, proc) > 0)
+			mana_db_ring(proc, r);
 		mana_stat_add(&rxq->stats.packets, nb);
 		mana_stat_add(&rxq->stats.bytes, bytes);
 		if (errors > 0)
@@ -176,9 +204,17 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 	uint32_t room;
 	uint64_t bytes = 0, dropped = 0;
 	uint16_t i, sent = 0;
+#ifdef MANA_TEST_EARLY_DB
+	/* Only in the must-fail build of review_13's test: the reviewed
+	 * patch's shape, the doorbell page read before the gate check.
+	 */
+	uint8_t *early_db = mana_proc_of(txq->port_id)->db;
+#endif
 
+	MANA_BURST_HOOK();
 	if (!mana_guard_enter(&txq->guard, mana_gate_of(&txq->gate), mode))
 		return 0;
+	proc = mana_proc_of(txq->port_id);
 	mana_txq_reap(txq);
 	room = r->mask + 1 - (r->wq_head - r->cq_head);
 	for (i = 0; i < n && room > 0; i++) {
@@ -187,16 +223,17 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 		struct mana_wqe *w = &r->wqe[slot];
 		uint16_t s = 0;
 
-		if (unlikely(m->nb_segs > MANA_WQE_MAX_SGE || m->pkt_len == 0)) {
-			/* The hardware cannot send it: drop and count it. */
-			rte_pktmbuf_free(m);
-			dropped++;
-			continue;
-		}
+		if (unlikely(m->nb_segs > MANA_WQE_MAX_SGE || m->pkt_len == 0))
+			goto drop;     /* the hardware cannot send it */
 		for (seg = m; seg != NULL; seg = seg->next, s++) {
-			w->sge[s].addr = (uint64_t)(uintptr_t)rte_pktmbuf_mtod(seg, void *);
+			uintptr_t addr = rte_pktmbuf_mtod(seg, uintptr_t);
+
+			w->sge[s].addr = (uint64_t)addr;
 			w->sge[s].len = seg->data_len;
-			w->sge[s].lkey = 0;
+			w->sge[s].lkey = mana_mr_lkey(&txq->mr, &proc->mr, proc->hw, seg->pool, addr,
+						      seg->data_len);
+			if (unlikely(w->sge[s].lkey == MANA_LKEY_NONE))
+				goto drop;     /* memory the device cannot read */
 		}
 		w->num_sge = s;
 		w->flags = 0;
@@ -206,10 +243,17 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 		room--;
 		bytes += m->pkt_len;
 		sent++;
+		continue;
+drop:
+		rte_pktmbuf_free(m);
+		dropped++;
 	}
 	if (sent > 0) {
-		proc = mana_proc_of(txq->port_id);
+#ifdef MANA_TEST_EARLY_DB
+		__atomic_store_n((uint32_t *)(early_db + r->db_offset), r->wq_head, __ATOMIC_RELEASE);
+#else
 		mana_db_ring(proc, r);
+#endif
 		if (proc->hw->ops->kick != NULL)
 			proc->hw->ops->kick(proc->hw, txq->queue_id);
 		mana_stat_add(&txq->stats.packets, sent);
@@ -238,9 +282,9 @@ mana_rxq_fill(struct mana_rxq *rxq, struct mana_proc *proc)
 {
 	struct mana_ring *r = &rxq->ring;
 
-	mana_rxq_post(rxq);
+	mana_rxq_post(rxq, proc);
 	if (r->wq_head == r->cq_head) {
-		MANA_DRV_LOG(ERR, "port %u rxq %u: no mbuf from pool %s for receive buffers",
+		MANA_DRV_LOG(ERR, "port %u rxq %u: no receive buffer from pool %s (empty, or its memory not registered)",
 			     rxq->port_id, rxq->queue_id, rxq->mp->name);
 		return -ENOMEM;
 	}

@@ -42,8 +42,10 @@
 #include "mana_sim.h"
 
 #define SIM_HUB_NAME   "mana_sim_hub"
-#define SIM_HUB_MAGIC  0x4d53494dU   /* "MISM" */
+#define SIM_HUB_MAGIC  0x4d53494eU   /* "NISM": layout 2 (memory regions) */
 #define SIM_MAX_DEVS   32
+#define SIM_MAX_MRS    64            /* memory regions per device */
+#define SIM_GRAVES     256           /* revoked doorbell pages kept per device */
 
 #define SIM_RSS_V4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 #define SIM_RSS_V6 (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
@@ -87,6 +89,14 @@ struct sim_queue {
 	void *mem;               /* rte_malloc block holding both rings */
 } __rte_cache_aligned;
 
+/* A registered memory region; lkey = generation << 8 | (index + 1). */
+struct sim_mr {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t lkey;
+	uint32_t valid;
+};
+
 struct sim_dev {
 	uint32_t in_use;
 	uint32_t slot_gen;       /* bumped on every allocation of this slot */
@@ -105,6 +115,10 @@ struct sim_dev {
 	uint64_t rx_port_down;
 	struct sim_queue sq[MANA_MAX_QUEUES];
 	struct sim_queue rq[MANA_MAX_QUEUES];
+	/* Memory regions of the open handle, under mr_lock (a leaf lock). */
+	sim_lock_t mr_lock;
+	uint32_t mr_gen;
+	struct sim_mr mr[SIM_MAX_MRS];
 };
 
 enum sim_hw_state {
@@ -118,6 +132,10 @@ struct sim_hub {
 	uint32_t magic;
 	sim_lock_t lock;
 	uint32_t next_identity;
+	uint64_t mr_registered;  /* atomic counters (struct mana_sim_mr_stats) */
+	uint64_t mr_active;
+	uint64_t mr_leaked;
+	uint64_t mr_bad_lkey;
 	struct sim_dev dev[SIM_MAX_DEVS];
 };
 
@@ -146,6 +164,9 @@ struct sim_device {
 	bool scheduled;          /* the service schedule was started */
 	bool armed;              /* a service event is pending (at most one) */
 	bool dying;              /* being destroyed: set no more alarms */
+	/* Doorbell pages of closed handles, kept inaccessible (under lock). */
+	void *graves[SIM_GRAVES];
+	unsigned int nb_graves;
 };
 
 static struct sim_hub *sim_hub;
@@ -283,14 +304,155 @@ sim_queue_free(struct sim_queue *q)
 	q->created = false;
 }
 
+/*
+ * A closed handle's doorbell page must fault on any late access, as the
+ * hardware's BAR mapping would: unmapping it is not enough (the next handle's
+ * page may land at the same address and take the stray write). The address
+ * stays reserved with no access for the next SIM_GRAVES handles.
+ */
+static void
+sim_db_bury(struct sim_device *o, void *db)
+{
+	void *old = NULL;
+
+	if (mmap(db, MANA_DB_PAGE_SIZE, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+		munmap(db, MANA_DB_PAGE_SIZE);
+		return;
+	}
+	pthread_mutex_lock(&o->lock);
+	if (o->nb_graves == SIM_GRAVES) {
+		old = o->graves[0];
+		memmove(o->graves, o->graves + 1, sizeof(o->graves[0]) * (SIM_GRAVES - 1));
+		o->nb_graves--;
+	}
+	o->graves[o->nb_graves++] = db;
+	pthread_mutex_unlock(&o->lock);
+	if (old != NULL)
+		munmap(old, MANA_DB_PAGE_SIZE);
+}
+
 static void
 sim_handle_free(struct sim_proc *p)
 {
-	munmap(p->db, MANA_DB_PAGE_SIZE);
+	sim_db_bury(p->owner, p->db);
 	close(p->memfd);
 	close(p->ev_rd);
 	close(p->ev_wr);
 	free(p);
+}
+
+/* Registrations still live when the handle closes die with it, as on the
+ * hardware; they are counted as leaked (the driver must release them).
+ */
+static void
+sim_mr_revoke(struct sim_dev *d)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	sim_lock(&d->mr_lock);
+	for (i = 0; i < SIM_MAX_MRS; i++)
+		if (d->mr[i].valid) {
+			d->mr[i].valid = 0;
+			n++;
+		}
+	sim_unlock(&d->mr_lock);
+	if (n > 0) {
+		MANA_SIM_LOG(WARNING, "%s: %" PRIu64 " memory registration(s) leaked by the driver",
+			     d->name, n);
+		__atomic_fetch_add(&sim_hub->mr_leaked, n, __ATOMIC_RELAXED);
+		__atomic_fetch_sub(&sim_hub->mr_active, n, __ATOMIC_RELAXED);
+	}
+}
+
+static int
+sim_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+	unsigned int i;
+
+	if (addr == NULL || len == 0)
+		return -EINVAL;
+	if (!__atomic_load_n(&d->up, __ATOMIC_ACQUIRE))
+		return -EIO;
+	sim_lock(&d->mr_lock);
+	for (i = 0; i < SIM_MAX_MRS && d->mr[i].valid; i++)
+		;
+	if (i == SIM_MAX_MRS) {
+		sim_unlock(&d->mr_lock);
+		return -ENOSPC;
+	}
+	d->mr_gen = (d->mr_gen + 1) & 0xffffff;
+	if (d->mr_gen == 0)
+		d->mr_gen = 1;
+	d->mr[i].addr = (uint64_t)(uintptr_t)addr;
+	d->mr[i].len = len;
+	d->mr[i].lkey = (d->mr_gen << 8) | (i + 1);
+	d->mr[i].valid = 1;
+	*lkey = d->mr[i].lkey;
+	sim_unlock(&d->mr_lock);
+	__atomic_fetch_add(&sim_hub->mr_registered, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sim_hub->mr_active, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+sim_mr_dereg(struct mana_hw *hw, uint32_t lkey)
+{
+	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+	unsigned int i = (lkey & 0xff) - 1;
+	bool found = false;
+
+	sim_lock(&d->mr_lock);
+	if (i < SIM_MAX_MRS && d->mr[i].valid && d->mr[i].lkey == lkey) {
+		d->mr[i].valid = 0;
+		found = true;
+	}
+	sim_unlock(&d->mr_lock);
+	if (found)
+		__atomic_fetch_sub(&sim_hub->mr_active, 1, __ATOMIC_RELAXED);
+	else
+		MANA_SIM_LOG(ERR, "%s: release of unknown lkey %#x", d->name, lkey);
+}
+
+/* May the device touch [addr, addr + len) under lkey? */
+static bool
+sim_mr_ok(struct sim_dev *d, uint64_t addr, uint32_t len, uint32_t lkey)
+{
+	unsigned int i = (lkey & 0xff) - 1;
+	bool ok;
+
+	sim_lock(&d->mr_lock);
+	ok = i < SIM_MAX_MRS && d->mr[i].valid && d->mr[i].lkey == lkey &&
+	     addr >= d->mr[i].addr && addr + len <= d->mr[i].addr + d->mr[i].len;
+	sim_unlock(&d->mr_lock);
+	if (!ok)
+		__atomic_fetch_add(&sim_hub->mr_bad_lkey, 1, __ATOMIC_RELAXED);
+	return ok;
+}
+
+static bool
+sim_wqe_registered(struct sim_dev *d, const struct mana_wqe *w)
+{
+	uint16_t i;
+
+	for (i = 0; i < w->num_sge; i++)
+		if (!sim_mr_ok(d, w->sge[i].addr, w->sge[i].len, w->sge[i].lkey))
+			return false;
+	return true;
+}
+
+int
+mana_sim_mr_stats_get(struct mana_sim_mr_stats *st)
+{
+	if (sim_hub == NULL)
+		return -ENODEV;
+	st->registered = __atomic_load_n(&sim_hub->mr_registered, __ATOMIC_RELAXED);
+	st->active = __atomic_load_n(&sim_hub->mr_active, __ATOMIC_RELAXED);
+	st->leaked = __atomic_load_n(&sim_hub->mr_leaked, __ATOMIC_RELAXED);
+	st->bad_lkey = __atomic_load_n(&sim_hub->mr_bad_lkey, __ATOMIC_RELAXED);
+	return 0;
 }
 
 /* Release a handle. The device stays (it may be in service, or be opened
@@ -317,6 +479,7 @@ sim_close(struct mana_hw *hw)
 	sim_db_map[p->slot] = NULL;
 	d->opened = 0;
 	sim_unlock_all(d);
+	sim_mr_revoke(d);
 
 	if (ftruncate(p->memfd, 0) != 0)
 		MANA_SIM_LOG(WARNING, "%s: cannot revoke the doorbell page: %s", d->name,
@@ -628,6 +791,8 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
 	buf = (uint8_t *)(uintptr_t)rw->sge[0].addr;
 	if (rw->num_sge != 1 || w->pkt_len > rw->sge[0].len)
 		sim_cqe_write(q, q->wq_tail, 0, MANA_CQE_RX_TRUNCATED, 0);
+	else if (!sim_mr_ok(rx, rw->sge[0].addr, rw->sge[0].len, rw->sge[0].lkey))
+		sim_cqe_write(q, q->wq_tail, 0, MANA_CQE_BAD_LKEY, 0);
 	else
 		sim_cqe_write(q, q->wq_tail, sim_gather(w, buf, rw->sge[0].len), MANA_CQE_OK,
 			      hash);
@@ -676,6 +841,8 @@ sim_kick(struct mana_hw *hw, uint16_t sq_idx)
 
 		if (!sim_wqe_valid(w))
 			status = MANA_CQE_TX_BAD_WQE;
+		else if (!sim_wqe_registered(d, w))
+			status = MANA_CQE_BAD_LKEY;
 		else if (d->vport_up)
 			sim_deliver(sim_hub, d, w);
 		sim_cqe_write(q, q->wq_tail, w->pkt_len, status, 0);
@@ -718,6 +885,8 @@ static const struct mana_hw_ops sim_ops = {
 	.event_fd = sim_event_fd,
 	.event_get = sim_event_get,
 	.kick = sim_kick,
+	.mr_reg = sim_mr_reg,
+	.mr_dereg = sim_mr_dereg,
 };
 
 static void
@@ -892,6 +1061,8 @@ sim_dev_destroy(struct mana_hw_dev *hd)
 	d->in_use = 0;
 	sim_unlock_all(d);
 	sim_unlock(&sim_hub->lock);
+	while (o->nb_graves > 0)
+		munmap(o->graves[--o->nb_graves], MANA_DB_PAGE_SIZE);
 	pthread_mutex_destroy(&o->lock);
 	MANA_SIM_LOG(INFO, "%s: destroyed after %u service events", o->name, o->fired);
 	free(o);
@@ -1071,6 +1242,9 @@ mana_sim_create(const char *name, const struct mana_sim_params *params, struct m
 	d->rx_filtered = 0;
 	d->rx_port_down = 0;
 	memset(&d->cfg, 0, sizeof(d->cfg));
+	sim_lock(&d->mr_lock);
+	memset(d->mr, 0, sizeof(d->mr));
+	sim_unlock(&d->mr_lock);
 	d->vport_up = 0;
 	d->opened = 0;
 	d->hw_state = SIM_HW_UP;

@@ -70,6 +70,19 @@ int mana_sim_create(const char *name, const struct mana_sim_params *params,
  */
 int mana_sim_service_event(struct mana_hw_dev *dev);
 
+/* Memory registrations of every simulated device of the process, since the
+ * first was created (the hub's counters; they survive device removal).
+ */
+struct mana_sim_mr_stats {
+	uint64_t registered;    /* mr_reg calls that succeeded */
+	uint64_t active;        /* registered now */
+	uint64_t leaked;        /* still registered when their handle closed */
+	uint64_t bad_lkey;      /* SGEs the device refused (unregistered memory) */
+};
+
+/* 0, or -ENODEV when no simulated device was ever created. Any thread. */
+int mana_sim_mr_stats_get(struct mana_sim_mr_stats *st);
+
 /* The default peer of a device name: the name whose trailing number differs
  * only in its lowest bit (net_mana_sim0 <-> net_mana_sim1). Writes "" when
  * the name has no trailing number.

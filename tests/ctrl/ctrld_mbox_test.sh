@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# mana-ctrld publishing through the proto/ mailbox, as processes: the daemon
+# driven by its fake kernel (--fake-kernel FIFO, a fake sysfs for the PCI
+# addresses), a PMD-side client (tests/ctrl/mbox_pmd_client.c, the proto/ PMD
+# API) that receives the events in order with the right identities and posts
+# a reset's events back, which the daemon logs and `manactl reset show` /
+# `reset history` print (text and JSON). Then a restarted daemon re-adopts
+# the segment and its records, and bad mailbox configurations exit 1 with a
+# message.
+set -uo pipefail
+daemon=$1
+manactl=$2
+client=$3
+# Socket paths must fit sun_path (108 bytes): a short directory, not TEST_TMPDIR.
+tmp=$(mktemp -d /tmp/ctrldmbox.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		fail=1
+	fi
+}
+
+wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+	local n=$(($1 * 20))
+	shift
+	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+
+# A fake sysfs: mana_0 / mana_1 are auxiliary devices of PCI function 7870:00:00.0.
+pci=7870:00:00.0
+S=$tmp/sys
+mkdir -p "$S/devices/pci0000:00/$pci/mana.rdma.0" "$S/bus/pci/devices"
+ln -s "../../../devices/pci0000:00/$pci" "$S/bus/pci/devices/$pci"
+for dev in mana_0 mana_1 mana_2; do
+	mkdir -p "$S/class/infiniband/$dev"
+	ln -s "../../../devices/pci0000:00/$pci/mana.rdma.0" "$S/class/infiniband/$dev/device"
+done
+seg=$tmp/mbox
+fifo=$tmp/kernel
+common=(--fake-kernel "$fifo" --sysfs "$S" --driver '*' --mbox-path "$seg" --gone-timeout 1s)
+
+# ---- bad configurations: a message and exit 1 ----
+bad() { # bad DESCRIPTION EXPECTED_MESSAGE ARGS...
+	local what=$1 want=$2 out rc
+	shift 2
+	out=$(timeout 10 "$daemon" "$@" 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF -- "$want" <<<"$out"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what: rc $rc, output: $out"
+		fail=1
+	fi
+}
+bad "world-writable mode refused" 'mbox_mode: "0666" is not 0600 or 0660 (the mailbox is never accessible to others)' \
+	--mbox-path "$seg" --mbox-mode 0666 --check-config
+bad "mode 0660 needs a group" 'mbox_mode 0660 needs mbox_gid' --mbox-path "$seg" --mbox-mode 0660 \
+	--check-config
+printf 'mbox_path = relative/mbox\n' >"$tmp/rel.conf"
+bad "relative path refused, file and line named" "rel.conf:1: mbox_path: \"relative/mbox\" is not an absolute path" \
+	--config "$tmp/rel.conf"
+bad "unknown group named" 'mbox_gid: "no-such-group-x" is not a group name or number' \
+	--mbox-path "$seg" --mbox-gid no-such-group-x
+bad "segment in a missing directory" "mailbox $tmp/missing/mbox:" \
+	"${common[@]}" --mbox-path "$tmp/missing/mbox"
+# A path nobody may create a file at (root included).
+out=$(timeout 10 "$daemon" "${common[@]}" --mbox-path "/proc/mbox" 2>&1 </dev/null)
+rc=$?
+check "unwritable path: exit 1" [ "$rc" -eq 1 ]
+check "unwritable path: the message names it" grep -q "mailbox /proc/mbox:" <<<"$out"
+echo "--- $out"
+
+# ---- publishing ----
+"$daemon" "${common[@]}" 2>"$tmp/d1.log" &
+d1=$!
+pids+=("$d1")
+check "segment created" wait_for 5 test -e "$seg"
+check "fifo there" wait_for 5 test -p "$fifo"
+exec 3<>"$fifo"
+echo "add mana_0 1000 eth0" >&3
+"$client" "$seg.sock" "$pci" 5 >"$tmp/client.out" 2>"$tmp/client.err" &
+cl=$!
+pids+=("$cl")
+check "client claimed the port" wait_for 10 grep -q '^claimed port 0$' "$tmp/client.out"
+echo "del mana_0" >&3
+check "service event received" wait_for 5 grep -q 'SVC_START' "$tmp/client.out"
+echo "add mana_1 1000 eth1" >&3
+check "hardware back received" wait_for 5 grep -q 'HW_BACK' "$tmp/client.out"
+rm "$S/bus/pci/devices/$pci"	# the PCI function goes away
+echo "del mana_1" >&3
+wait "$cl"
+check "client got its 5 events" [ $? -eq 0 ]
+grep -v '^- ' "$tmp/client.out" >"$tmp/client.events"
+cat >"$tmp/want.events" <<EOF2
+claimed port 0
+1 SVC_START source rdma_netlink reason 1 detail 0
+2 HW_BACK pci $pci ibdev mana_1 netdev eth1 guid 1000 gen 2
+3 SVC_START source rdma_netlink reason 1 detail 0
+4 HOT_REMOVE
+5 GONE
+EOF2
+check "events in order with the right identities" diff -u "$tmp/want.events" "$tmp/client.events"
+check "PMD events logged: attached" wait_for 5 grep -q '"msg":"pmd attached"' "$tmp/d1.log"
+check "PMD events logged: reset entered" grep -q '"msg":"pmd reset entered".*"pci":"7870:00:00.0","ibdev":"mana_0".*"reset":"1"' "$tmp/d1.log"
+check "PMD events logged: phases" [ "$(grep -c '"msg":"pmd reset phase"' "$tmp/d1.log")" -eq 6 ]
+check "PMD events logged: recovered with durations" \
+	grep -q '"msg":"pmd recovery succeeded".*"reset":"1","outcome":"active","error":"0","total_ms":"15.000","quiesce_ms":"1.000","teardown_ms":"2.000","wait_hw_ms":"3.000","reprobe_ms":"4.000","restore_ms":"5.000"' "$tmp/d1.log"
+check "PMD events logged: failure" \
+	grep -q '"msg":"pmd recovery failed".*"reset":"2","outcome":"removed","error":"-19"' "$tmp/d1.log"
+check "PMD events logged: detached" wait_for 5 grep -q '"msg":"pmd detached"' "$tmp/d1.log"
+check "daemon logs are JSON" python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    json.loads(line)' "$tmp/d1.log"
+
+# manactl, read-only.
+out=$("$manactl" reset show mbox "$seg")
+check "reset show: identity" grep -q "^port 0 pci $pci ibdev mana_1 netdev eth1 node_guid 0000:0000:0000:1000 gen 2$" <<<"$out"
+check "reset show: hardware" grep -q "^  hw gone svc_source rdma_netlink svc_reason unregister service 2 back 1 removed 1$" <<<"$out"
+check "reset show: pmd" grep -q "^  pmd removed .* resets 2 success 1 failed 1 removed 1 merged 0 busy_ops 0$" <<<"$out"
+check "reset show: timeline" grep -q "^    reset 2 outcome removed error -19 total 1000us quiesce 1000us" <<<"$out"
+check "reset show: timeline, older" grep -q "^    reset 1 outcome active error 0 total 15000us quiesce 1000us teardown 2000us wait_hw 3000us reprobe 4000us restore 5000us$" <<<"$out"
+out=$(MANA_MBOX=$seg "$manactl" reset history mana_1)
+check "reset history by IB device" [ "$(grep -c "^port 0 pci $pci reset" <<<"$out")" -eq 2 ]
+out=$("$manactl" -j reset show "$pci" mbox "$seg")
+check "reset show -j" python3 -c '
+import json, sys
+p = json.loads(sys.argv[1])
+assert len(p) == 1 and p[0]["pci"] == "7870:00:00.0" and p[0]["gen"] == 2, p
+assert p[0]["hw"]["state"] == "gone" and p[0]["pmd"]["resets"] == 2, p
+t = p[0]["timeline"]
+assert [r["reset"] for r in t] == [2, 1] and t[1]["total_us"] == 15000, t
+assert t[0]["outcome"] == "removed" and t[0]["error"] == -19, t' "$out"
+out=$("$manactl" -jp reset history mbox "$seg")
+check "reset history -jp" python3 -c '
+import json, sys
+h = json.loads(sys.argv[1])
+assert [(r["port"], r["reset"]) for r in h] == [(0, 2), (0, 1)], h' "$out"
+err=$("$manactl" reset show 3 mbox "$seg" 2>&1 >/dev/null)
+check "reset show: unknown port" grep -q 'Wrong port "3"' <<<"$err"
+err=$("$manactl" reset show mbox "$tmp/none" 2>&1 >/dev/null)
+check "reset show: no segment" grep -q "manactl: mailbox $tmp/none:" <<<"$err"
+err=$("$manactl" reset show mbox 2>&1 >/dev/null)
+check "reset show: mbox without a path" grep -q 'Mailbox path expected after "mbox".' <<<"$err"
+err=$("$manactl" reset frob 2>&1 >/dev/null)
+check "reset: unknown command" grep -q 'Command "frob" is unknown, try "manactl reset help".' <<<"$err"
+check "reset help" "$manactl" reset help
+
+# A second ctrl on the same segment is refused.
+out=$(timeout 10 "$daemon" "${common[@]}" --fake-kernel "$tmp/k2" 2>&1 </dev/null)
+check "second ctrl refused" [ $? -eq 1 ]
+echo "--- $out"
+
+# ---- restart: the segment and its records are re-adopted ----
+kill -TERM "$d1"
+wait "$d1"
+check "SIGTERM: exit 0" [ $? -eq 0 ]
+"$daemon" "${common[@]}" 2>"$tmp/d2.log" &
+d2=$!
+pids+=("$d2")
+check "re-adopted, next generation" wait_for 5 grep -q '"msg":"mailbox re-adopted".*"ctrl_gen":"2"' "$tmp/d2.log"
+out=$("$manactl" reset show mbox "$seg")
+check "records kept across the restart" grep -q "^  hw gone .* service 2 back 1 removed 1$" <<<"$out"
+check "PMD timeline kept across the restart" grep -q "^    reset 1 outcome active" <<<"$out"
+# The device is back while no ctrl watched: the record was gone, so HW_BACK.
+ln -s "../../../devices/pci0000:00/$pci" "$S/bus/pci/devices/$pci"
+"$client" "$seg.sock" "$pci" 1 >"$tmp/client2.out" 2>"$tmp/client2.err" &
+cl=$!
+pids+=("$cl")
+check "client re-claimed the port" wait_for 10 grep -q '^claimed port 0$' "$tmp/client2.out"
+echo "add mana_2 1000 eth2" >&3
+wait "$cl"
+check "client got HW_BACK after the restart" [ $? -eq 0 ]
+check "the new identity, next incarnation" \
+	grep -q "^6 HW_BACK pci $pci ibdev mana_2 netdev eth2 guid 1000 gen 3$" "$tmp/client2.out"
+out=$("$manactl" reset show mana_2 mbox "$seg")
+check "record up again" grep -q "^  hw up .* service 2 back 2 removed 1$" <<<"$out"
+kill -TERM "$d2"
+wait "$d2"
+check "SIGTERM: exit 0 (2)" [ $? -eq 0 ]
+exec 3>&-
+
+if [ "$fail" -ne 0 ]; then
+	for f in d1.log d2.log client.out client.err client2.out client2.err; do
+		echo "--- $f"
+		cat "$tmp/$f" 2>/dev/null
+	done
+	exit 1
+fi
+echo "ctrld_mbox_test: ok"

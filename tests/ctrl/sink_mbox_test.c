@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The mailbox sink in one process, behind a tracker, over a fake sysfs: the
+ * port of each device (PCI address from sysfs or from a devlink handle; an
+ * unregistered device found by its record's name, then GUID), the ctrl
+ * record after each detection (state, source, reason, counters, identity,
+ * gen), the events counted on the ctrl -> PMD ring, a device without a PCI
+ * address left out, the next sink still called, and a re-adopted segment:
+ * records kept, a device back meanwhile published as HW_BACK.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctrl/config.h"
+#include "ctrl/log.h"
+#include "ctrl/mbox_names.h"
+#include "ctrl/sink_mbox.h"
+#include "ctrl/tracker.h"
+#include "proto/mbox.h"
+#include "tests/lib/test_util.h"
+
+#define SEC 1000000000ull
+#define PCI "7870:00:00.0"
+
+static char dir[64];
+static int next_calls;
+
+static int
+next_publish(void *ctx, const struct ctrl_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+	next_calls++;
+	return 0;
+}
+
+static void
+sh(const char *fmt, const char *arg)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg, arg, arg);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		exit(1);
+	}
+}
+
+static struct ctrl_ident
+ident(const char *name, uint32_t index, uint64_t guid, const char *netdev)
+{
+	struct ctrl_ident id = { .index = index, .has_index = 1, .node_guid = guid };
+
+	snprintf(id.name, sizeof(id.name), "%s", name);
+	snprintf(id.netdev, sizeof(id.netdev), "%s", netdev);
+	id.ifindex = index + 100;
+	return id;
+}
+
+/* Port p as a read-only tool sees it. */
+static struct mbox_port
+port(unsigned int p)
+{
+	struct mbox_port pt;
+	char seg[128];
+	struct mbox *r;
+
+	memset(&pt, 0, sizeof(pt));
+	snprintf(seg, sizeof(seg), "%s/mbox", dir);
+	r = mbox_open(seg);
+	CHECK(r != NULL);
+	if (r != NULL) {
+		CHECK(mbox_port_read(r, p, &pt) == 0);
+		mbox_close(r);
+	}
+	return pt;
+}
+
+static struct sink_mbox *
+open_sink(struct config *conf)
+{
+	static const struct ctrl_sink next = { .publish = next_publish };
+	char err[512] = "";
+	struct sink_mbox *s = sink_mbox_open(conf, &next, err, sizeof(err));
+
+	if (s == NULL) {
+		fprintf(stderr, "sink_mbox_open: %s\n", err);
+		exit(1);
+	}
+	return s;
+}
+
+int
+main(void)
+{
+	struct ctrl_ident id0 = ident("mana_0", 1, 0x1000, "eth0");
+	struct ctrl_ident id5 = ident("mana_5", 2, 0x1000, "eth5");
+	struct ctrl_ident rxe = ident("rxe0", 3, 0x2000, "lo");
+	struct config conf;
+	struct sink_mbox *s;
+	struct tracker *tr;
+	struct mbox_port pt;
+	struct mbox_event last;
+	uint64_t t = 1 * SEC;
+
+	snprintf(dir, sizeof(dir), "/tmp/sinkmboxXXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	log_setup(stderr, false, true);
+	sh("mkdir -p %s/sys/devices/pci0000:00/" PCI "/mana.rdma.0 %s/sys/bus/pci/devices "
+	   "%s/sys/class/infiniband/mana_0", dir);
+	sh("ln -s ../../../devices/pci0000:00/" PCI "/mana.rdma.0 "
+	   "%s/sys/class/infiniband/mana_0/device && ln -s ../../../devices/pci0000:00/" PCI
+	   " %s/sys/bus/pci/devices/" PCI " && true %s", dir);
+	config_defaults(&conf);
+	snprintf(conf.sysfs, sizeof(conf.sysfs), "%s/sys", dir);
+	snprintf(conf.mbox.path, sizeof(conf.mbox.path), "%s/mbox", dir);
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+
+	/* Seen: a port for its PCI address, UP, gen 1; no event. */
+	tracker_seen(tr, &id0, "start", t);
+	pt = port(0);
+	CHECK(strcmp(pt.ctrl.ident.pci, PCI) == 0);
+	CHECK(strcmp(pt.ctrl.ident.ibdev, "mana_0") == 0);
+	CHECK(strcmp(pt.ctrl.ident.netdev, "eth0") == 0);
+	CHECK(pt.ctrl.ident.node_guid == 0x1000 && pt.ctrl.ident.gen == 1);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 0);
+	/* No PCI address (rxe): not published. */
+	tracker_seen(tr, &rxe, "start", t);
+	CHECK(port(1).ctrl.hw_state == MBOX_HW_NONE);
+
+	/* Lost: SERVICE, source and reason, SVC_START posted; the log sink too. */
+	tracker_lost(tr, "mana_0", "rdma-monitor", "UNREGISTER", t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.ctrl.nb_service == 1);
+	CHECK(pt.ctrl.svc_source == MBOX_SRC_RDMA_NL);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_UNREGISTER);
+	CHECK(pt.c2p_posted == 1 && next_calls == 1);
+
+	/* Back under another name (no sysfs entry for it): found by GUID, new identity. */
+	tracker_seen(tr, &id5, "rdma-monitor", t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.ctrl.nb_hw_back == 1);
+	CHECK(strcmp(pt.ctrl.ident.ibdev, "mana_5") == 0);
+	CHECK(strcmp(pt.ctrl.ident.netdev, "eth5") == 0 && pt.ctrl.ident.ifindex == 102);
+	CHECK(strcmp(pt.ctrl.ident.pci, PCI) == 0 && pt.ctrl.ident.gen == 2);
+	CHECK(pt.c2p_posted == 2);
+
+	/* devlink on the same PCI function: same port; the RDMA identity stays. */
+	tracker_health(tr, "pci/" PCI, "fw", true, 3, 0, t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.ctrl.svc_source == MBOX_SRC_DEVLINK);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_REPORTER_ERROR && pt.c2p_posted == 3);
+	tracker_health(tr, "pci/" PCI, "fw", false, 3, 1, t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.ctrl.ident.gen == 3);
+	CHECK(strcmp(pt.ctrl.ident.ibdev, "mana_5") == 0 && pt.c2p_posted == 4);
+	/* A devlink handle of another PCI function gets its own port. */
+	tracker_health(tr, "pci/0000:99:00.0", "fw", true, 1, 0, t += SEC);
+	pt = port(1);
+	CHECK(strcmp(pt.ctrl.ident.pci, "0000:99:00.0") == 0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED);	/* not in our sysfs */
+	CHECK(pt.c2p_posted == 2);			/* SVC_START, HOT_REMOVE */
+
+	/* The PCI function goes away with the device: REMOVED, two events. */
+	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
+	tracker_lost(tr, "mana_5", "rdma-monitor", "UNREGISTER", t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED && pt.ctrl.nb_removed == 1);
+	CHECK(pt.ctrl.nb_service == 3 && pt.c2p_posted == 6);
+	/* Not back in time: GONE. */
+	tracker_tick(tr, t + 11 * SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_GONE && pt.c2p_posted == 7);
+	CHECK(port(1).ctrl.hw_state == MBOX_HW_GONE && port(1).c2p_posted == 3);
+	CHECK(sink_mbox_last(s, 0, &last) == 0 && last.type == MBOX_EV_NONE);
+	CHECK(sink_mbox_last(s, MBOX_MAX_PORTS, &last) == -EINVAL);
+	tracker_free(tr);
+	sink_mbox_close(s);
+
+	/* A new ctrl re-adopts: records kept; the device seen again is HW_BACK, gen 4. */
+	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
+	   " && true %s %s", dir);
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+	CHECK(port(0).ctrl.hw_state == MBOX_HW_GONE);
+	tracker_seen(tr, &id0, "start", t += 20 * SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.ctrl.ident.gen == 4);
+	CHECK(strcmp(pt.ctrl.ident.ibdev, "mana_0") == 0 && pt.ctrl.nb_hw_back == 3);
+	CHECK(pt.c2p_posted == 8);
+	/* Seen again, nothing new: no event. */
+	tracker_seen(tr, &id0, "poll", t += SEC);
+	CHECK(port(0).c2p_posted == 8);
+	tracker_free(tr);
+	sink_mbox_close(s);
+
+	/* Re-adopted, and the device is not in the first dump: SERVICE + SVC_START. */
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+	sink_mbox_adopt(s, tr, t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.ctrl.nb_service == 4);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_ABSENT_AT_RESTART && pt.c2p_posted == 9);
+	CHECK(port(1).c2p_posted == 3);		/* no IB device: not the tracker's */
+	tracker_free(tr);
+	sink_mbox_close(s);
+	/* Again while in service: the tracker takes it over, nothing re-posted; GONE later. */
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+	sink_mbox_adopt(s, tr, t += SEC);
+	CHECK(tracker_state(tr, "mana_0") == TRACKER_IN_SERVICE);
+	CHECK(port(0).c2p_posted == 9 && port(0).ctrl.nb_service == 4);
+	tracker_tick(tr, t + 11 * SEC);
+	CHECK(port(0).ctrl.hw_state == MBOX_HW_GONE && port(0).c2p_posted == 10);
+	tracker_free(tr);
+	sink_mbox_close(s);
+
+	sh("rm -rf %s && true %s %s", dir);
+	if (test_failures != 0) {
+		fprintf(stderr, "sink_mbox_test: %d failure(s)\n", test_failures);
+		return 1;
+	}
+	printf("sink_mbox_test: ok\n");
+	return 0;
+}
