@@ -9,8 +9,3 @@ RTE_LOG_REGISTER(mana_logtype_reset, pmd.net.mana.reset, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_sim, pmd.net.mana.sim, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_mbox, pmd.net.mana.mbox, NOTICE);
 
-#if defined(__SANITIZE_THREAD__)
-#include "mana_mem.h"
-
-pthread_mutex_t mana_heap_lock = PTHREAD_MUTEX_INITIALIZER;
-#endif

@@ -5,50 +5,51 @@
 #define MANA_MEM_H
 
 /*
- * Allocation of memory that several threads touch (queues, rings). DPDK's
- * heap is not instrumented, so ThreadSanitizer cannot see that memory freed
- * by one thread and handed out again to another was ordered by the heap's
- * lock; in ThreadSanitizer builds mana_zmalloc and mana_free tell it.
- * Any thread may call it.
+ * Allocation of memory that several threads touch (queues, rings). Any
+ * thread may call these.
+ *
+ * DPDK's heap is not instrumented: ThreadSanitizer cannot see that a block
+ * freed by one thread (rte_free writes it) and handed out again to another
+ * was ordered by the heap's lock, and reports the reuse, whoever freed the
+ * block (ethdev's own frees included). ThreadSanitizer builds therefore take
+ * this memory from the C library, whose allocator it follows exactly. Those
+ * builds serve single-process tests: a secondary process could not see
+ * such memory.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <rte_common.h>
 #include <rte_malloc.h>
-
-#if defined(__SANITIZE_THREAD__)
-/* DPDK's heap lock orders a free before any later allocation of the same
- * memory; ThreadSanitizer cannot see it (DPDK is not instrumented). In
- * ThreadSanitizer builds our allocations and frees also pass through one
- * instrumented mutex, whole: rte_free writes (zeroes) the block before it
- * hands it back, so the lock must cover the free itself, not follow it.
- */
-#include <pthread.h>
-
-extern pthread_mutex_t mana_heap_lock;
-#define MANA_HEAP_LOCK() pthread_mutex_lock(&mana_heap_lock)
-#define MANA_HEAP_UNLOCK() pthread_mutex_unlock(&mana_heap_lock)
-#else
-#define MANA_HEAP_LOCK() do { } while (0)
-#define MANA_HEAP_UNLOCK() do { } while (0)
-#endif
 
 static inline void *
 mana_zmalloc(const char *type, size_t size, unsigned int align, int socket)
 {
+#if defined(__SANITIZE_THREAD__)
 	void *p;
 
-	MANA_HEAP_LOCK();
-	p = rte_zmalloc_socket(type, size, align, socket);
-	MANA_HEAP_UNLOCK();
+	RTE_SET_USED(type);
+	RTE_SET_USED(socket);
+	if (align < RTE_CACHE_LINE_SIZE)
+		align = RTE_CACHE_LINE_SIZE;
+	if (posix_memalign(&p, align, size) != 0)
+		return NULL;
+	memset(p, 0, size);
 	return p;
+#else
+	return rte_zmalloc_socket(type, size, align, socket);
+#endif
 }
 
 static inline void
 mana_free(void *p)
 {
-	MANA_HEAP_LOCK();
+#if defined(__SANITIZE_THREAD__)
+	free(p);
+#else
 	rte_free(p);
-	MANA_HEAP_UNLOCK();
+#endif
 }
 
 #endif /* MANA_MEM_H */

@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -64,12 +65,22 @@ sim_lock_init(sim_lock_t *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED);
 }
 
+/* Spin a little, then yield: on a machine with more runnable threads than
+ * cores, the holder may be descheduled, and pure spinning would burn the
+ * spinner's whole time slice while the holder waits for a CPU.
+ */
 static inline void
 sim_lock(sim_lock_t *l)
 {
+	unsigned int spins = 0;
+
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
-			rte_pause();
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0) {
+			if (++spins % 128 == 0)
+				sched_yield();
+			else
+				rte_pause();
+		}
 }
 
 static inline void

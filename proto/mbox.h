@@ -146,7 +146,7 @@ enum mbox_ev_type {
 	/* ctrl -> PMD */
 	MBOX_EV_SVC_START = 1,        /* u.svc: a service event started */
 	MBOX_EV_HW_BACK = 2,          /* u.ident: the device is back, new identity */
-	MBOX_EV_HOT_REMOVE = 3,       /* the device was hot-removed */
+	MBOX_EV_HOT_REMOVE = 3,       /* the PCI function went away (may be rescanned) */
 	MBOX_EV_GONE = 4,             /* the device is gone for good */
 	/* PMD -> ctrl */
 	MBOX_EV_RESET_ENTER = 16,     /* u.phase: the reset engine started a reset */

@@ -63,8 +63,11 @@ __tsan_default_suppressions(void)
 
 static const char *const dev_names[NB_PORTS] = { "net_mana_sim0", "net_mana_sim1" };
 static const char *const dev_args[NB_PORTS] = {
-	"reset_period_ms=30,recovery_ms=1,reset_timeout_ms=5000",
-	"reset_period_ms=37,recovery_ms=1,reset_timeout_ms=5000",
+	/* Six threads on two cores, and maybe other jobs: a burst can be slow
+	 * to leave (its thread descheduled), never stuck; give it time.
+	 */
+	"reset_period_ms=30,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=20000",
+	"reset_period_ms=37,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=20000",
 };
 
 static struct rte_mempool *pool;

@@ -287,7 +287,10 @@ port_down(const char *name, uint16_t port)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < 5000 && (ret = rte_eth_dev_stop(port)) == -EBUSY; i++)
+	/* A reset in progress ends within its bounds (generous: sanitizers
+	 * and a loaded machine).
+	 */
+	for (i = 0; i < 60000 && (ret = rte_eth_dev_stop(port)) == -EBUSY; i++)
 		usleep(1000);
 	CHECK(ret == 0);
 	CHECK(rte_eth_dev_close(port) == 0);
@@ -370,9 +373,13 @@ test_review_01_close_frees(void)
 	unsigned int fds, thr, i;
 
 	port_life();
+	/* The first life's reset thread may still be ending. */
+	for (i = 0; i < 200 && test_thread_count_named("mana-rst") > 0; i++)
+		usleep(10000);
 	base = heap_use();
 	fds = fd_count();
 	thr = test_thread_count_named("mana-rst");
+	CHECK(thr == 0);
 	for (i = 0; i < 20; i++) {
 		unsigned int settle;
 
