@@ -353,9 +353,9 @@ mbox_resync(struct mana_mbox *m)
 		      m->port_id, mbox_hw_state_name(pt.ctrl.hw_state));
 	switch (pt.ctrl.hw_state) {
 	case MBOX_HW_SERVICE:
+	case MBOX_HW_REMOVED:
 		mana_reset_request(m->reset);
 		break;
-	case MBOX_HW_REMOVED:
 	case MBOX_HW_GONE:
 		mana_reset_hw_event(m->reset, MANA_HWE_REMOVED);
 		break;
@@ -403,11 +403,20 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		mana_reset_hw_event(m->reset, MANA_HWE_BACK);
 		break;
 	case MBOX_EV_HOT_REMOVE:
+		if (!ours)
+			break;
+		/* Not final: a PCI rescan may bring it back. A reset (or the
+		 * one running) waits for it; GONE or the timeout ends it.
+		 */
+		MANA_MBOX_LOG(NOTICE, "port %u: control daemon: the device was hot-removed",
+			      m->port_id);
+		mana_reset_request(m->reset);
+		break;
 	case MBOX_EV_GONE:
 		if (!ours)
 			break;
-		MANA_MBOX_LOG(NOTICE, "port %u: control daemon: device %s", m->port_id,
-			      ev->type == MBOX_EV_GONE ? "gone for good" : "hot-removed");
+		MANA_MBOX_LOG(NOTICE, "port %u: control daemon: the device is gone for good",
+			      m->port_id);
 		mana_reset_hw_event(m->reset, MANA_HWE_REMOVED);
 		break;
 	case MBOX_EV_RESYNC:

@@ -13,8 +13,10 @@
  *      "hardware back" does not end it early (the engine still asks the
  *      device); ctrl gets RESET_ENTER, each phase, RECOVERED with per-phase
  *      durations, in order; the PMD record has the reset in its timeline.
- *   b) ctrl: hot-remove -> RECOVERY_FAILED + INTR_RMV; ctrl gets
- *      RECOVERY_FAILED with outcome "removed"; the record says removed.
+ *   b) ctrl: service event and hot-remove -> the port waits for the
+ *      device (a rescan may bring it back); ctrl: gone for good ->
+ *      RECOVERY_FAILED + INTR_RMV; ctrl gets RECOVERY_FAILED with outcome
+ *      "removed"; the record says removed.
  *   c) no ctrl (no socket): the port works and resets on its own device
  *      events; a ctrl started later gets the port, and its history.
  *   d) ctrl (a child) killed with SIGKILL during a reset: the reset ends,
@@ -475,7 +477,7 @@ test_a_svc_and_hw_back(void)
 	mbox_close(mb);
 }
 
-/* b) hot-remove from ctrl. */
+/* b) hot-remove, then gone for good, from ctrl. */
 static void
 test_b_hot_remove(void)
 {
@@ -494,13 +496,28 @@ test_b_hot_remove(void)
 		return;
 	p = ctrl_add(mb, name, 1);   /* the default identity: the device name */
 	fds = fd_count();
-	if (port_up(name, "mbox=b.sock", &port) != 0) {
+	if (port_up(name, "recovery_ms=5000,mbox=b.sock", &port) != 0) {
 		CHECK(0);
 		mbox_close(mb);
 		return;
 	}
 	CHECK(ctrl_wait_owner(mb, &log, p, 3000));
+	/* The PCI function goes away: ctrl says "service event", then
+	 * "hot-removed" (not final: a rescan may bring it back); the device
+	 * is down from the start of the reset.
+	 */
+	__atomic_store_n(&svc_in_callback, port, __ATOMIC_RELEASE);
+	CHECK(ctrl_post(mb, p, MBOX_EV_SVC_START, 0, NULL) == 0);
 	CHECK(ctrl_post(mb, p, MBOX_EV_HOT_REMOVE, 0, NULL) == 0);
+	CHECK(app_wait(port, RTE_ETH_EVENT_ERR_RECOVERING, 1, 2000));
+	ctrl_pump(mb, &log, 0, 300);
+	/* The port waits for the device. */
+	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_FAILED) == 0);
+	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_SUCCESS) == 0);
+	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
+	CHECK(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1);
+	/* ctrl: gone for good. */
+	CHECK(ctrl_post(mb, p, MBOX_EV_GONE, 0, NULL) == 0);
 	CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERY_FAILED, 3000));
 	CHECK(app_wait(port, RTE_ETH_EVENT_INTR_RMV, 1, 2000));
 	CHECK(app_count(port, RTE_ETH_EVENT_ERR_RECOVERING) == 1);
@@ -510,10 +527,13 @@ test_b_hot_remove(void)
 	if (i >= 0) {
 		CHECK(log.ev[i].u.result.outcome == MBOX_PMD_REMOVED);
 		CHECK(log.ev[i].u.result.error == -ENODEV);
+		/* Ended by ctrl, long before the hardware's 5 s. */
+		CHECK(log.ev[i].u.result.total_ns < 3000000000ull);
 	}
 	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
 	CHECK(pt.pmd.state == MBOX_PMD_REMOVED && pt.pmd.nb_removed == 1 &&
 	      pt.pmd.nb_failed == 1);
+	CHECK(pmd_status(port).received == 3);
 	CHECK(rte_eth_dev_set_mtu(port, 1400) == -EIO);
 	port_down(name, port);
 	ctrl_pump(mb, &log, 0, 200);
