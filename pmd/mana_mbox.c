@@ -452,6 +452,12 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 	default:
 		return true;
 	}
+	if (ours && ev->type <= MBOX_EV_GONE) {
+		/* The engine's counters moved (a merged request, say). */
+		pthread_mutex_lock(&m->lock);
+		mbox_record_write(m);
+		pthread_mutex_unlock(&m->lock);
+	}
 	return true;
 }
 

@@ -20,7 +20,8 @@
  *   - the engine's events and phases go to ctrl (RESET_ENTER, PHASE,
  *     RECOVERED / RECOVERY_FAILED with per-phase durations), and the port's
  *     PMD record (state, counters, timeline of the last resets) is rewritten
- *     at each of them.
+ *     at each of them, at each event from ctrl, and at attach. (A request
+ *     merged from the device's own events shows at the next rewrite.)
  * The mailbox is optional for the port: without a control daemon (none yet,
  * dead, restarting, a segment it cannot use) the port works and resets on
  * its own device events; the mailbox thread retries the attach with a

@@ -487,6 +487,7 @@ test_b_hot_remove(void)
 	struct mbox_port pt;
 	unsigned int fds;
 	struct mbox *mb;
+	uint64_t end;
 	uint16_t port;
 	int p, i;
 
@@ -510,12 +511,16 @@ test_b_hot_remove(void)
 	CHECK(ctrl_post(mb, p, MBOX_EV_SVC_START, 0, NULL) == 0);
 	CHECK(ctrl_post(mb, p, MBOX_EV_HOT_REMOVE, 0, NULL) == 0);
 	CHECK(app_wait(port, RTE_ETH_EVENT_ERR_RECOVERING, 1, 2000));
-	ctrl_pump(mb, &log, 0, 300);
-	/* The port waits for the device. */
+	/* The port waits for the device; the record says so. */
+	end = now_ms() + 2000;
+	do {
+		ctrl_pump(mb, &log, 0, 10);
+		CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
+	} while (!(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1) && now_ms() < end);
+	CHECK(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1);
+	ctrl_pump(mb, &log, 0, 200);
 	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_FAILED) == 0);
 	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_SUCCESS) == 0);
-	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
-	CHECK(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1);
 	/* ctrl: gone for good. */
 	CHECK(ctrl_post(mb, p, MBOX_EV_GONE, 0, NULL) == 0);
 	CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERY_FAILED, 3000));
