@@ -549,14 +549,18 @@ mana_mbox_start(const struct mana_mbox_cfg *cfg, uint16_t port_id, struct mana_r
 		goto err_free;
 	if (pthread_mutex_init(&m->lock, NULL) != 0)
 		goto err_close;
+	/* Before the thread logs: EAL's log stream allocates its buffer at
+	 * the first message, and ThreadSanitizer sees the glibc stream lock
+	 * that orders it no more than the rest of the uninstrumented libc.
+	 */
+	MANA_MBOX_LOG(INFO, "port %u: mailbox %s, port '%s'", port_id, cfg->sock_path,
+		      cfg->ident);
 	snprintf(name, sizeof(name), "mana-mbox-%u", port_id);
 	ret = rte_ctrl_thread_create(&m->thread, name, NULL, mbox_main, m);
 	if (ret != 0) {
 		errno = -ret;
 		goto err_mutex;
 	}
-	MANA_MBOX_LOG(INFO, "port %u: mailbox %s, port '%s'", port_id, cfg->sock_path,
-		      cfg->ident);
 	return m;
 
 err_mutex:
