@@ -6,8 +6,10 @@
 
 /*
  * devlink health over libnl-genl-3: the family and its "config" multicast
- * group resolved with CTRL_CMD_GETFAMILY; requests on one socket (sequence
- * checks and ACKs on, blocking with a 5 s timeout), events on a second
+ * group resolved with CTRL_CMD_GETFAMILY; requests on one socket (ACKs on,
+ * blocking with a 5 s timeout; a request takes the messages of its own seq
+ * and skips others: libnl's default check fails the ACK that follows
+ * DIAGNOSE's NLMSG_DONE), events on a second
  * socket (sequence checks off, non-blocking, fd for the caller's epoll
  * loop). No socket is shared with libmnl.
  *
@@ -37,6 +39,12 @@ struct nl_dl_target {
 typedef void (*nl_dl_cb)(void *arg, const struct nl_dl_msg *m);
 
 struct nl_devlink *nl_devlink_open(int *err);
+/*
+ * For tests: the request socket is a NETLINK_USERSOCK socket whose requests,
+ * the family lookup included, go to the netlink port peer_port (a fake
+ * kernel that any user may talk to). Events are not available.
+ */
+struct nl_devlink *nl_devlink_open_peer(uint32_t peer_port, int *err);
 void nl_devlink_close(struct nl_devlink *d);
 const char *nl_devlink_strerror(int err);
 

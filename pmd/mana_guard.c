@@ -4,7 +4,6 @@
 /* The writer side of the datapath guard (see mana_guard.h). */
 #include <errno.h>
 #include <linux/membarrier.h>
-#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,8 +11,8 @@
 #include "mana_guard.h"
 
 /* Spins before the waiter starts sleeping between checks. */
-#define GUARD_YIELDS     64
-#define GUARD_SLEEP_NS   20000L
+#define GUARD_SPIN_NS    2000      /* pause this long before sleeping */
+#define GUARD_SLEEP_NS   10000L
 
 static int guard_registered;   /* this process; written once at probe */
 
@@ -83,12 +82,22 @@ mana_guard_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static inline void
+guard_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 int
 mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 		     unsigned int *stuck, uint64_t *waited_ns)
 {
 	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
-	unsigned int i, spins;
+	unsigned int i;
 	int ret = 0;
 
 	for (i = 0; i < n && ret == 0; i++) {
@@ -102,19 +111,23 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 		s = __atomic_load_n(&qs[i]->seq, __ATOMIC_SEQ_CST);
 		if (!(s & 1))
 			continue;
-		for (spins = 0; __atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s; spins++) {
+		while (__atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s) {
 			if (mana_guard_now_ns() >= deadline) {
 				if (stuck != NULL)
 					*stuck = i;
 				ret = -ETIMEDOUT;
 				break;
 			}
-			/* Never spin hard: the burst we wait for may need
-			 * this very CPU (2-vCPU machines, ctrl threads sharing
-			 * a core with pollers).
+			/* Spin briefly (the burst usually ends within
+			 * nanoseconds), then sleep, never yield: the burst we
+			 * wait for may need this very CPU (ctrl threads share
+			 * cores with pollers). sched_yield would hand the CPU to
+			 * that poller for the rest of its time slice, ms; a
+			 * short sleep lets it finish its burst and wakes us
+			 * with the scheduler's wake-up preemption, tens of us.
 			 */
-			if (spins < GUARD_YIELDS) {
-				sched_yield();
+			if (mana_guard_now_ns() - start < GUARD_SPIN_NS) {
+				guard_pause();
 			} else {
 				struct timespec ts = { 0, GUARD_SLEEP_NS };
 

@@ -16,6 +16,9 @@
  *     (probe, the reset thread, close). disable waits for a running callback.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <ethdev_driver.h>
 #include <rte_interrupts.h>
@@ -203,10 +206,39 @@ static const struct mana_reset_ops port_reset_ops = {
 	.release = mana_proc_release,
 };
 
+struct port_thread {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+/* The reset thread sleeps in steps of 10 us while it waits for bursts in
+ * flight (mana_guard_wait_idle): with the default 50 us timer slack each
+ * step would last 60 us. Ours is 1 us; the application's threads keep theirs.
+ */
+static void *
+port_thread_main(void *p)
+{
+	struct port_thread pt = *(struct port_thread *)p;
+
+	free(p);
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	return pt.fn(pt.arg);
+}
+
 static int
 port_thread_create(pthread_t *t, const char *name, void *(*fn)(void *), void *arg)
 {
-	return rte_ctrl_thread_create(t, name, NULL, fn, arg);
+	struct port_thread *pt = malloc(sizeof(*pt));
+	int ret;
+
+	if (pt == NULL)
+		return -ENOMEM;
+	pt->fn = fn;
+	pt->arg = arg;
+	ret = rte_ctrl_thread_create(t, name, NULL, port_thread_main, pt);
+	if (ret != 0)
+		free(pt);
+	return ret;
 }
 
 int
@@ -295,11 +327,19 @@ mana_port_intr_disable(struct rte_eth_dev *dev)
 
 	if (!proc->intr_registered)
 		return;
-	/* Waits for a callback running on the interrupt thread, so proc and
-	 * the handle outlive it. -ENOENT: it unregistered itself.
+	/* Wait for a callback running on the interrupt thread, so proc and
+	 * the handle outlive it (-EAGAIN while it runs; -ENOENT: it
+	 * unregistered itself). Not rte_intr_callback_unregister_sync: it
+	 * spins, and the interrupt thread may share this CPU. The callback
+	 * is short and never waits for us.
 	 */
-	ret = rte_intr_callback_unregister_sync(proc->intr, mana_port_intr_cb, proc);
-	/* unregister_sync waited for a running callback inside EAL; this
+	while ((ret = rte_intr_callback_unregister(proc->intr, mana_port_intr_cb, proc)) ==
+	       -EAGAIN) {
+		struct timespec ts = { 0, 20000 };
+
+		nanosleep(&ts, NULL);
+	}
+	/* The loop above waited for a running callback inside EAL; this
 	 * acquire orders the callback's last accesses before what the caller
 	 * frees next, in terms our own code (and ThreadSanitizer) can see.
 	 */

@@ -1017,7 +1017,7 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 	}
 	memset(&d->cfg, 0, sizeof(d->cfg));
 	d->vport_up = 0;
-	d->up = 1;
+	__atomic_store_n(&d->up, 1, __ATOMIC_RELEASE);
 	d->opened = 1;
 	sim_db_map[o->slot] = p->db;
 	sim_unlock_all(d);
@@ -1068,7 +1068,7 @@ sim_dev_destroy(struct mana_hw_dev *hd)
 	sim_lock(&sim_hub->lock);
 	sim_unlink_peers(sim_hub, o->slot);
 	sim_lock_all(d);
-	d->up = 0;
+	__atomic_store_n(&d->up, 0, __ATOMIC_RELEASE);
 	d->in_use = 0;
 	sim_unlock_all(d);
 	sim_unlock(&sim_hub->lock);
@@ -1129,7 +1129,7 @@ mana_sim_service_event(struct mana_hw_dev *hd)
 		return -EALREADY;
 	}
 	/* The device stops working its queues at once. */
-	d->up = 0;
+	__atomic_store_n(&d->up, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->hw_state, SIM_HW_DOWN, __ATOMIC_RELEASE);
 	sim_unlock_all(d);
 	o->fired++;
@@ -1259,7 +1259,7 @@ mana_sim_create(const char *name, const struct mana_sim_params *params, struct m
 	d->vport_up = 0;
 	d->opened = 0;
 	d->hw_state = SIM_HW_UP;
-	d->up = 1;
+	__atomic_store_n(&d->up, 1, __ATOMIC_RELEASE);
 	d->in_use = 1;
 	sim_unlock_all(d);
 	sim_link_peers(hub, slot);
