@@ -907,6 +907,100 @@ mana_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 	return ret;
 }
 
+/* RSS hash types and key: kept in priv->cfg (restored by every start,
+ * including the one that ends a reset) and applied to a running port now.
+ */
+static int
+mana_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_vport_cfg old = priv->cfg;
+	int ret;
+
+	if ((rss->rss_hf & ~MANA_RSS_HF) != 0 ||
+	    (rss->rss_key != NULL && rss->rss_key_len != MANA_RSS_KEY_LEN)) {
+		MANA_DRV_LOG(ERR, "port %u: RSS: hash types %#" PRIx64 " (supported %#" PRIx64 "), key of %u bytes (must be %u)",
+			     dev->data->port_id, rss->rss_hf, (uint64_t)MANA_RSS_HF,
+			     rss->rss_key != NULL ? rss->rss_key_len : MANA_RSS_KEY_LEN,
+			     MANA_RSS_KEY_LEN);
+		return -EINVAL;
+	}
+	ret = mana_op_enter(dev);
+	if (ret != 0)
+		return ret;
+	priv->cfg.rss_hf = rss->rss_hf;
+	if (rss->rss_key != NULL)
+		memcpy(priv->cfg.rss_key, rss->rss_key, MANA_RSS_KEY_LEN);
+	ret = mana_vport_apply(dev);
+	if (ret != 0)
+		priv->cfg = old;
+	mana_op_exit(dev);
+	return ret;
+}
+
+static int
+mana_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+
+	mana_ro_enter(dev);
+	rss->rss_hf = priv->cfg.rss_hf;
+	if (rss->rss_key != NULL && rss->rss_key_len >= MANA_RSS_KEY_LEN)
+		memcpy(rss->rss_key, priv->cfg.rss_key, MANA_RSS_KEY_LEN);
+	rss->rss_key_len = MANA_RSS_KEY_LEN;
+	mana_op_exit(dev);
+	return 0;
+}
+
+static int
+mana_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, uint16_t size)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_vport_cfg old = priv->cfg;
+	unsigned int i;
+	int ret;
+
+	if (size != MANA_RETA_SIZE) {
+		MANA_DRV_LOG(ERR, "port %u: RETA of %u entries (must be %u)", dev->data->port_id,
+			     size, MANA_RETA_SIZE);
+		return -EINVAL;
+	}
+	for (i = 0; i < size; i++)
+		if ((reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1) &&
+		    reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] >=
+		    dev->data->nb_rx_queues)
+			return -EINVAL;
+	ret = mana_op_enter(dev);
+	if (ret != 0)
+		return ret;
+	for (i = 0; i < size; i++)
+		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1)
+			priv->cfg.reta[i] =
+				reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	ret = mana_vport_apply(dev);
+	if (ret != 0)
+		priv->cfg = old;
+	mana_op_exit(dev);
+	return ret;
+}
+
+static int
+mana_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, uint16_t size)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	unsigned int i;
+
+	if (size != MANA_RETA_SIZE)
+		return -EINVAL;
+	mana_ro_enter(dev);
+	for (i = 0; i < size; i++)
+		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1)
+			reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+				priv->cfg.reta[i];
+	mana_op_exit(dev);
+	return 0;
+}
+
 const struct eth_dev_ops mana_dev_ops = {
 	.dev_configure = mana_dev_configure,
 	.dev_start = mana_dev_start,
@@ -928,6 +1022,10 @@ const struct eth_dev_ops mana_dev_ops = {
 	.allmulticast_disable = mana_allmulticast_disable,
 	.mtu_set = mana_mtu_set,
 	.mac_addr_set = mana_mac_addr_set,
+	.rss_hash_update = mana_rss_hash_update,
+	.rss_hash_conf_get = mana_rss_hash_conf_get,
+	.reta_update = mana_reta_update,
+	.reta_query = mana_reta_query,
 };
 
 int
