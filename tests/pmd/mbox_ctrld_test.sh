@@ -86,6 +86,9 @@ log=$tmp/testpmd.log
 dt_session_start "$log" "$prefix" "$so" \
 	--vdev="net_mana_sim0,mbox=$seg.sock,mbox_port=$pci" \
 	--log-level=pmd.net.mana.mbox:info -- --total-num-mbufs=2048 --print-event=all
+# testpmd has configured and started the port (the daemon's events would
+# otherwise reset it in the middle of its set-up: -EBUSY, a failed start).
+check "testpmd up" dt_wait_count "$log" "^testpmd> " 1 60
 check "PMD attached (daemon)" wait_for 10 grep -q '"msg":"pmd attached"' "$tmp/d1.log"
 check "PMD attached (testpmd)" wait_for 5 grep -q "mailbox $seg.sock attached" "$log"
 
