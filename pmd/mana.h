@@ -26,6 +26,7 @@
 
 #include "mana_guard.h"
 #include "mana_hw.h"
+#include "mana_mbox.h"
 #include "mana_mr.h"
 #include "mana_reset.h"
 
@@ -92,6 +93,7 @@ struct mana_priv {
 	struct mana_hw_stats hw_stats_acc;   /* ... of earlier incarnations, since then */
 	uint64_t quiesce_timeout_ns;
 	uint64_t hw_timeout_ns;
+	uint64_t hw_poll_ns;         /* the engine asks the device this often */
 };
 
 /* Local to one process (ethdev process_private). The engine and the device
@@ -109,6 +111,10 @@ struct mana_proc {
 	pthread_mutex_t stats_lock;  /* priv->hw_stats_base/_acc in this process */
 	struct mana_mr_cache mr;     /* registrations with hw (mana_mr.h) */
 	struct mana_reset reset;
+	/* The control daemon's mailbox, or NULL (atomic: set after probe,
+	 * read by the reset thread; cleared at close once it is joined).
+	 */
+	struct mana_mbox *mbox;
 };
 
 static inline struct mana_proc *
@@ -148,6 +154,7 @@ extern const struct eth_dev_ops mana_dev_ops;
 struct mana_port_params {
 	uint64_t quiesce_timeout_ns;   /* bound on waiting for bursts in flight */
 	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
+	uint64_t hw_poll_ns;           /* how often to ask it meanwhile */
 };
 int mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
 		  const struct mana_port_params *pp);

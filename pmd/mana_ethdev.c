@@ -635,6 +635,8 @@ mana_dev_close(struct rte_eth_dev *dev)
 	} else if (device_up) {
 		mana_port_queues_down(dev);
 	}
+	/* No more ctrl events into the engine from here on (mana_mbox.h). */
+	mana_mbox_stop(__atomic_exchange_n(&proc->mbox, NULL, __ATOMIC_ACQ_REL));
 	/* No more DEVICE_FATAL into the engine from here on. */
 	mana_port_intr_disable(dev);
 	if (engine_up && !self_closed)
@@ -1074,6 +1076,7 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 			      dev->data->name);
 	priv->quiesce_timeout_ns = pp->quiesce_timeout_ns;
 	priv->hw_timeout_ns = pp->hw_timeout_ns;
+	priv->hw_poll_ns = pp->hw_poll_ns;
 	priv->port_id = dev->data->port_id;
 	memcpy(priv->mac.addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
 	dev->data->mac_addrs[0] = priv->mac;

@@ -10,6 +10,7 @@
  *   pmd.net.mana.driver  control-path operations
  *   pmd.net.mana.reset   the reset engine
  *   pmd.net.mana.sim     the simulated device
+ *   pmd.net.mana.mbox    the mailbox to the control daemon
  * Datapath logs (MANA_DP_LOG) compile out unless RTE_ETHDEV_DEBUG_RX/TX is set.
  * Every message names the device it is about. Any thread may log.
  */
@@ -19,6 +20,7 @@ extern int mana_logtype_init;
 extern int mana_logtype_driver;
 extern int mana_logtype_reset;
 extern int mana_logtype_sim;
+extern int mana_logtype_mbox;
 
 #define MANA_LOG_(type, level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, type, "%s(): " fmt "\n", __func__, ## __VA_ARGS__)
@@ -27,6 +29,7 @@ extern int mana_logtype_sim;
 #define MANA_DRV_LOG(level, fmt, ...) MANA_LOG_(mana_logtype_driver, level, fmt, ## __VA_ARGS__)
 #define MANA_RESET_LOG(level, fmt, ...) MANA_LOG_(mana_logtype_reset, level, fmt, ## __VA_ARGS__)
 #define MANA_SIM_LOG(level, fmt, ...) MANA_LOG_(mana_logtype_sim, level, fmt, ## __VA_ARGS__)
+#define MANA_MBOX_LOG(level, fmt, ...) MANA_LOG_(mana_logtype_mbox, level, fmt, ## __VA_ARGS__)
 
 #if defined(RTE_ETHDEV_DEBUG_RX) || defined(RTE_ETHDEV_DEBUG_TX)
 #define MANA_DP_LOG(level, fmt, ...) MANA_LOG_(mana_logtype_driver, level, fmt, ## __VA_ARGS__)

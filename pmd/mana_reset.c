@@ -6,6 +6,8 @@
  *
  * One reset, on the reset thread:
  *
+ * (ops->phase is told as each phase begins)
+ *
  *   request -> [wait for control ops in flight] -> RECOVERING
  *     RESET_ENTER  quiesce (bounded) -> teardown
  *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded)
@@ -159,17 +161,31 @@ reset_phase_done(struct mana_reset *r, enum mana_reset_phase ph)
 	r->cur.t_phase_end[ph] = reset_now();
 }
 
+/* Tell the port (ops->phase) that phase ph of reset seq begins. Lock held;
+ * dropped around the call, as around every op.
+ */
+static void
+reset_phase_begin(struct mana_reset *r, uint64_t seq, enum mana_reset_phase ph)
+{
+	if (r->ops->phase == NULL || r->self_closed)
+		return;
+	reset_unlock(r);
+	r->ops->phase(r->ctx, seq, ph);
+	reset_lock(r);
+}
+
 /* One reset, from request to outcome. Lock held on entry and exit. */
 static void
 reset_run(struct mana_reset *r)
 {
-	uint64_t hw_deadline = 0;
+	uint64_t hw_deadline = 0, seq;
 	bool started;
 	int ret;
 
 	r->pending = false;
 	r->stats.requested++;
 	r->cur.seq = r->stats.requested;
+	seq = r->cur.seq;
 	r->state = MANA_RS_RESET_ENTER;
 	/* Control operations that began before the request finish first;
 	 * new ones see RESET_ENTER and get -EBUSY.
@@ -186,6 +202,7 @@ reset_run(struct mana_reset *r)
 		r->state = MANA_RS_RESET_ENTER;
 		r->again = false;
 		if (!r->torn_down) {
+			reset_phase_begin(r, seq, MANA_PH_QUIESCE);
 			reset_unlock(r);
 			ret = r->ops->quiesce(r->ctx, started, r->params.quiesce_timeout_ns);
 			reset_lock(r);
@@ -195,6 +212,7 @@ reset_run(struct mana_reset *r)
 				reset_finish(r, MANA_RS_FAILED, ret);
 				return;
 			}
+			reset_phase_begin(r, seq, MANA_PH_TEARDOWN);
 			reset_unlock(r);
 			r->ops->teardown(r->ctx, started);
 			reset_lock(r);
@@ -205,6 +223,7 @@ reset_run(struct mana_reset *r)
 		r->state = MANA_RS_WAIT_HW;
 		if (hw_deadline == 0)
 			hw_deadline = reset_now() + r->params.hw_timeout_ns;
+		reset_phase_begin(r, seq, MANA_PH_WAIT_HW);
 		ret = reset_wait_hw(r, hw_deadline);
 		if (ret != 0) {
 			reset_finish(r, ret == -ENODEV ? MANA_RS_REMOVED : MANA_RS_FAILED, ret);
@@ -213,6 +232,7 @@ reset_run(struct mana_reset *r)
 		reset_phase_done(r, MANA_PH_WAIT_HW);
 
 		r->state = MANA_RS_RESET_EXIT;
+		reset_phase_begin(r, seq, MANA_PH_REPROBE);
 		/* The application may have stopped the port meanwhile. */
 		started = started && r->want_started;
 		reset_unlock(r);
@@ -235,6 +255,7 @@ reset_run(struct mana_reset *r)
 			return;
 		}
 
+		reset_phase_begin(r, seq, MANA_PH_RESTORE);
 		reset_unlock(r);
 		ret = r->ops->restore(r->ctx, started);
 		reset_lock(r);

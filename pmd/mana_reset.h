@@ -110,6 +110,14 @@ struct mana_reset_ops {
 	 * went down already (the engine waits for it again).
 	 */
 	int (*restore)(void *ctx, bool started);
+	/* Phase ph of reset seq (mana_reset_record.seq) begins: quiesce and
+	 * teardown in RESET_ENTER, wait_hw in WAIT_HW, reprobe and restore in
+	 * RESET_EXIT. A reset that goes round again enters wait_hw and the
+	 * phases after it again. For observers (the control daemon's mailbox):
+	 * must not block and must not call into the engine but for its read-only
+	 * getters. May be NULL.
+	 */
+	void (*phase)(void *ctx, uint64_t seq, enum mana_reset_phase ph);
 	/* The port was closed from one of the engine's own event callbacks:
 	 * called on the reset thread as its last act, after which the engine
 	 * is not touched again; the port frees what holds the engine here.

@@ -7,7 +7,9 @@
  *
  * Threads:
  *   - the engine ops run on the port's reset thread ("mana-rst-<port>", an
- *     EAL control thread), which owns the device while a reset runs;
+ *     EAL control thread), which owns the device while a reset runs; notify
+ *     and phase also tell the control daemon's mailbox (mana_mbox.h), if
+ *     any, without blocking;
  *   - mana_port_intr_cb runs on the EAL interrupt thread: it reads the
  *     device's events and hands them to the engine, never waiting;
  *   - mana_port_intr_enable/disable run on whichever thread owns the device
@@ -34,6 +36,7 @@ static void
 port_notify(void *ctx, enum mana_reset_event ev)
 {
 	struct rte_eth_dev *dev = port_dev(ctx);
+	struct mana_proc *proc = ctx;
 	enum rte_eth_event_type type;
 
 	switch (ev) {
@@ -57,7 +60,18 @@ port_notify(void *ctx, enum mana_reset_event ev)
 	default:
 		return;
 	}
+	/* ctrl first: the application's callbacks may close the port. */
+	mana_mbox_reset_event(__atomic_load_n(&proc->mbox, __ATOMIC_ACQUIRE), ev);
 	rte_eth_dev_callback_process(dev, type, NULL);
+}
+
+static void
+port_phase(void *ctx, uint64_t seq, enum mana_reset_phase ph)
+{
+	struct mana_proc *proc = ctx;
+
+	/* Pairs with the release in mana_vdev_probe. */
+	mana_mbox_phase(__atomic_load_n(&proc->mbox, __ATOMIC_ACQUIRE), seq, ph);
 }
 
 /*
@@ -183,6 +197,7 @@ port_restore(void *ctx, bool started)
 
 static const struct mana_reset_ops port_reset_ops = {
 	.notify = port_notify,
+	.phase = port_phase,
 	.quiesce = port_quiesce,
 	.teardown = port_teardown,
 	.hw_probe = port_hw_probe,
@@ -234,7 +249,7 @@ mana_port_reset_init(struct rte_eth_dev *dev)
 	struct mana_reset_params p = {
 		.quiesce_timeout_ns = priv->quiesce_timeout_ns,
 		.hw_timeout_ns = priv->hw_timeout_ns,
-		.hw_poll_ns = 1000000,
+		.hw_poll_ns = priv->hw_poll_ns != 0 ? priv->hw_poll_ns : 1000000,
 		.thread_create = port_thread_create,
 	};
 	int ret;

@@ -1012,7 +1012,8 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 		sim_lock(&sim_hub->lock);
 		d->identity = ((uint64_t)o->slot << 48) | sim_hub->next_identity++;
 		sim_unlock(&sim_hub->lock);
-		d->hw_state = SIM_HW_UP;
+		/* Atomic: probe reads it without the locks. */
+		__atomic_store_n(&d->hw_state, SIM_HW_UP, __ATOMIC_RELEASE);
 	}
 	memset(&d->cfg, 0, sizeof(d->cfg));
 	d->vport_up = 0;

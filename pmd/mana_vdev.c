@@ -28,10 +28,14 @@
 #define MANA_ARG_FATAL_EVENTS      "fatal_events"
 #define MANA_ARG_RESET_TIMEOUT_MS  "reset_timeout_ms"
 #define MANA_ARG_QUIESCE_TIMEOUT_MS "quiesce_timeout_ms"
+#define MANA_ARG_HW_POLL_MS        "hw_poll_ms"
+#define MANA_ARG_MBOX              "mbox"
+#define MANA_ARG_MBOX_PORT         "mbox_port"
 
 #define MANA_VALID_KEYS MANA_ARG_PEER ", " MANA_ARG_MAC ", " MANA_ARG_RESET_PERIOD_MS ", " \
 	MANA_ARG_RESET_COUNT ", " MANA_ARG_RECOVERY_MS ", " MANA_ARG_RECOVERY ", " \
-	MANA_ARG_FATAL_EVENTS ", " MANA_ARG_RESET_TIMEOUT_MS ", " MANA_ARG_QUIESCE_TIMEOUT_MS
+	MANA_ARG_FATAL_EVENTS ", " MANA_ARG_RESET_TIMEOUT_MS ", " MANA_ARG_QUIESCE_TIMEOUT_MS ", " \
+	MANA_ARG_HW_POLL_MS ", " MANA_ARG_MBOX ", " MANA_ARG_MBOX_PORT
 
 static const char *const mana_valid_args[] = {
 	MANA_ARG_PEER,
@@ -43,6 +47,9 @@ static const char *const mana_valid_args[] = {
 	MANA_ARG_FATAL_EVENTS,
 	MANA_ARG_RESET_TIMEOUT_MS,
 	MANA_ARG_QUIESCE_TIMEOUT_MS,
+	MANA_ARG_HW_POLL_MS,
+	MANA_ARG_MBOX,
+	MANA_ARG_MBOX_PORT,
 	NULL,
 };
 
@@ -50,11 +57,14 @@ static const char *const mana_valid_args[] = {
 #define MANA_DEFAULT_RECOVERY_MS        100u
 #define MANA_DEFAULT_RESET_TIMEOUT_MS   30000u
 #define MANA_DEFAULT_QUIESCE_TIMEOUT_MS 2000u
+#define MANA_DEFAULT_HW_POLL_MS         1u
 
 struct mana_args {
 	struct mana_sim_params sim;
 	uint32_t reset_timeout_ms;
 	uint32_t quiesce_timeout_ms;
+	uint32_t hw_poll_ms;
+	struct mana_mbox_cfg mbox;
 };
 
 /* A decimal number of at most max; nothing else (no sign, no suffix). */
@@ -93,6 +103,8 @@ mana_arg_uint(const char *key, const char *value, void *opaque)
 		return mana_arg_u32(key, value, 1, 16, &a->sim.fatal_events);
 	if (strcmp(key, MANA_ARG_RESET_TIMEOUT_MS) == 0)
 		return mana_arg_u32(key, value, 1, 3600000, &a->reset_timeout_ms);
+	if (strcmp(key, MANA_ARG_HW_POLL_MS) == 0)
+		return mana_arg_u32(key, value, 1, 60000, &a->hw_poll_ms);
 	return mana_arg_u32(key, value, 1, 600000, &a->quiesce_timeout_ms);
 }
 
@@ -146,12 +158,32 @@ mana_arg_mac(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* mbox=<socket path>, mbox_port=<id>: syntax only; whether a control
+ * daemon answers there is the mailbox thread's business (mana_mbox.h).
+ */
+static int
+mana_arg_mbox(const char *key, const char *value, void *opaque)
+{
+	struct mana_mbox_cfg *c = &((struct mana_args *)opaque)->mbox;
+	bool path = strcmp(key, MANA_ARG_MBOX) == 0;
+	size_t max = path ? sizeof(c->sock_path) : sizeof(c->ident);
+
+	if (value == NULL || value[0] == '\0' || strlen(value) >= max) {
+		MANA_INIT_LOG(ERR, "%s=%s needs 1 to %zu characters", key,
+			      path ? "<control daemon socket path>" : "<port identity>", max - 1);
+		return -EINVAL;
+	}
+	strcpy(path ? c->sock_path : c->ident, value);
+	return 0;
+}
+
 static int
 mana_parse_devargs(const char *name, const char *args, struct mana_args *a)
 {
 	static const char *const uint_keys[] = {
 		MANA_ARG_RESET_PERIOD_MS, MANA_ARG_RESET_COUNT, MANA_ARG_RECOVERY_MS,
 		MANA_ARG_FATAL_EVENTS, MANA_ARG_RESET_TIMEOUT_MS, MANA_ARG_QUIESCE_TIMEOUT_MS,
+		MANA_ARG_HW_POLL_MS,
 	};
 	struct rte_kvargs *kv;
 	unsigned int i;
@@ -163,6 +195,7 @@ mana_parse_devargs(const char *name, const char *args, struct mana_args *a)
 	a->sim.fatal_events = 1;
 	a->reset_timeout_ms = MANA_DEFAULT_RESET_TIMEOUT_MS;
 	a->quiesce_timeout_ms = MANA_DEFAULT_QUIESCE_TIMEOUT_MS;
+	a->hw_poll_ms = MANA_DEFAULT_HW_POLL_MS;
 	if (args == NULL || args[0] == '\0')
 		return 0;
 	kv = rte_kvargs_parse(args, mana_valid_args);
@@ -178,7 +211,26 @@ mana_parse_devargs(const char *name, const char *args, struct mana_args *a)
 		ret = rte_kvargs_process(kv, MANA_ARG_RECOVERY, mana_arg_recovery, a);
 	for (i = 0; ret == 0 && i < RTE_DIM(uint_keys); i++)
 		ret = rte_kvargs_process(kv, uint_keys[i], mana_arg_uint, a);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, MANA_ARG_MBOX, mana_arg_mbox, a);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, MANA_ARG_MBOX_PORT, mana_arg_mbox, a);
 	rte_kvargs_free(kv);
+	if (ret == 0 && a->mbox.ident[0] != '\0' && a->mbox.sock_path[0] == '\0') {
+		MANA_INIT_LOG(ERR, "%s: %s=<id> needs %s=<control daemon socket path>", name,
+			      MANA_ARG_MBOX_PORT, MANA_ARG_MBOX);
+		ret = -EINVAL;
+	}
+	/* The control daemon knows a simulated port by its device name. */
+	if (ret == 0 && a->mbox.sock_path[0] != '\0' && a->mbox.ident[0] == '\0') {
+		if (strlen(name) >= sizeof(a->mbox.ident)) {
+			MANA_INIT_LOG(ERR, "%s: the name is too long to identify the port to the control daemon: give %s=<id> of at most %zu characters",
+				      name, MANA_ARG_MBOX_PORT, sizeof(a->mbox.ident) - 1);
+			ret = -EINVAL;
+		} else {
+			strcpy(a->mbox.ident, name);
+		}
+	}
 	if (ret != 0) {
 		MANA_INIT_LOG(ERR, "%s: invalid devargs '%s'", name, args);
 		return -EINVAL;
@@ -192,6 +244,7 @@ mana_vdev_probe(struct rte_vdev_device *vdev)
 	const char *name = rte_vdev_device_name(vdev);
 	struct mana_port_params pp;
 	struct mana_hw_dev *hwdev;
+	struct mana_proc *proc;
 	struct rte_eth_dev *dev;
 	struct mana_args args;
 	struct mana_hw *hw;
@@ -223,9 +276,16 @@ mana_vdev_probe(struct rte_vdev_device *vdev)
 	}
 	pp.quiesce_timeout_ns = (uint64_t)args.quiesce_timeout_ms * 1000000;
 	pp.hw_timeout_ns = (uint64_t)args.reset_timeout_ms * 1000000;
+	pp.hw_poll_ns = (uint64_t)args.hw_poll_ms * 1000000;
 	ret = mana_dev_init(dev, hwdev, hw, &pp);
 	if (ret != 0)
 		goto err_release_port;
+	/* In the background; the port works without it (mana_mbox.h). Pairs
+	 * with the acquire loads on the reset thread (mana_reset_port.c).
+	 */
+	proc = dev->process_private;
+	__atomic_store_n(&proc->mbox, mana_mbox_start(&args.mbox, dev->data->port_id, &proc->reset),
+			 __ATOMIC_RELEASE);
 	rte_eth_dev_probing_finish(dev);
 	MANA_INIT_LOG(INFO, "%s: port %u, MAC " RTE_ETHER_ADDR_PRT_FMT, name, dev->data->port_id,
 		      RTE_ETHER_ADDR_BYTES(&dev->data->mac_addrs[0]));
@@ -268,4 +328,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_mana_sim,
 			      MANA_ARG_RECOVERY "=ok|fail|remove "
 			      MANA_ARG_FATAL_EVENTS "=<n> "
 			      MANA_ARG_RESET_TIMEOUT_MS "=<ms> "
-			      MANA_ARG_QUIESCE_TIMEOUT_MS "=<ms>");
+			      MANA_ARG_QUIESCE_TIMEOUT_MS "=<ms> "
+			      MANA_ARG_HW_POLL_MS "=<ms> "
+			      MANA_ARG_MBOX "=<control daemon socket path> "
+			      MANA_ARG_MBOX_PORT "=<port identity>");

@@ -29,6 +29,9 @@ struct fake {
 	pthread_mutex_t mu;
 	enum mana_reset_event events[MAX_LOG];
 	unsigned int nb_events;
+	enum mana_reset_phase phases[MAX_LOG];   /* ops->phase, in order */
+	uint64_t phase_seq[MAX_LOG];
+	unsigned int nb_phases;
 	unsigned int quiesces, teardowns, probes, reprobes, restores;
 	int quiesce_ret;
 	unsigned int probes_until_ready;   /* 0: never ready */
@@ -90,6 +93,22 @@ fake_notify(void *ctx, enum mana_reset_event ev)
 		f->close_in_failed_ret = mana_reset_fini(f->r, &up);
 		f->close_in_failed_up = up;
 	}
+}
+
+static void
+fake_phase(void *ctx, uint64_t seq, enum mana_reset_phase ph)
+{
+	struct fake *f = ctx;
+
+	fake_lock_check(f);
+	/* The getters work from the hook (the lock is free). */
+	(void)mana_reset_state(f->r);
+	pthread_mutex_lock(&f->mu);
+	if (f->nb_phases < MAX_LOG) {
+		f->phases[f->nb_phases] = ph;
+		f->phase_seq[f->nb_phases++] = seq;
+	}
+	pthread_mutex_unlock(&f->mu);
 }
 
 static int
@@ -173,6 +192,7 @@ fake_release(void *ctx)
 
 static const struct mana_reset_ops fake_ops = {
 	.notify = fake_notify,
+	.phase = fake_phase,
 	.quiesce = fake_quiesce,
 	.teardown = fake_teardown,
 	.hw_probe = fake_hw_probe,
@@ -304,6 +324,68 @@ test_success(void)
 	CHECK(st.requested == 2 && st.succeeded == 2);
 	CHECK(fini(&r, &up) == 0);
 	CHECK(up);     /* the restored device is the caller's to tear down */
+}
+
+/* ops->phase: each phase as it begins, with the reset's number, in order;
+ * a reset that goes round again enters wait_hw again; a failed one stops at
+ * the phase it failed in.
+ */
+static void
+expect_phases(struct fake *f, const enum mana_reset_phase *want, unsigned int n, uint64_t seq)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&f->mu);
+	CHECK(f->nb_phases == n);
+	for (i = 0; i < n && i < f->nb_phases; i++) {
+		CHECK(f->phases[i] == want[i]);
+		CHECK(f->phase_seq[i] == seq);
+	}
+	f->nb_phases = 0;
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void
+test_phase_hook(void)
+{
+	static const enum mana_reset_phase all[] = {
+		MANA_PH_QUIESCE, MANA_PH_TEARDOWN, MANA_PH_WAIT_HW, MANA_PH_REPROBE,
+		MANA_PH_RESTORE,
+	};
+	static const enum mana_reset_phase again[] = {
+		MANA_PH_QUIESCE, MANA_PH_TEARDOWN, MANA_PH_WAIT_HW, MANA_PH_REPROBE,
+		MANA_PH_WAIT_HW, MANA_PH_REPROBE, MANA_PH_RESTORE,
+	};
+	static const enum mana_reset_phase removed[] = {
+		MANA_PH_QUIESCE, MANA_PH_TEARDOWN, MANA_PH_WAIT_HW,
+	};
+	struct mana_reset r;
+	struct fake f;
+	bool up;
+
+	fake_init(&f, &r);
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+	expect_phases(&f, all, 5, 1);
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 4) == MANA_RS_ACTIVE);
+	expect_phases(&f, all, 5, 2);
+	CHECK(fini(&r, &up) == 0);
+
+	fake_init(&f, &r);
+	f.reprobe_eagain = 1;
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+	expect_phases(&f, again, 7, 1);
+	CHECK(fini(&r, &up) == 0);
+
+	fake_init(&f, &r);
+	__atomic_store_n(&f.removed, 1, __ATOMIC_RELEASE);
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	expect_phases(&f, removed, 3, 1);
+	CHECK(fini(&r, &up) == 0);
+	CHECK(f.ops_under_lock == 0);
 }
 
 static void
@@ -829,6 +911,7 @@ main(int argc, char **argv)
 
 	if (only == NULL) {
 		test_success();
+		test_phase_hook();
 		test_hw_timeout();
 		test_removed();
 		test_quiesce_timeout_frees_nothing();
