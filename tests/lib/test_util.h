@@ -22,11 +22,11 @@ static int test_failures __attribute__((unused));
 	} \
 } while (0)
 
-/* Threads of this process right now (0 if /proc is not there). */
+/* Entries of a /proc directory (0 if it is not there). */
 static inline unsigned int
-test_thread_count(void)
+test_dir_entries(const char *path)
 {
-	DIR *d = opendir("/proc/self/task");
+	DIR *d = opendir(path);
 	struct dirent *e;
 	unsigned int n = 0;
 
@@ -37,6 +37,22 @@ test_thread_count(void)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/* Threads of this process right now. */
+static inline unsigned int
+test_thread_count(void)
+{
+	return test_dir_entries("/proc/self/task");
+}
+
+/* Open file descriptors of this process right now (the one counting them
+ * included while it runs).
+ */
+static inline unsigned int
+test_fd_count(void)
+{
+	return test_dir_entries("/proc/self/fd");
 }
 
 /* Threads of this process whose name starts with prefix (sanitizer

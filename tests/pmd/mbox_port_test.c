@@ -151,21 +151,6 @@ app_reset(uint16_t port)
 	pthread_mutex_unlock(&app_mu);
 }
 
-static unsigned int
-fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	unsigned int n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* Probe name with args, configure one queue pair, start. */
 static int
 port_up(const char *name, const char *args, uint16_t *port)
@@ -395,7 +380,7 @@ test_a_svc_and_hw_back(void)
 		return;
 	p = ctrl_add(mb, pci, 1);
 	CHECK(p >= 0);
-	fds = fd_count();
+	fds = test_fd_count();
 	if (port_up(name, "recovery_ms=600,hw_poll_ms=3000,mbox=a.sock,mbox_port=7870:00:00.0",
 		    &port) != 0) {
 		CHECK(0);
@@ -473,7 +458,7 @@ test_a_svc_and_hw_back(void)
 	CHECK(log.peer_down >= 1);
 	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
 	CHECK(pt.pmd.state == MBOX_PMD_CLOSED && pt.owner == 0);
-	CHECK(fd_count() == fds);
+	CHECK(test_fd_count() == fds);
 	mbox_close(mb);
 }
 
@@ -496,7 +481,7 @@ test_b_hot_remove(void)
 	if (mb == NULL)
 		return;
 	p = ctrl_add(mb, name, 1);   /* the default identity: the device name */
-	fds = fd_count();
+	fds = test_fd_count();
 	if (port_up(name, "recovery_ms=5000,mbox=b.sock", &port) != 0) {
 		CHECK(0);
 		mbox_close(mb);
@@ -542,7 +527,7 @@ test_b_hot_remove(void)
 	CHECK(rte_eth_dev_set_mtu(port, 1400) == -EIO);
 	port_down(name, port);
 	ctrl_pump(mb, &log, 0, 200);
-	CHECK(fd_count() == fds);
+	CHECK(test_fd_count() == fds);
 	mbox_close(mb);
 }
 
@@ -566,7 +551,7 @@ test_f_close_from_callback(void)
 	if (mb == NULL)
 		return;
 	p = ctrl_add(mb, name, 1);
-	fds = fd_count();
+	fds = test_fd_count();
 	if (port_up(name, "mbox=f.sock", &port) != 0) {
 		CHECK(0);
 		mbox_close(mb);
@@ -591,7 +576,7 @@ test_f_close_from_callback(void)
 	CHECK(log.peer_down >= 1);
 	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
 	CHECK(pt.pmd.state == MBOX_PMD_CLOSED && pt.owner == 0 && pt.pmd.nb_removed == 1);
-	CHECK(fd_count() == fds);
+	CHECK(test_fd_count() == fds);
 	mbox_close(mb);
 }
 
@@ -603,7 +588,7 @@ test_c_no_ctrl(void)
 	struct ctrl_log log = { .n = 0 };
 	struct mana_mbox_status ms;
 	struct mbox_port pt;
-	unsigned int fds = fd_count();
+	unsigned int fds = test_fd_count();
 	uint64_t t0;
 	struct mbox *mb;
 	uint16_t port;
@@ -639,7 +624,7 @@ test_c_no_ctrl(void)
 		ctrl_pump(mb, &log, 0, 200);
 		mbox_close(mb);
 	}
-	CHECK(fd_count() == fds);
+	CHECK(test_fd_count() == fds);
 }
 
 /* d) ctrl killed during a reset, then restarted. The child is forked
@@ -741,7 +726,7 @@ test_d_ctrl_killed(void)
 
 	CHECK(write(d_cmd, "g", 1) == 1);
 	CHECK(d_expect('R', 5000));
-	fds = fd_count();
+	fds = test_fd_count();
 	if (port_up(name, "recovery_ms=300,mbox=d.sock", &port) != 0) {
 		CHECK(0);
 		return;
@@ -791,7 +776,7 @@ test_d_ctrl_killed(void)
 		ctrl_pump(mb, &log, 0, 200);
 		mbox_close(mb);
 	}
-	CHECK(fd_count() == fds);
+	CHECK(test_fd_count() == fds);
 }
 
 /* e) bad devargs, and a corrupted segment. */
@@ -846,7 +831,7 @@ test_e_bad_devargs(void)
 	p = ctrl_add(mb, name, 1);
 	fd = open("e.seg", O_RDWR);
 	CHECK(fd >= 0 && pwrite(fd, "XXXXXXXX", 8, 0) == 8);
-	fds = fd_count();
+	fds = test_fd_count();
 	if (port_up(name, "mbox=e.sock", &port) != 0) {
 		CHECK(0);
 	} else {
@@ -863,7 +848,7 @@ test_e_bad_devargs(void)
 		port_down(name, port);
 		ctrl_pump(mb, &log, 0, 200);
 	}
-	CHECK(fd_count() == fds);
+	CHECK(test_fd_count() == fds);
 	close(fd);
 	mbox_close(mb);
 	rte_openlog_stream(NULL);

@@ -35,6 +35,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "tests/lib/dpdk_inject.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
 
@@ -45,14 +46,14 @@
 #endif
 
 #if TSAN_BUILD
-/* inject() fills mbufs fresh from the pool, which another poller last wrote
+/* test_inject_broadcast() fills mbufs fresh from the pool, which another poller last wrote
  * before the mempool's (uninstrumented) ring handed them over.
  */
 const char *__tsan_default_suppressions(void);
 const char *
 __tsan_default_suppressions(void)
 {
-	return TSAN_DPDK_SUPPRESSIONS "race:inject\n";
+	return TSAN_DPDK_SUPPRESSIONS "race:test_inject_broadcast\n";
 }
 #endif
 
@@ -98,26 +99,6 @@ on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 	return 0;
 }
 
-static void
-inject(uint16_t port, uint16_t q)
-{
-	struct rte_mbuf *m[4];
-	unsigned int i, sent;
-
-	if (rte_pktmbuf_alloc_bulk(pool, m, 4) != 0)
-		return;
-	for (i = 0; i < 4; i++) {
-		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 64);
-
-		memset(eh, 0, 64);
-		memset(&eh->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);   /* broadcast */
-		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	}
-	sent = rte_eth_tx_burst(port, q, m, 4);
-	if (sent < 4)
-		rte_pktmbuf_free_bulk(m + sent, 4 - sent);
-}
-
 /* Poller q owns queue q of both ports. */
 static void *
 poller_main(void *arg)
@@ -150,7 +131,7 @@ poller_main(void *arg)
 			if (sent < n)
 				rte_pktmbuf_free_bulk(m + sent, n - sent);
 			if ((++turn & 63) == 0)
-				inject(ports[p], q);
+				test_inject_broadcast(pool, ports[p], q);
 		}
 	}
 	__atomic_store_n(&poller_idle[q], 1, __ATOMIC_RELEASE);

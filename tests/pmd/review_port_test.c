@@ -326,22 +326,6 @@ heap_use(void)
 	return u;
 }
 
-static unsigned int
-fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	unsigned int n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* One life of a port: probe, start, two service events it recovers from,
  * stop, close, remove.
  */
@@ -377,7 +361,7 @@ test_review_01_close_frees(void)
 	for (i = 0; i < 200 && test_thread_count_named("mana-rst") > 0; i++)
 		usleep(10000);
 	base = heap_use();
-	fds = fd_count();
+	fds = test_fd_count();
 	thr = test_thread_count_named("mana-rst");
 	CHECK(thr == 0);
 	for (i = 0; i < 20; i++) {
@@ -387,15 +371,15 @@ test_review_01_close_frees(void)
 		u = heap_use();
 		/* A joined thread may still show in /proc for a moment. */
 		for (settle = 0; settle < 100 &&
-		     (fd_count() != fds || test_thread_count_named("mana-rst") != thr);
+		     (test_fd_count() != fds || test_thread_count_named("mana-rst") != thr);
 		     settle++)
 			usleep(10000);
 		if (u.bytes != base.bytes || u.allocs != base.allocs ||
-		    u.memzones != base.memzones || fd_count() != fds ||
+		    u.memzones != base.memzones || test_fd_count() != fds ||
 		    test_thread_count_named("mana-rst") != thr) {
 			fprintf(stderr, "life %u: heap %" PRIu64 " B in %" PRIu64 " allocations (was %" PRIu64 " in %" PRIu64 "), %u memzones (was %u), %u fds (was %u), %u reset threads (was %u)\n",
 				i, u.bytes, u.allocs, base.bytes, base.allocs, u.memzones,
-				base.memzones, fd_count(), fds, test_thread_count_named("mana-rst"),
+				base.memzones, test_fd_count(), fds, test_thread_count_named("mana-rst"),
 				thr);
 			CHECK(!"close released everything");
 			return;
