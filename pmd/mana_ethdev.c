@@ -672,6 +672,16 @@ mana_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 static void mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok,
 			      struct mana_hw_stats *out);
 
+/* acc += what the device counted since base. */
+static void
+mana_hw_stats_add_since(struct mana_hw_stats *acc, const struct mana_hw_stats *now,
+			const struct mana_hw_stats *base)
+{
+	acc->rx_no_buffer += now->rx_no_buffer - base->rx_no_buffer;
+	acc->rx_filtered += now->rx_filtered - base->rx_filtered;
+	acc->rx_port_down += now->rx_port_down - base->rx_port_down;
+}
+
 static int
 mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
@@ -731,11 +741,8 @@ mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok, struct mana_hw_stats 
 
 	pthread_mutex_lock(&proc->stats_lock);
 	*out = priv->hw_stats_acc;
-	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0) {
-		out->rx_no_buffer += hs.rx_no_buffer - priv->hw_stats_base.rx_no_buffer;
-		out->rx_filtered += hs.rx_filtered - priv->hw_stats_base.rx_filtered;
-		out->rx_port_down += hs.rx_port_down - priv->hw_stats_base.rx_port_down;
-	}
+	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0)
+		mana_hw_stats_add_since(out, &hs, &priv->hw_stats_base);
 	pthread_mutex_unlock(&proc->stats_lock);
 }
 
@@ -754,11 +761,8 @@ mana_port_hw_stats_save(struct rte_eth_dev *dev)
 	struct mana_hw_stats hs;
 
 	pthread_mutex_lock(&proc->stats_lock);
-	if (proc->hw != NULL && proc->hw->ops->stats(proc->hw, &hs) == 0) {
-		priv->hw_stats_acc.rx_no_buffer += hs.rx_no_buffer - priv->hw_stats_base.rx_no_buffer;
-		priv->hw_stats_acc.rx_filtered += hs.rx_filtered - priv->hw_stats_base.rx_filtered;
-		priv->hw_stats_acc.rx_port_down += hs.rx_port_down - priv->hw_stats_base.rx_port_down;
-	}
+	if (proc->hw != NULL && proc->hw->ops->stats(proc->hw, &hs) == 0)
+		mana_hw_stats_add_since(&priv->hw_stats_acc, &hs, &priv->hw_stats_base);
 	/* The next incarnation counts from zero. */
 	memset(&priv->hw_stats_base, 0, sizeof(priv->hw_stats_base));
 	pthread_mutex_unlock(&proc->stats_lock);
@@ -952,6 +956,19 @@ mana_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
 	return 0;
 }
 
+/* Entry i of an ethdev RETA array: is it selected, and where is it. */
+static inline bool
+mana_reta_selected(const struct rte_eth_rss_reta_entry64 *reta, unsigned int i)
+{
+	return reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1;
+}
+
+static inline uint16_t *
+mana_reta_entry(struct rte_eth_rss_reta_entry64 *reta, unsigned int i)
+{
+	return &reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+}
+
 static int
 mana_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, uint16_t size)
 {
@@ -966,17 +983,14 @@ mana_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta,
 		return -EINVAL;
 	}
 	for (i = 0; i < size; i++)
-		if ((reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1) &&
-		    reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] >=
-		    dev->data->nb_rx_queues)
+		if (mana_reta_selected(reta, i) && *mana_reta_entry(reta, i) >= dev->data->nb_rx_queues)
 			return -EINVAL;
 	ret = mana_op_enter(dev);
 	if (ret != 0)
 		return ret;
 	for (i = 0; i < size; i++)
-		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1)
-			priv->cfg.reta[i] =
-				reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+		if (mana_reta_selected(reta, i))
+			priv->cfg.reta[i] = *mana_reta_entry(reta, i);
 	ret = mana_vport_apply(dev);
 	if (ret != 0)
 		priv->cfg = old;
@@ -994,9 +1008,8 @@ mana_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, 
 		return -EINVAL;
 	mana_ro_enter(dev);
 	for (i = 0; i < size; i++)
-		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask >> (i % RTE_ETH_RETA_GROUP_SIZE) & 1)
-			reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
-				priv->cfg.reta[i];
+		if (mana_reta_selected(reta, i))
+			*mana_reta_entry(reta, i) = priv->cfg.reta[i];
 	mana_op_exit(dev);
 	return 0;
 }

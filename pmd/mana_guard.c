@@ -112,7 +112,9 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 		if (!(s & 1))
 			continue;
 		while (__atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s) {
-			if (mana_guard_now_ns() >= deadline) {
+			uint64_t now = mana_guard_now_ns();
+
+			if (now >= deadline) {
 				if (stuck != NULL)
 					*stuck = i;
 				ret = -ETIMEDOUT;
@@ -126,7 +128,7 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 			 * short sleep lets it finish its burst and wakes us
 			 * with the scheduler's wake-up preemption, tens of us.
 			 */
-			if (mana_guard_now_ns() - start < GUARD_SPIN_NS) {
+			if (now - start < GUARD_SPIN_NS) {
 				guard_pause();
 			} else {
 				struct timespec ts = { 0, GUARD_SLEEP_NS };
