@@ -12,7 +12,9 @@
 
 /* Spins before the waiter starts sleeping between checks. */
 #define GUARD_SPIN_NS    2000      /* pause this long before sleeping */
-#define GUARD_SLEEP_NS   10000L
+#define GUARD_SLEEP_NS   10000L    /* then sleep this long ... */
+#define GUARD_BACKOFF_NS 1000000   /* ... for this long, then back off */
+#define GUARD_SLEEP_MAX_NS 1000000L
 
 static int guard_registered;   /* this process; written once at probe */
 
@@ -97,6 +99,7 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 		     unsigned int *stuck, uint64_t *waited_ns)
 {
 	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
+	long sleep_ns = GUARD_SLEEP_NS;
 	unsigned int i;
 	int ret = 0;
 
@@ -124,16 +127,25 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 			 * nanoseconds), then sleep, never yield: the burst we
 			 * wait for may need this very CPU (ctrl threads share
 			 * cores with pollers). sched_yield would hand the CPU to
-			 * that poller for the rest of its time slice, ms; a
-			 * short sleep lets it finish its burst and wakes us
-			 * with the scheduler's wake-up preemption, tens of us.
+			 * that poller for the rest of its time slice, ms, and
+			 * under EEVDF a yield loop also pushes the whole task
+			 * group (the application's session) back on this CPU;
+			 * a short sleep lets the burst finish and wakes us with
+			 * the scheduler's wake-up preemption, tens of us.
 			 */
 			if (now - start < GUARD_SPIN_NS) {
 				guard_pause();
 			} else {
-				struct timespec ts = { 0, GUARD_SLEEP_NS };
+				struct timespec ts = { 0, sleep_ns };
 
 				nanosleep(&ts, NULL);
+				/* A burst still inside after a millisecond
+				 * waits for its thread to get a CPU back:
+				 * poll less often (up to every 1 ms) rather
+				 * than wake 100000 times a second.
+				 */
+				if (now - start >= GUARD_BACKOFF_NS && sleep_ns < GUARD_SLEEP_MAX_NS)
+					sleep_ns *= 2;
 			}
 		}
 	}

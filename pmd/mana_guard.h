@@ -151,7 +151,8 @@ mana_gate_is_closed(const struct mana_gate *g)
 
 /*
  * Writer, gate closed: wait until none of the n queues is inside a burst,
- * yielding the CPU while waiting, for at most timeout_ns (CLOCK_MONOTONIC).
+ * spinning 2 us, then sleeping (10 us, backing off to 1 ms after the first
+ * millisecond), for at most timeout_ns (CLOCK_MONOTONIC).
  * Returns 0, or -ETIMEDOUT with *stuck set to the index of a queue still
  * inside a burst (whose memory must then not be freed). NULL entries are
  * skipped. *waited_ns, if not NULL, gets the time spent.

@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include <rte_mbuf.h>
 
 #include "tests/lib/dpdk_inject.h"
+#include "tests/lib/test_threads.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
 
@@ -64,13 +66,12 @@ __tsan_default_suppressions(void)
 
 static const char *const dev_names[NB_PORTS] = { "net_mana_sim0", "net_mana_sim1" };
 static const char *const dev_args[NB_PORTS] = {
-	/* Six threads on two cores, and maybe other jobs: a burst can be slow
-	 * to leave (its thread descheduled; with other heavy jobs on the same
-	 * two cores, bursts were seen inside for over 20 s, cause still open),
-	 * so the bound only catches a burst that never leaves.
+	/* Six threads on two cores, maybe with other jobs: a burst can be
+	 * slow to leave while its thread waits for a CPU; 10 s (default 2 s)
+	 * leaves room for that and still fails the test on a stuck burst.
 	 */
-	"reset_period_ms=30,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=120000",
-	"reset_period_ms=37,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=120000",
+	"reset_period_ms=30,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=10000",
+	"reset_period_ms=37,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=10000",
 };
 
 static struct rte_mempool *pool;
@@ -80,6 +81,76 @@ static int pollers_quit;
 static int poller_idle[NB_QUEUES];
 static uint64_t recovering[RTE_MAX_ETHPORTS], outcomes[RTE_MAX_ETHPORTS];
 static uint64_t total_recovering, busy_retries, bad_returns, unpaired;
+
+/* The stall watch: when each poller entered its current burst (monotonic
+ * ns, 0: not in one), which, and its thread id.
+ */
+#define STALL_REPORT_NS (2ull * 1000000000)
+static uint64_t burst_since[NB_QUEUES];
+static uint32_t burst_what[NB_QUEUES];    /* port << 1 | tx */
+static int poller_tid[NB_QUEUES];
+static uint64_t stalls_seen;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+static inline void
+burst_begin(uint16_t q, uint16_t port, bool tx)
+{
+	__atomic_store_n(&burst_what[q], (uint32_t)port << 1 | tx, __ATOMIC_RELAXED);
+	__atomic_store_n(&burst_since[q], now_ns(), __ATOMIC_RELEASE);
+}
+
+static inline void
+burst_end(uint16_t q)
+{
+	__atomic_store_n(&burst_since[q], 0, __ATOMIC_RELEASE);
+}
+
+/* Not a check (a loaded machine may deschedule a poller for a while): when a
+ * poller stays in one burst for seconds, say where every thread is, at 2, 4
+ * and 8 s into it, so a stall in a run shows its cause.
+ */
+static void *
+stall_watch(void *arg)
+{
+	uint64_t reported_since[NB_QUEUES] = { 0 };
+	unsigned int reports[NB_QUEUES] = { 0 };
+
+	(void)arg;
+	while (!__atomic_load_n(&pollers_quit, __ATOMIC_ACQUIRE)) {
+		uint16_t q;
+
+		usleep(100 * 1000);
+		for (q = 0; q < NB_QUEUES; q++) {
+			uint64_t since = __atomic_load_n(&burst_since[q], __ATOMIC_ACQUIRE);
+			uint32_t what = __atomic_load_n(&burst_what[q], __ATOMIC_RELAXED);
+			uint64_t now = now_ns();
+
+			if (since == 0 || now - since < STALL_REPORT_NS)
+				continue;
+			if (reported_since[q] != since) {
+				reported_since[q] = since;
+				reports[q] = 0;
+				__atomic_fetch_add(&stalls_seen, 1, __ATOMIC_RELAXED);
+			}
+			if (reports[q] >= 3 || now - since < (STALL_REPORT_NS << reports[q]))
+				continue;
+			reports[q]++;
+			fprintf(stderr, "stall watch: poller %u (tid %d) in a %s burst of port %u for %" PRIu64 " ms\n",
+				q, poller_tid[q], what & 1 ? "tx" : "rx", what >> 1,
+				(now - since) / 1000000);
+			test_threads_dump(stderr, poller_tid[q]);
+		}
+	}
+	return NULL;
+}
 
 static int
 on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
@@ -109,14 +180,10 @@ poller_main(void *arg)
 	struct rte_mbuf *m[BURST];
 	unsigned int turn = 0;
 
-	/* As an application's lcore: an lcore id, so a mempool cache. Without
-	 * one every mbuf goes through the pool's ring, whose operations spin
-	 * while another thread is preempted inside one: with more busy threads
-	 * than cores (this test, and other jobs) that stalled bursts for
-	 * seconds.
-	 */
+	/* As an application's lcore: an lcore id, so a mempool cache. */
 	if (rte_thread_register() != 0)
 		fprintf(stderr, "poller %u: no lcore id: %s\n", q, rte_strerror(rte_errno));
+	__atomic_store_n(&poller_tid[q], (int)gettid(), __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&pollers_quit, __ATOMIC_ACQUIRE)) {
 		uint16_t p;
 
@@ -135,9 +202,13 @@ poller_main(void *arg)
 				rte_eth_stats_get(ports[p], &st);
 		}
 		for (p = 0; p < NB_PORTS; p++) {
-			uint16_t n = rte_eth_rx_burst(ports[p], q, m, BURST), sent;
+			uint16_t n, sent;
 
+			burst_begin(q, ports[p], false);
+			n = rte_eth_rx_burst(ports[p], q, m, BURST);
+			burst_begin(q, ports[p ^ 1], true);
 			sent = rte_eth_tx_burst(ports[p ^ 1], q, m, n);
+			burst_end(q);
 			if (sent < n)
 				rte_pktmbuf_free_bulk(m + sent, n - sent);
 			if ((++turn & 63) == 0)
@@ -177,12 +248,12 @@ call_check(const char *what, int line, int ret)
 	return ret;
 }
 
-/* A reset ends within its bounds (quiesce 120 s, hardware 5 s): retry for
+/* A reset ends within its bounds (quiesce 10 s, hardware 5 s): retry for
  * longer than that.
  */
 #define CALL(expr) call_check(#expr, __LINE__, __extension__ ({ \
 	int r_; \
-	time_t t_ = time(NULL) + 180; \
+	time_t t_ = time(NULL) + 30; \
 	while ((r_ = (expr)) == -EBUSY && time(NULL) < t_) { \
 		__atomic_fetch_add(&busy_retries, 1, __ATOMIC_RELAXED); \
 		usleep(100); \
@@ -274,10 +345,14 @@ main(int argc, char **argv)
 	};
 	unsigned int iterations = argc > 1 ? (unsigned int)atoi(argv[1]) : 2000;
 	unsigned int it, i, base_threads, q;
-	pthread_t pollers[NB_QUEUES];
+	pthread_t pollers[NB_QUEUES], watch;
+	cpu_set_t all_cpus;
 	int fails = 0;
 
 	snprintf(prefix, sizeof(prefix), "mana_race_%d", (int)getpid());
+	/* The CPUs this process may use, before the EAL pins this thread. */
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
+		CPU_ZERO(&all_cpus);
 	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
 		fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -295,7 +370,11 @@ main(int argc, char **argv)
 	base_threads = test_thread_count();
 	for (q = 0; q < NB_QUEUES; q++)
 		pthread_create(&pollers[q], NULL, poller_main, (void *)(uintptr_t)q);
-	base_threads += NB_QUEUES;
+	pthread_create(&watch, NULL, stall_watch, NULL);
+	/* Not on the pollers' CPU: it must run while they are stuck. */
+	if (CPU_COUNT(&all_cpus) > 0)
+		pthread_setaffinity_np(watch, sizeof(all_cpus), &all_cpus);
+	base_threads += NB_QUEUES + 1;
 
 	if (probe_ports() != 0)
 		return 1;
@@ -344,11 +423,13 @@ main(int argc, char **argv)
 	__atomic_store_n(&pollers_quit, 1, __ATOMIC_RELEASE);
 	for (q = 0; q < NB_QUEUES; q++)
 		pthread_join(pollers[q], NULL);
-	base_threads -= NB_QUEUES;
+	pthread_join(watch, NULL);
+	base_threads -= NB_QUEUES + 1;
 
-	printf("%u iterations, %" PRIu64 " resets, %" PRIu64 " calls retried after -EBUSY\n",
+	printf("%u iterations, %" PRIu64 " resets, %" PRIu64 " calls retried after -EBUSY, %" PRIu64 " bursts seen in for over %llu s\n",
 	       it, __atomic_load_n(&total_recovering, __ATOMIC_RELAXED),
-	       __atomic_load_n(&busy_retries, __ATOMIC_RELAXED));
+	       __atomic_load_n(&busy_retries, __ATOMIC_RELAXED),
+	       __atomic_load_n(&stalls_seen, __ATOMIC_RELAXED), STALL_REPORT_NS / 1000000000);
 	if (it < iterations) {
 		fprintf(stderr, "FAIL: stopped after %u of %u iterations\n", it, iterations);
 		fails++;
