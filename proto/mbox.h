@@ -317,7 +317,8 @@ int mbox_port_release(struct mbox *mb, unsigned int port);
  * A consistent copy of both records of a port. -EBADMSG: a record fails its
  * checksum (corrupted segment); -EAGAIN: a writer rewrote it during every
  * try (bounded). Never returns a torn record. out is the caller's.
- * Thread: any, any role; no lock, no syscall but sched_yield on retries.
+ * Thread: any, any role; no lock, no syscall but a 20 us nanosleep between
+ * retries (at most 55).
  */
 int mbox_port_read(const struct mbox *mb, unsigned int port, struct mbox_port *out);
 

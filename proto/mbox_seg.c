@@ -208,8 +208,17 @@ mbox_rec_read(const struct mbox_rec *r, void *out, size_t len)
 	int i, try;
 
 	for (try = 0; try < REC_TRIES; try++) {
-		if (try > 8)
-			sched_yield();
+		if (try > 8) {
+			/* Let a preempted writer finish its copy. Sleep,
+			 * never sched_yield: a yield loop pushes the
+			 * caller's whole task group (its session) back on
+			 * its CPU under EEVDF, writer included when it is
+			 * one of ours.
+			 */
+			struct timespec ts = { 0, 20000 };
+
+			nanosleep(&ts, NULL);
+		}
 		/* Pairs with the release store of active in mbox_rec_write. */
 		a = __atomic_load_n(&r->active, __ATOMIC_ACQUIRE) & 1;
 		c = &r->copy[a];
