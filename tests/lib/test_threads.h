@@ -20,20 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The first line of a /proc file, without its newline ("" if unreadable). */
-static inline void
-test_proc_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
+#include "tests/lib/test_util.h"
 
 /* State letter and last CPU from a task's stat line (after the comm). */
 static inline void

@@ -55,6 +55,23 @@ test_fd_count(void)
 	return test_dir_entries("/proc/self/fd");
 }
 
+/* The first line of a /proc file, without its newline ("" if unreadable,
+ * e.g. a thread that just ended).
+ */
+static inline void
+test_proc_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(buf, (int)len, f) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 /* Threads of this process whose name starts with prefix (sanitizer
  * runtimes start threads of their own: count ours by name).
  */
@@ -69,18 +86,14 @@ test_thread_count_named(const char *prefix)
 	if (d == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
-		char path[300], comm[64] = "";
-		FILE *f;
+		char path[300], comm[64];
 
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;     /* it just ended */
-		if (fgets(comm, sizeof(comm), f) != NULL && strncmp(comm, prefix, len) == 0)
+		test_proc_line(path, comm, sizeof(comm));
+		if (comm[0] != '\0' && strncmp(comm, prefix, len) == 0)
 			n++;
-		fclose(f);
 	}
 	closedir(d);
 	return n;
