@@ -24,13 +24,12 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "mana_drv.h"
 #include "mana_guard.h"
 #include "mana_hw.h"
 #include "mana_mbox.h"
 #include "mana_mr.h"
 #include "mana_reset.h"
-
-#define MANA_DRIVER_NAME "net_mana_sim"
 
 struct mana_queue_stats {
 	uint64_t packets;
@@ -147,17 +146,6 @@ mana_stat_add(uint64_t *c, uint64_t v)
 
 /* mana_ethdev.c */
 extern const struct eth_dev_ops mana_dev_ops;
-/* Set up a newly allocated port on top of an open device. On success the
- * port owns hwdev and hw (dev_close releases them); on failure the caller
- * still does.
- */
-struct mana_port_params {
-	uint64_t quiesce_timeout_ns;   /* bound on waiting for bursts in flight */
-	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
-	uint64_t hw_poll_ns;           /* how often to ask it meanwhile */
-};
-int mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
-		  const struct mana_port_params *pp);
 /* Create the hardware queues, post receive buffers, start the vport, open
  * the gate. Control path with the device owned (an op or the reset thread).
  */

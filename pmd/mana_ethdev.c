@@ -1041,9 +1041,15 @@ const struct eth_dev_ops mana_dev_ops = {
 	.reta_query = mana_reta_query,
 };
 
-int
+size_t
+mana_drv_priv_size(void)
+{
+	return sizeof(struct mana_priv);
+}
+
+static int
 mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
-	      const struct mana_port_params *pp)
+	      const struct mana_drv_params *pp)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	enum mana_guard_mode mode;
@@ -1128,4 +1134,32 @@ err_proc:
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 	return ret;
+}
+
+int
+mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
+		   const struct mana_drv_params *p)
+{
+	struct mana_proc *proc;
+	int ret;
+
+	ret = mana_dev_init(dev, hwdev, hw, p);
+	if (ret != 0)
+		return ret;
+	/* In the background; the port works without it (mana_mbox.h). Pairs
+	 * with the acquire loads on the reset thread (mana_reset_port.c).
+	 */
+	proc = dev->process_private;
+	__atomic_store_n(&proc->mbox, mana_mbox_start(&p->mbox, dev->data->port_id, &proc->reset),
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+mana_drv_port_remove(struct rte_eth_dev *dev)
+{
+	/* rte_eth_dev_close refuses a started port and releases the port. */
+	if (dev->data->dev_started)
+		rte_eth_dev_stop(dev->data->port_id);
+	return rte_eth_dev_close(dev->data->port_id);
 }

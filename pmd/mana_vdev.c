@@ -15,7 +15,7 @@
 #include <ethdev_vdev.h>
 #include <rte_kvargs.h>
 
-#include "mana.h"
+#include "mana_drv.h"
 #include "mana_log.h"
 #include "mana_sim.h"
 
@@ -242,9 +242,8 @@ static int
 mana_vdev_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
-	struct mana_port_params pp;
+	struct mana_drv_params pp;
 	struct mana_hw_dev *hwdev;
-	struct mana_proc *proc;
 	struct rte_eth_dev *dev;
 	struct mana_args args;
 	struct mana_hw *hw;
@@ -268,7 +267,7 @@ mana_vdev_probe(struct rte_vdev_device *vdev)
 		MANA_INIT_LOG(ERR, "%s: cannot open the device: %s", name, rte_strerror(-ret));
 		goto err_destroy;
 	}
-	dev = rte_eth_vdev_allocate(vdev, sizeof(struct mana_priv));
+	dev = rte_eth_vdev_allocate(vdev, mana_drv_priv_size());
 	if (dev == NULL) {
 		MANA_INIT_LOG(ERR, "%s: cannot allocate an ethdev port", name);
 		ret = -ENOMEM;
@@ -277,15 +276,10 @@ mana_vdev_probe(struct rte_vdev_device *vdev)
 	pp.quiesce_timeout_ns = (uint64_t)args.quiesce_timeout_ms * 1000000;
 	pp.hw_timeout_ns = (uint64_t)args.reset_timeout_ms * 1000000;
 	pp.hw_poll_ns = (uint64_t)args.hw_poll_ms * 1000000;
-	ret = mana_dev_init(dev, hwdev, hw, &pp);
+	pp.mbox = args.mbox;
+	ret = mana_drv_port_init(dev, hwdev, hw, &pp);
 	if (ret != 0)
 		goto err_release_port;
-	/* In the background; the port works without it (mana_mbox.h). Pairs
-	 * with the acquire loads on the reset thread (mana_reset_port.c).
-	 */
-	proc = dev->process_private;
-	__atomic_store_n(&proc->mbox, mana_mbox_start(&args.mbox, dev->data->port_id, &proc->reset),
-			 __ATOMIC_RELEASE);
 	rte_eth_dev_probing_finish(dev);
 	MANA_INIT_LOG(INFO, "%s: port %u, MAC " RTE_ETHER_ADDR_PRT_FMT, name, dev->data->port_id,
 		      RTE_ETHER_ADDR_BYTES(&dev->data->mac_addrs[0]));
@@ -307,10 +301,7 @@ mana_vdev_remove(struct rte_vdev_device *vdev)
 
 	if (dev == NULL)
 		return 0;   /* already closed by the application */
-	/* rte_eth_dev_close refuses a started port and releases the port. */
-	if (dev->data->dev_started)
-		rte_eth_dev_stop(dev->data->port_id);
-	return rte_eth_dev_close(dev->data->port_id);
+	return mana_drv_port_remove(dev);
 }
 
 static struct rte_vdev_driver mana_vdev_driver = {

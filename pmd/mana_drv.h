@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+#ifndef MANA_DRV_H
+#define MANA_DRV_H
+
+/*
+ * The driver core as a backend's bus glue sees it (pmd/sim/ for the
+ * simulated vdev, pmd/verbs/ for real MANA on rdma-core): the one header such
+ * glue includes besides mana_hw.h. Everything else of the core stays behind
+ * it.
+ *
+ * Ownership: mana_drv_port_init takes the device (hwdev) and its open handle
+ * (hw) on success; the port releases both at close. On failure the caller
+ * still owns them. dev_private must be mana_drv_priv_size() bytes.
+ *
+ * Threads: the thread probing or removing the device (rte_eal_init,
+ * rte_dev_probe, rte_dev_remove), never a datapath lcore.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ethdev_driver.h>
+
+#include "mana_hw.h"
+#include "mana_mbox.h"
+
+/* What every backend's devargs give the core. */
+struct mana_drv_params {
+	uint64_t quiesce_timeout_ns;   /* bound on waiting for bursts in flight */
+	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
+	uint64_t hw_poll_ns;           /* how often to ask it meanwhile */
+	struct mana_mbox_cfg mbox;     /* the control daemon's mailbox, or none */
+};
+
+/* Size of the port's dev_private (rte_eth_vdev_allocate and the like). */
+size_t mana_drv_priv_size(void);
+
+/* Make dev a MANA port on top of an open device: the port's state, its
+ * reset engine, its interrupt, its mailbox thread (when p->mbox asks for
+ * one). The caller then calls rte_eth_dev_probing_finish. 0, or a negative
+ * errno after one log line saying why.
+ */
+int mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
+		       const struct mana_drv_params *p);
+
+/* The bus removes the device: stop the port if started, then close it
+ * (which releases it). 0 if the application closed it already.
+ */
+int mana_drv_port_remove(struct rte_eth_dev *dev);
+
+#endif /* MANA_DRV_H */
