@@ -100,11 +100,14 @@ reset_notify(struct mana_reset *r, enum mana_reset_event ev)
 	reset_lock(r);
 }
 
-/* End the current reset with its outcome. Lock held. */
+/* End the current reset with its outcome. Lock held. A port closed from
+ * one of our callbacks is CLOSED for good: its state is not rewritten.
+ */
 static void
 reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 {
-	r->state = outcome;
+	if (!r->self_closed)
+		r->state = outcome;
 	r->cur.t_end = reset_now();
 	r->cur.outcome = outcome;
 	r->cur.error = error;
@@ -112,6 +115,12 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 	r->nb_history++;
 	if (outcome == MANA_RS_ACTIVE) {
 		r->stats.succeeded++;
+		/* The device this reset rebuilt on works: a removal that
+		 * arrived meanwhile was of an earlier incarnation (a late
+		 * "gone" from the control daemon). Later resets wait for the
+		 * hardware again.
+		 */
+		r->hw_removed = false;
 		reset_notify(r, MANA_REV_SUCCESS);
 		return;
 	}
@@ -197,6 +206,14 @@ reset_run(struct mana_reset *r)
 	 */
 	started = r->want_started;
 	reset_notify(r, MANA_REV_RECOVERING);
+	/* The application may close the port from that callback (on this
+	 * thread: the port's close then released everything itself), or
+	 * from another thread meanwhile: touch nothing more.
+	 */
+	if (r->closing) {
+		reset_finish(r, MANA_RS_FAILED, -ECANCELED);
+		return;
+	}
 
 	for (;;) {
 		r->state = MANA_RS_RESET_ENTER;

@@ -22,7 +22,9 @@
  *            one outcome (asserts at each event); a reset starts only from
  *            ACTIVE (never on a removed or failed device); a reset never
  *            touches the queues of a port the application stopped, which
- *            the application may be releasing (assert !app_queues).
+ *            the application may be releasing (assert !app_queues); a
+ *            reset ends REMOVED only when the device is gone or a removal
+ *            arrived after the last successful reset (assert at REMOVED).
  *   liveness ltl "reset_ends": every RECOVERING is followed by its outcome.
  *
  * Must-fail variants (each removes the step that ensures one property):
@@ -36,13 +38,18 @@
  *   BUG_STOPPED_QUEUES      the engine works on the queues of a stopped port
  *   BUG_STOP_ANY_PHASE      dev_stop is accepted in every phase of a reset,
  *                           not only while it waits for the hardware
+ *   BUG_REMOVED_STICKY      a removal the engine heard of is never forgotten,
+ *                           even after a reset succeeded on the device it
+ *                           rebuilt (issue 10, defect 2): a later reset ends
+ *                           REMOVED without asking the hardware
  *
  * Model action -> C function (pmd/):
  *   datapath: in_burst=1; gate check      mana_guard_enter (mana_guard.h)
  *   datapath: assert(dev_alive)            rx/tx burst body (mana_rxtx.c)
  *   datapath: in_burst=0                   mana_guard_exit
  *   request()                              mana_reset_request (mana_reset.c)
- *   hardware: hw_removed = 1               mana_reset_hw_event(MANA_HWE_REMOVED)
+ *   hardware: gone()                       mana_reset_hw_event(MANA_HWE_REMOVED)
+ *   engine: success clears hw_removed      reset_finish(MANA_RS_ACTIVE)
  *   engine: wait ops_active == 0           reset_run: while (ops_active) wait
  *   engine: gate_closed = 1                mana_gate_close (quiesce op)
  *   engine: wait_idle                      mana_guard_wait_idle (quiesce op)
@@ -75,6 +82,7 @@ bit pending = 0;
 bit again = 0;
 bit closing = 0;
 bit hw_removed = 0;
+bit removal_fresh = 0;    /* ghost: a removal arrived since the last success */
 bit want_started = 1;
 bit app_queues = 0;       /* the application releases/sets up queues */
 bit ctl = 0;              /* the application's control calls, one at a time
@@ -143,6 +151,18 @@ proctype datapath(byte q)
 	od
 }
 
+/* The control daemon says "gone" (mana_reset_hw_event(MANA_HWE_REMOVED)). */
+inline gone() {
+	atomic {
+		hw_removed = 1;
+		removal_fresh = 1;
+		if
+		:: state == ACTIVE && !pending -> pending = 1
+		:: else -> skip
+		fi
+	}
+}
+
 proctype hardware()
 {
 	hw = HW_DOWN;
@@ -160,6 +180,9 @@ proctype hardware()
 			:: skip
 			fi
 		:: skip
+		:: gone();                    /* a late "gone" while the device is back */
+			hw = HW_DOWN; request();  /* a later service event */
+			hw = HW_READY
 		fi
 	:: atomic { hw = HW_GONE; hw_removed = 1 };
 #ifdef BUG_REMOVE_NOTIFIES
@@ -230,7 +253,10 @@ wait_hw:
 		do
 		:: closing -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
 		:: hw_removed || hw == HW_GONE ->
-			atomic { state = REMOVED; reset_working = 0 }; outcome(); goto idle
+			atomic {
+				assert(hw == HW_GONE || removal_fresh);
+				state = REMOVED; reset_working = 0
+			}; outcome(); goto idle
 		:: hw == HW_READY -> break
 #ifndef BUG_NO_HW_TIMEOUT
 		:: true -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
@@ -261,7 +287,13 @@ wait_hw:
 		:: again -> goto cycle
 		:: else
 		fi;
-		atomic { state = ACTIVE; reset_working = 0 };
+		atomic {
+			state = ACTIVE; reset_working = 0;
+			removal_fresh = 0;
+#ifndef BUG_REMOVED_STICKY
+			hw_removed = 0     /* reset_finish: the rebuilt device works */
+#endif
+		};
 		outcome()
 	od;
 	engine_done = 1

@@ -48,10 +48,14 @@ struct fake {
 	bool close_in_failed;              /* the app closes from its callback */
 	int close_in_failed_ret;
 	bool close_in_failed_up;
+	unsigned int close_on;             /* ... of these events (1 << ev) */
+	bool closed;                       /* it did */
+	unsigned int ops_after_close;      /* ops and events after that */
 	unsigned int releases;
 	unsigned int ops_called;           /* every op and event */
 	unsigned int ops_under_lock;       /* ... that found the engine lock held */
 	int removed;                       /* the device is gone: probes say so */
+	bool removed_in_reprobe;           /* a late "gone" during the first reprobe */
 };
 
 /*
@@ -68,6 +72,8 @@ fake_lock_check(struct fake *f)
 	unsigned int i;
 
 	__atomic_fetch_add(&f->ops_called, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&f->closed, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&f->ops_after_close, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < 200; i++) {
 		if (pthread_mutex_trylock(&f->r->lock) == 0) {
 			pthread_mutex_unlock(&f->r->lock);
@@ -89,9 +95,10 @@ fake_notify(void *ctx, enum mana_reset_event ev)
 	if (f->nb_events < MAX_LOG)
 		f->events[f->nb_events++] = ev;
 	pthread_mutex_unlock(&f->mu);
-	if (ev == MANA_REV_FAILED && f->close_in_failed) {
+	if ((ev == MANA_REV_FAILED && f->close_in_failed) || (f->close_on & 1u << ev)) {
 		f->close_in_failed_ret = mana_reset_fini(f->r, &up);
 		f->close_in_failed_up = up;
+		__atomic_store_n(&f->closed, true, __ATOMIC_RELAXED);
 	}
 }
 
@@ -160,6 +167,8 @@ fake_reprobe(void *ctx, bool started)
 	if (__atomic_load_n(&f->removed, __ATOMIC_ACQUIRE))
 		return -ENODEV;
 
+	if (f->removed_in_reprobe && n == 1)
+		mana_reset_hw_event(f->r, MANA_HWE_REMOVED);
 	if (n <= f->reprobe_eagain)
 		return -EAGAIN;
 	if (f->request_in_reprobe && n == f->reprobe_eagain + 1)
@@ -637,6 +646,101 @@ test_close_from_callback(void)
 	CHECK(test_thread_count_named("mana-reset") == 0);
 }
 
+/*
+ * Issue 10, defect 1: the application closes the port from the callback of
+ * any of the engine's events, started or stopped. The engine then touches
+ * nothing of the port: no op and no event after the close (the port's close
+ * released what device_up said was still held, and freed the port), its
+ * CLOSED state is not overwritten, the reset thread frees the engine last.
+ * The first design went on after RECOVERING into quiesce and teardown of the
+ * closed port.
+ */
+static void
+close_from_event(enum mana_reset_event ev, bool started)
+{
+	struct mana_reset *r = malloc(sizeof(*r));
+	uint64_t end;
+	struct fake f;
+
+	fake_init(&f, r);
+	if (!started) {
+		CHECK(mana_reset_op_begin(r, false, NULL) == 0);
+		mana_reset_set_started(r, false);
+		mana_reset_op_end(r);
+	}
+	f.close_on = 1u << ev;
+	if (ev == MANA_REV_FAILED) {
+		f.probes_until_ready = 0;            /* never back */
+	} else if (ev == MANA_REV_REMOVED) {
+		f.probes_until_ready = 0;
+		f.not_ready = MANA_HW_GONE;
+	}
+	mana_reset_request(r);
+	end = now_ns() + 5000000000ULL;
+	while (!__atomic_load_n(&f.releases, __ATOMIC_ACQUIRE) && now_ns() < end)
+		usleep(200);
+	CHECK(f.releases == 1);
+	CHECK(f.close_in_failed_ret == 1);
+	/* Closed from RECOVERING: nothing was torn down yet, the closer must. */
+	CHECK(f.close_in_failed_up == (ev == MANA_REV_RECOVERING || ev == MANA_REV_SUCCESS));
+	if (f.ops_after_close != 0)
+		fprintf(stderr, "closed from event %d (%s port): %u ops and events after the close\n",
+			ev, started ? "started" : "stopped", f.ops_after_close);
+	CHECK(f.ops_after_close == 0);
+	CHECK(f.teardowns == (ev == MANA_REV_RECOVERING ? 0u : 1u));
+	while (test_thread_count_named("mana-reset") > 0 && now_ns() < end)
+		usleep(200);
+	CHECK(test_thread_count_named("mana-reset") == 0);
+}
+
+static void
+test_close_from_every_event(void)
+{
+	static const enum mana_reset_event evs[] = {
+		MANA_REV_RECOVERING, MANA_REV_SUCCESS, MANA_REV_FAILED, MANA_REV_REMOVED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		close_from_event(evs[i], true);
+		close_from_event(evs[i], false);
+	}
+	printf("defect 1: closed from each of 4 events, started and stopped: no op after the close\n");
+}
+
+/*
+ * Issue 10, defect 2: a removal ("gone" from the control daemon) that
+ * arrives while a reset rebuilds the port, in a reset that then succeeds on
+ * the device it rebuilt, must not make later resets end REMOVED without
+ * asking the hardware. The first design kept the flag for ever.
+ */
+static void
+test_removal_during_exit_forgotten(void)
+{
+	static const enum mana_reset_event want[] = {
+		MANA_REV_RECOVERING, MANA_REV_SUCCESS, MANA_REV_RECOVERING, MANA_REV_SUCCESS,
+	};
+	struct mana_reset_stats st;
+	struct mana_reset r;
+	struct fake f;
+	bool up;
+
+	fake_init(&f, &r);
+	f.removed_in_reprobe = true;
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+	/* A second service event, the hardware back after three probes. */
+	f.probes = 0;
+	mana_reset_request(&r);
+	CHECK(wait_settled(&r, &f, 4) == MANA_RS_ACTIVE);
+	expect_events(&f, want, 4);
+	CHECK(f.probes >= 3);
+	mana_reset_stats_get(&r, &st);
+	CHECK(st.succeeded == 2 && st.removed == 0);
+	CHECK(fini(&r, &up) == 0);
+	printf("defect 2: a removal during a successful rebuild is not held against the next reset\n");
+}
+
 /* A reset thread that completes on its own must still be reaped (review
  * finding 2 at the engine level). Many ports come and go, with and without
  * resets: no reset thread is left.
@@ -920,6 +1024,8 @@ main(int argc, char **argv)
 		test_restore_stopped();
 		test_stop_while_waiting();
 		test_close_from_callback();
+		test_close_from_every_event();
+		test_removal_during_exit_forgotten();
 		test_no_thread_leak();
 	}
 	if (only == NULL || strcmp(only, "review_09") == 0)

@@ -69,4 +69,5 @@ expect_fail BUG_NO_HW_TIMEOUT liveness 'acceptance cycle'
 expect_fail BUG_NO_QUIESCE_TIMEOUT liveness 'acceptance cycle'
 expect_fail BUG_STOPPED_QUEUES safety 'assertion violated +!\(app_queues\)'
 expect_fail BUG_STOP_ANY_PHASE safety 'assertion violated( +!\(app_queues\)| dev_alive)'
+expect_fail BUG_REMOVED_STICKY safety 'assertion violated \(\(hw==[A-Z_0-9]+\)\|\|removal_fresh\)'
 [ $fails -eq 0 ]
