@@ -85,8 +85,11 @@ struct mana_priv {
 	uint32_t guard_mode;         /* enum mana_guard_mode the writer uses */
 	uint16_t port_id;
 	struct mana_hw_caps caps;
-	struct mana_vport_cfg cfg;   /* the application's settings */
-	struct rte_ether_addr mac;
+	/* The application's settings (MAC address and MTU included): written
+	 * by control operations only, read by the reset thread's restart,
+	 * which operations exclude (mana_reset_op_begin).
+	 */
+	struct mana_vport_cfg cfg;
 	uint64_t rx_nombuf;          /* atomic */
 	struct mana_hw_stats hw_stats_base;  /* device counters at the last reset of stats */
 	struct mana_hw_stats hw_stats_acc;   /* ... of earlier incarnations, since then */

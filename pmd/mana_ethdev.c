@@ -379,6 +379,19 @@ mana_port_start(struct rte_eth_dev *dev)
 
 	if (hw == NULL)
 		return -EIO;
+	/* ethdev starts a port whose queues were never set up. */
+	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++)
+		if (dev->data->rx_queues[nb_rx] == NULL) {
+			MANA_DRV_LOG(ERR, "port %u: rx queue %u is not set up", dev->data->port_id,
+				     nb_rx);
+			return -EINVAL;
+		}
+	for (nb_tx = 0; nb_tx < dev->data->nb_tx_queues; nb_tx++)
+		if (dev->data->tx_queues[nb_tx] == NULL) {
+			MANA_DRV_LOG(ERR, "port %u: tx queue %u is not set up", dev->data->port_id,
+				     nb_tx);
+			return -EINVAL;
+		}
 	/* The receive pools' memory, before any buffer is posted. */
 	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++) {
 		struct mana_rxq *rxq = dev->data->rx_queues[nb_rx];
@@ -431,8 +444,9 @@ mana_port_start(struct rte_eth_dev *dev)
 		rxq->started = true;
 		dev->data->rx_queue_state[nb_rx] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
-	memcpy(priv->cfg.mac, priv->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-	priv->cfg.mtu = dev->data->mtu;
+	/* The reset thread reads cfg here; only control operations, which
+	 * a reset excludes, write it.
+	 */
 	ret = hw->ops->vport_start(hw, &priv->cfg);
 	if (ret != 0) {
 		MANA_DRV_LOG(ERR, "port %u: cannot start the vport: %s", dev->data->port_id,
@@ -799,116 +813,137 @@ mana_stats_reset(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* Apply a changed setting: kept in priv->cfg, applied to a running port now
- * and again by every later start, including the one that ends a reset.
+/* What an update does to the port's configuration. */
+struct mana_cfg_edit {
+	void (*apply)(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e);
+	bool on;
+	uint16_t mtu;
+	const uint8_t *mac;
+	const struct rte_eth_rss_conf *rss;
+	const struct rte_eth_rss_reta_entry64 *reta;
+};
+
+/*
+ * Change the port's configuration (priv->cfg: the application's settings,
+ * applied whole by every start, including the one that ends a reset) as an
+ * operation: the reset thread reads cfg only while it excludes operations,
+ * so the copy kept for a failure and the edit both happen inside the
+ * operation. A running port gets the change now; if the device refuses it,
+ * cfg is as before.
  */
 static int
-mana_vport_apply(struct rte_eth_dev *dev)
+mana_cfg_change(struct rte_eth_dev *dev, const struct mana_cfg_edit *e)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_hw *hw = mana_hw_of(dev);
-
-	memcpy(priv->cfg.mac, priv->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-	if (!dev->data->dev_started || hw == NULL)
-		return 0;
-	return mana_hw_result(dev, hw->ops->vport_start(hw, &priv->cfg));
-}
-
-/* Set one boolean of the vport configuration, as an operation. */
-static int
-mana_vport_flag_set(struct rte_eth_dev *dev, bool *flag, bool on)
-{
-	bool old;
+	struct mana_vport_cfg old;
+	struct mana_hw *hw;
 	int ret = mana_op_enter(dev);
 
 	if (ret != 0)
 		return ret;
-	old = *flag;
-	*flag = on;
-	ret = mana_vport_apply(dev);
+	old = priv->cfg;
+	e->apply(&priv->cfg, e);
+	hw = mana_hw_of(dev);
+	if (dev->data->dev_started && hw != NULL)
+		ret = mana_hw_result(dev, hw->ops->vport_start(hw, &priv->cfg));
 	if (ret != 0)
-		*flag = old;
+		priv->cfg = old;
 	mana_op_exit(dev);
 	return ret;
+}
+
+static void
+mana_edit_promisc(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e)
+{
+	cfg->promisc = e->on;
+}
+
+static void
+mana_edit_allmulti(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e)
+{
+	cfg->allmulti = e->on;
+}
+
+static void
+mana_edit_mtu(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e)
+{
+	cfg->mtu = e->mtu;
+}
+
+static void
+mana_edit_mac(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e)
+{
+	memcpy(cfg->mac, e->mac, RTE_ETHER_ADDR_LEN);
 }
 
 static int
 mana_promiscuous_enable(struct rte_eth_dev *dev)
 {
-	struct mana_priv *priv = dev->data->dev_private;
+	const struct mana_cfg_edit e = { .apply = mana_edit_promisc, .on = true };
 
-	return mana_vport_flag_set(dev, &priv->cfg.promisc, true);
+	return mana_cfg_change(dev, &e);
 }
 
 static int
 mana_promiscuous_disable(struct rte_eth_dev *dev)
 {
-	struct mana_priv *priv = dev->data->dev_private;
+	const struct mana_cfg_edit e = { .apply = mana_edit_promisc, .on = false };
 
-	return mana_vport_flag_set(dev, &priv->cfg.promisc, false);
+	return mana_cfg_change(dev, &e);
 }
 
 static int
 mana_allmulticast_enable(struct rte_eth_dev *dev)
 {
-	struct mana_priv *priv = dev->data->dev_private;
+	const struct mana_cfg_edit e = { .apply = mana_edit_allmulti, .on = true };
 
-	return mana_vport_flag_set(dev, &priv->cfg.allmulti, true);
+	return mana_cfg_change(dev, &e);
 }
 
 static int
 mana_allmulticast_disable(struct rte_eth_dev *dev)
 {
-	struct mana_priv *priv = dev->data->dev_private;
+	const struct mana_cfg_edit e = { .apply = mana_edit_allmulti, .on = false };
 
-	return mana_vport_flag_set(dev, &priv->cfg.allmulti, false);
+	return mana_cfg_change(dev, &e);
 }
 
 static int
 mana_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
-	struct mana_priv *priv = dev->data->dev_private;
-	uint16_t i, old;
-	int ret = mana_op_enter(dev);
+	const struct mana_cfg_edit e = { .apply = mana_edit_mtu, .mtu = mtu };
+	uint16_t i;
 
-	if (ret != 0)
-		return ret;
+	/* The application's queues: ethdev serializes control calls. */
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct mana_rxq *q = dev->data->rx_queues[i];
 
 		if (q != NULL && q->buf_len < mana_frame_len(mtu)) {
 			MANA_DRV_LOG(ERR, "port %u: MTU %u needs %u-byte buffers, rxq %u has %u",
 				     dev->data->port_id, mtu, mana_frame_len(mtu), i, q->buf_len);
-			ret = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
 	}
-	old = priv->cfg.mtu;
-	priv->cfg.mtu = mtu;
-	ret = mana_vport_apply(dev);
-	if (ret != 0)
-		priv->cfg.mtu = old;
-out:
-	mana_op_exit(dev);
-	return ret;
+	return mana_cfg_change(dev, &e);
 }
 
 static int
 mana_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
-	struct mana_priv *priv = dev->data->dev_private;
-	struct rte_ether_addr old;
-	int ret = mana_op_enter(dev);
+	const struct mana_cfg_edit e = { .apply = mana_edit_mac, .mac = mac->addr_bytes };
 
-	if (ret != 0)
-		return ret;
-	old = priv->mac;
-	priv->mac = *mac;
-	ret = mana_vport_apply(dev);
-	if (ret != 0)
-		priv->mac = old;
-	mana_op_exit(dev);
-	return ret;
+	return mana_cfg_change(dev, &e);
+}
+
+/* RSS hash types and key: kept in priv->cfg (restored by every start,
+ * including the one that ends a reset) and applied to a running port now.
+ */
+static void
+mana_edit_rss(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e)
+{
+	cfg->rss_hf = e->rss->rss_hf;
+	if (e->rss->rss_key != NULL)
+		memcpy(cfg->rss_key, e->rss->rss_key, MANA_RSS_KEY_LEN);
 }
 
 /* RSS hash types and key: kept in priv->cfg (restored by every start,
@@ -917,9 +952,7 @@ mana_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 static int
 mana_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
 {
-	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_vport_cfg old = priv->cfg;
-	int ret;
+	const struct mana_cfg_edit e = { .apply = mana_edit_rss, .rss = rss };
 
 	if ((rss->rss_hf & ~MANA_RSS_HF) != 0 ||
 	    (rss->rss_key != NULL && rss->rss_key_len != MANA_RSS_KEY_LEN)) {
@@ -929,17 +962,7 @@ mana_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
 			     MANA_RSS_KEY_LEN);
 		return -EINVAL;
 	}
-	ret = mana_op_enter(dev);
-	if (ret != 0)
-		return ret;
-	priv->cfg.rss_hf = rss->rss_hf;
-	if (rss->rss_key != NULL)
-		memcpy(priv->cfg.rss_key, rss->rss_key, MANA_RSS_KEY_LEN);
-	ret = mana_vport_apply(dev);
-	if (ret != 0)
-		priv->cfg = old;
-	mana_op_exit(dev);
-	return ret;
+	return mana_cfg_change(dev, &e);
 }
 
 static int
@@ -969,13 +992,24 @@ mana_reta_entry(struct rte_eth_rss_reta_entry64 *reta, unsigned int i)
 	return &reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
 }
 
+static void
+mana_edit_reta(struct mana_vport_cfg *cfg, const struct mana_cfg_edit *e)
+{
+	const struct rte_eth_rss_reta_entry64 *group;
+	unsigned int i;
+
+	for (i = 0; i < MANA_RETA_SIZE; i++) {
+		group = &e->reta[i / RTE_ETH_RETA_GROUP_SIZE];
+		if (mana_reta_selected(e->reta, i))
+			cfg->reta[i] = group->reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	}
+}
+
 static int
 mana_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, uint16_t size)
 {
-	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_vport_cfg old = priv->cfg;
+	const struct mana_cfg_edit e = { .apply = mana_edit_reta, .reta = reta };
 	unsigned int i;
-	int ret;
 
 	if (size != MANA_RETA_SIZE) {
 		MANA_DRV_LOG(ERR, "port %u: RETA of %u entries (must be %u)", dev->data->port_id,
@@ -985,17 +1019,7 @@ mana_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta,
 	for (i = 0; i < size; i++)
 		if (mana_reta_selected(reta, i) && *mana_reta_entry(reta, i) >= dev->data->nb_rx_queues)
 			return -EINVAL;
-	ret = mana_op_enter(dev);
-	if (ret != 0)
-		return ret;
-	for (i = 0; i < size; i++)
-		if (mana_reta_selected(reta, i))
-			priv->cfg.reta[i] = *mana_reta_entry(reta, i);
-	ret = mana_vport_apply(dev);
-	if (ret != 0)
-		priv->cfg = old;
-	mana_op_exit(dev);
-	return ret;
+	return mana_cfg_change(dev, &e);
 }
 
 static int
@@ -1065,7 +1089,11 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 	proc = calloc(1, sizeof(*proc));
 	if (proc == NULL)
 		return -ENOMEM;
-	pthread_mutex_init(&proc->stats_lock, NULL);
+	ret = -pthread_mutex_init(&proc->stats_lock, NULL);
+	if (ret != 0) {
+		free(proc);
+		return ret;
+	}
 	ret = mana_mr_cache_init(&proc->mr);
 	if (ret != 0) {
 		pthread_mutex_destroy(&proc->stats_lock);
@@ -1097,8 +1125,8 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 	priv->hw_timeout_ns = pp->hw_timeout_ns;
 	priv->hw_poll_ns = pp->hw_poll_ns;
 	priv->port_id = dev->data->port_id;
-	memcpy(priv->mac.addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
-	dev->data->mac_addrs[0] = priv->mac;
+	memcpy(priv->cfg.mac, priv->caps.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(dev->data->mac_addrs[0].addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
 	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	dev->process_private = proc;
 	dev->dev_ops = &mana_dev_ops;

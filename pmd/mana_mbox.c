@@ -547,8 +547,12 @@ mana_mbox_start(const struct mana_mbox_cfg *cfg, uint16_t port_id, struct mana_r
 	m->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (m->wake_fd < 0)
 		goto err_free;
-	if (pthread_mutex_init(&m->lock, NULL) != 0)
+	/* pthread calls return their error; errno is not theirs. */
+	ret = pthread_mutex_init(&m->lock, NULL);
+	if (ret != 0) {
+		errno = ret;
 		goto err_close;
+	}
 	/* Before the thread logs: EAL's log stream allocates its buffer at
 	 * the first message, and ThreadSanitizer sees the glibc stream lock
 	 * that orders it no more than the rest of the uninstrumented libc.

@@ -6,9 +6,10 @@
  * path a reset can take, what the application is told, and the concurrency
  * contract (control operations never block on a reset, every thread joined).
  *
- * Also the regression tests of review findings 9, 10 and 12, each also run on
- * its own under its own name (see tests/pmd/BUILD):
- *   reset_engine_test [review_09|review_10|review_12]
+ * Also the regression tests of review findings 9, 10 and 12, and of defects
+ * 1 and 2 of issue 10's review, each also run on its own under its own name
+ * (see tests/pmd/BUILD):
+ *   reset_engine_test [review_09|review_10|review_12|defect_01|defect_02]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -1011,7 +1012,19 @@ test_review_12_no_lock_across_ops(void)
 int
 main(int argc, char **argv)
 {
+	/* Each also runs on its own under its own name (tests/pmd/BUILD). */
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} named[] = {
+		{ "review_09", test_review_09_shared_state },
+		{ "review_10", test_review_10_removed_stays_removed },
+		{ "review_12", test_review_12_no_lock_across_ops },
+		{ "defect_01", test_close_from_every_event },
+		{ "defect_02", test_removal_during_exit_forgotten },
+	};
 	const char *only = argc > 1 ? argv[1] : NULL;
+	unsigned int i;
 
 	if (only == NULL) {
 		test_success();
@@ -1024,21 +1037,19 @@ main(int argc, char **argv)
 		test_restore_stopped();
 		test_stop_while_waiting();
 		test_close_from_callback();
-		test_close_from_every_event();
-		test_removal_during_exit_forgotten();
 		test_no_thread_leak();
 	}
-	if (only == NULL || strcmp(only, "review_09") == 0)
-		test_review_09_shared_state();
-	if (only == NULL || strcmp(only, "review_10") == 0)
-		test_review_10_removed_stays_removed();
-	if (only == NULL || strcmp(only, "review_12") == 0)
-		test_review_12_no_lock_across_ops();
-	if (only != NULL && strcmp(only, "review_09") != 0 && strcmp(only, "review_10") != 0 &&
-	    strcmp(only, "review_12") != 0) {
-		fprintf(stderr, "usage: %s [review_09|review_10|review_12]\n", argv[0]);
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (only == NULL || strcmp(only, named[i].name) == 0)
+			break;
+	if (only != NULL && i == sizeof(named) / sizeof(named[0])) {
+		fprintf(stderr, "usage: %s [review_09|review_10|review_12|defect_01|defect_02]\n",
+			argv[0]);
 		return 2;
 	}
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (only == NULL || strcmp(only, named[i].name) == 0)
+			named[i].fn();
 	if (test_failures != 0) {
 		fprintf(stderr, "%d check(s) failed\n", test_failures);
 		return 1;
