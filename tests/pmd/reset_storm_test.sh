@@ -198,8 +198,12 @@ check "DPDK heap: the storm leaves what a run without resets leaves" \
 	'[ -n "$storm_heap" ] && [ "${storm_heap#* }" = "${ctl_heap#* }" ] &&
 	 [ $(( ${storm_heap% *} - ${ctl_heap% *} )) -le 8 ] &&
 	 [ $(( ${ctl_heap% *} - ${storm_heap% *} )) -le 8 ]'
-check "reset xstats count the resets" \
-	'grep -Eq "reset_succeeded: ($per_port|$((per_port - 1)))" "$log"'
+# Port 0's xstats (shown last) count exactly the successes it reported: a
+# service event that lands during a rebuild is merged, so on a loaded machine
+# there may be fewer than per_port.
+succ0=$(events "$log" 0 | tr -cd 'S' | wc -c)
+check "reset xstats count the resets ($succ0 successes on port 0)" \
+	'[ "$succ0" -gt 0 ] && grep -Eq "reset_succeeded: $succ0\$" "$log"'
 check "testpmd exits 0 and says Bye" '[ $rc -eq 0 ] && grep -q "^Bye" "$log"'
 
 # ---- the hardware never comes back; then it is removed --------------------
