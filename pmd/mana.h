@@ -147,23 +147,9 @@ mana_stat_add(uint64_t *c, uint64_t v)
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
 }
 
-/* mana_ethdev.c */
+/* mana_ethdev.c: the port's ethdev operations. */
 extern const struct eth_dev_ops mana_dev_ops;
-/* Create the hardware queues, post receive buffers, start the vport, open
- * the gate. Control path with the device owned (an op or the reset thread).
- */
-int mana_port_start(struct rte_eth_dev *dev);
-/* Close the gate, wait for bursts in flight, stop the vport, destroy the
- * hardware queues and take back their mbufs. -EBUSY if a burst stays inside.
- */
-int mana_port_stop(struct rte_eth_dev *dev);
-/* Close the gate and wait (at most timeout_ns) for bursts in flight. */
-int mana_port_quiesce(struct rte_eth_dev *dev, uint64_t timeout_ns);
-/* Stop the vport, destroy the queues, return the mbufs (gate closed, idle). */
-void mana_port_queues_down(struct rte_eth_dev *dev);
 
-/* The reset engine's release op: frees a port's per-process state. */
-void mana_proc_release(void *ctx);
 /* mana_observe.c: xstats and the /mana/reset telemetry endpoint. */
 void mana_observe_port_add(struct mana_proc *proc);
 void mana_observe_port_del(uint16_t port_id);
@@ -171,20 +157,10 @@ int mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 int mana_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 			  unsigned int n);
 
-/* mana_reset_port.c: the reset engine's effects on an ethdev port. */
+/* mana_reset_port.c: the reset engine's adapter; starts the port's reset
+ * thread (probe, before the port is published).
+ */
 int mana_port_reset_init(struct rte_eth_dev *dev);
-int mana_port_intr_enable(struct rte_eth_dev *dev);
-void mana_port_intr_disable(struct rte_eth_dev *dev);
-/* Close the device handle (interrupt first, counters saved): its doorbell
- * page and queue memory go away. Control path, device owned.
- */
-void mana_port_hw_close(struct rte_eth_dev *dev);
-/* Fold the device counters into the port before the handle goes away. */
-void mana_port_hw_stats_save(struct rte_eth_dev *dev);
-/* The device's counters over all its incarnations (a read-only op; any
- * control thread).
- */
-void mana_port_hw_stats(struct rte_eth_dev *dev, struct mana_hw_stats *out);
 
 /* mana_rxtx.c: datapath, called by the lcore owning the queue. */
 uint16_t mana_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);

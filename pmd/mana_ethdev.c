@@ -22,6 +22,7 @@
 #include "mana.h"
 #include "mana_log.h"
 #include "mana_mem.h"
+#include "mana_port.h"
 
 /* The Toeplitz key used until the application sets one. */
 static const uint8_t mana_default_rss_key[MANA_RSS_KEY_LEN] = {
@@ -34,59 +35,6 @@ static const uint8_t mana_default_rss_key[MANA_RSS_KEY_LEN] = {
 #define MANA_RSS_HF (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | \
 		     RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_IPV6 | \
 		     RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
-
-static struct mana_hw *
-mana_hw_of(struct rte_eth_dev *dev)
-{
-	return ((struct mana_proc *)dev->process_private)->hw;
-}
-
-/* Enter an operation that changes the port: 0, -EBUSY or -EIO. */
-static int
-mana_op_enter(struct rte_eth_dev *dev)
-{
-	struct mana_proc *proc = dev->process_private;
-	int ret = mana_reset_op_begin(&proc->reset, false, NULL);
-
-	if (ret == -EBUSY)
-		MANA_DRV_LOG(INFO, "port %u: busy: a device reset is in progress",
-			     dev->data->port_id);
-	else if (ret == -EIO)
-		MANA_DRV_LOG(ERR, "port %u: the device did not recover; close the port",
-			     dev->data->port_id);
-	return ret;
-}
-
-static void
-mana_op_exit(struct rte_eth_dev *dev)
-{
-	mana_reset_op_end(&((struct mana_proc *)dev->process_private)->reset);
-}
-
-/* The device failed a control operation with -EIO: it is going away (its
- * DEVICE_FATAL may still be on the way). Start the reset now (merged with
- * the event when it comes) and tell the application to retry: -EBUSY.
- */
-static int
-mana_hw_result(struct rte_eth_dev *dev, int ret)
-{
-	if (ret != -EIO)
-		return ret;
-	MANA_DRV_LOG(INFO, "port %u: the device is not responding: resetting",
-		     dev->data->port_id);
-	mana_reset_request(&((struct mana_proc *)dev->process_private)->reset);
-	return -EBUSY;
-}
-
-/* Enter a read-only operation: returns whether the device may be touched. */
-static bool
-mana_ro_enter(struct rte_eth_dev *dev)
-{
-	bool device_ok = false;
-
-	mana_reset_op_begin(&((struct mana_proc *)dev->process_private)->reset, true, &device_ok);
-	return device_ok;
-}
 
 static uint32_t
 mana_frame_len(uint16_t mtu)
@@ -137,12 +85,12 @@ mana_configure(struct rte_eth_dev *dev)
 static int
 mana_dev_configure(struct rte_eth_dev *dev)
 {
-	int ret = mana_op_enter(dev);
+	int ret = mana_port_op_enter(dev);
 
 	if (ret != 0)
 		return ret;
 	ret = mana_configure(dev);
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return ret;
 }
 
@@ -228,13 +176,13 @@ mana_rx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 		    unsigned int socket_id, const struct rte_eth_rxconf *rx_conf,
 		    struct rte_mempool *mp)
 {
-	int ret = mana_op_enter(dev);
+	int ret = mana_port_op_enter(dev);
 
 	RTE_SET_USED(rx_conf);
 	if (ret != 0)
 		return ret;
 	ret = mana_rxq_setup(dev, idx, nb_desc, socket_id, mp);
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return ret;
 }
 
@@ -270,13 +218,13 @@ static int
 mana_tx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 		    unsigned int socket_id, const struct rte_eth_txconf *tx_conf)
 {
-	int ret = mana_op_enter(dev);
+	int ret = mana_port_op_enter(dev);
 
 	RTE_SET_USED(tx_conf);
 	if (ret != 0)
 		return ret;
 	ret = mana_txq_setup(dev, idx, nb_desc, socket_id);
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return ret;
 }
 
@@ -307,234 +255,17 @@ mana_tx_queue_release(struct rte_eth_dev *dev, uint16_t idx)
 }
 
 static int
-mana_ring_attach(struct mana_ring *r, const struct mana_hw_queue *hq, uint32_t sw_size)
-{
-	if (hq->nb_desc > sw_size || !rte_is_power_of_2(hq->nb_desc))
-		return -EPROTO;
-	r->wqe = hq->wqe;
-	r->cqe = hq->cqe;
-	r->mask = hq->nb_desc - 1;
-	r->wq_head = 0;
-	r->cq_head = 0;
-	r->db_offset = hq->db_offset;
-	return 0;
-}
-
-/* The link is up while the vport runs; written atomically, since the reset
- * thread and the application's link queries meet here.
- */
-static void
-mana_link_set(struct rte_eth_dev *dev, bool up)
-{
-	struct rte_eth_link link = {
-		.link_speed = RTE_ETH_SPEED_NUM_100G,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
-	};
-
-	rte_eth_linkstatus_set(dev, &link);
-}
-
-/* Destroy the hardware queues and take back every mbuf they held. */
-static void
-mana_queues_teardown(struct rte_eth_dev *dev, uint16_t nb_rxq, uint16_t nb_txq)
-{
-	struct mana_hw *hw = mana_hw_of(dev);
-	uint16_t i;
-
-	for (i = 0; i < nb_rxq; i++) {
-		struct mana_rxq *rxq = dev->data->rx_queues[i];
-
-		if (rxq == NULL)
-			continue;
-		if (hw != NULL)
-			hw->ops->queue_destroy(hw, MANA_HWQ_RQ, i);
-		mana_rxq_drain(rxq);
-		rxq->started = false;
-		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
-	}
-	for (i = 0; i < nb_txq; i++) {
-		struct mana_txq *txq = dev->data->tx_queues[i];
-
-		if (txq == NULL)
-			continue;
-		if (hw != NULL)
-			hw->ops->queue_destroy(hw, MANA_HWQ_SQ, i);
-		mana_txq_drain(txq);
-		txq->started = false;
-		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
-	}
-}
-
-int
-mana_port_start(struct rte_eth_dev *dev)
-{
-	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_proc *proc = dev->process_private;
-	struct mana_hw *hw = proc->hw;
-	struct mana_hw_queue hq;
-	uint16_t nb_tx = 0, nb_rx = 0;
-	int ret;
-
-	if (hw == NULL)
-		return -EIO;
-	/* ethdev starts a port whose queues were never set up. */
-	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++)
-		if (dev->data->rx_queues[nb_rx] == NULL) {
-			MANA_DRV_LOG(ERR, "port %u: rx queue %u is not set up", dev->data->port_id,
-				     nb_rx);
-			return -EINVAL;
-		}
-	for (nb_tx = 0; nb_tx < dev->data->nb_tx_queues; nb_tx++)
-		if (dev->data->tx_queues[nb_tx] == NULL) {
-			MANA_DRV_LOG(ERR, "port %u: tx queue %u is not set up", dev->data->port_id,
-				     nb_tx);
-			return -EINVAL;
-		}
-	/* The receive pools' memory, before any buffer is posted. */
-	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++) {
-		struct mana_rxq *rxq = dev->data->rx_queues[nb_rx];
-
-		ret = mana_mr_register_pool(&proc->mr, hw, rxq->mp);
-		if (ret != 0) {
-			MANA_DRV_LOG(ERR, "port %u: cannot register mempool %s: %s",
-				     dev->data->port_id, rxq->mp->name, rte_strerror(-ret));
-			return ret;
-		}
-	}
-	nb_rx = 0;
-	for (nb_tx = 0; nb_tx < dev->data->nb_tx_queues; nb_tx++) {
-		struct mana_txq *txq = dev->data->tx_queues[nb_tx];
-
-		ret = hw->ops->queue_create(hw, MANA_HWQ_SQ, nb_tx, txq->nb_desc, txq->socket_id,
-					    &hq);
-		if (ret == 0) {
-			ret = mana_ring_attach(&txq->ring, &hq, txq->sw_size);
-			if (ret != 0)
-				hw->ops->queue_destroy(hw, MANA_HWQ_SQ, nb_tx);
-		}
-		if (ret != 0) {
-			MANA_DRV_LOG(ERR, "port %u: cannot create send queue %u: %s",
-				     dev->data->port_id, nb_tx, rte_strerror(-ret));
-			goto err_teardown;
-		}
-		txq->started = true;
-		dev->data->tx_queue_state[nb_tx] = RTE_ETH_QUEUE_STATE_STARTED;
-	}
-	for (nb_rx = 0; nb_rx < dev->data->nb_rx_queues; nb_rx++) {
-		struct mana_rxq *rxq = dev->data->rx_queues[nb_rx];
-
-		ret = hw->ops->queue_create(hw, MANA_HWQ_RQ, nb_rx, rxq->nb_desc, rxq->socket_id,
-					    &hq);
-		if (ret == 0) {
-			ret = mana_ring_attach(&rxq->ring, &hq, rxq->sw_size);
-			if (ret == 0)
-				ret = mana_rxq_fill(rxq, proc);
-			if (ret != 0) {
-				hw->ops->queue_destroy(hw, MANA_HWQ_RQ, nb_rx);
-				mana_rxq_drain(rxq);
-			}
-		}
-		if (ret != 0) {
-			MANA_DRV_LOG(ERR, "port %u: cannot start receive queue %u: %s",
-				     dev->data->port_id, nb_rx, rte_strerror(-ret));
-			goto err_teardown;
-		}
-		rxq->started = true;
-		dev->data->rx_queue_state[nb_rx] = RTE_ETH_QUEUE_STATE_STARTED;
-	}
-	/* The reset thread reads cfg here; only control operations, which
-	 * a reset excludes, write it.
-	 */
-	ret = hw->ops->vport_start(hw, &priv->cfg);
-	if (ret != 0) {
-		MANA_DRV_LOG(ERR, "port %u: cannot start the vport: %s", dev->data->port_id,
-			     rte_strerror(-ret));
-		goto err_teardown;
-	}
-	/* Queues and doorbell are ready: let the bursts in. */
-	mana_gate_open(&priv->gate);
-	mana_link_set(dev, true);
-	MANA_DRV_LOG(INFO, "port %u: started, %u rx and %u tx queues", dev->data->port_id,
-		     nb_rx, nb_tx);
-	return 0;
-
-err_teardown:
-	mana_queues_teardown(dev, nb_rx, nb_tx);
-	return ret;
-}
-
-int
-mana_port_quiesce(struct rte_eth_dev *dev, uint64_t timeout_ns)
-{
-	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_guard_q *qs[2 * MANA_MAX_QUEUES];
-	unsigned int n = 0, stuck = 0;
-	uint64_t waited = 0;
-	uint16_t i;
-	int ret;
-
-	mana_gate_close(&priv->gate, (enum mana_guard_mode)priv->guard_mode);
-	for (i = 0; i < dev->data->nb_rx_queues && n < RTE_DIM(qs); i++) {
-		struct mana_rxq *q = dev->data->rx_queues[i];
-
-		qs[n++] = q != NULL ? &q->guard : NULL;
-	}
-	for (i = 0; i < dev->data->nb_tx_queues && n < RTE_DIM(qs); i++) {
-		struct mana_txq *q = dev->data->tx_queues[i];
-
-		qs[n++] = q != NULL ? &q->guard : NULL;
-	}
-	ret = mana_guard_wait_idle(qs, n, timeout_ns, &stuck, &waited);
-	if (ret != 0)
-		MANA_DRV_LOG(ERR, "port %u: %s queue %u still in a burst after %" PRIu64 " ms",
-			     dev->data->port_id,
-			     stuck < dev->data->nb_rx_queues ? "rx" : "tx",
-			     stuck < dev->data->nb_rx_queues ? stuck :
-			     stuck - dev->data->nb_rx_queues, waited / 1000000);
-	return ret;
-}
-
-void
-mana_port_queues_down(struct rte_eth_dev *dev)
-{
-	struct mana_hw *hw = mana_hw_of(dev);
-
-	mana_link_set(dev, false);
-	if (hw != NULL)
-		hw->ops->vport_stop(hw);
-	mana_queues_teardown(dev, dev->data->nb_rx_queues, dev->data->nb_tx_queues);
-}
-
-int
-mana_port_stop(struct rte_eth_dev *dev)
-{
-	struct mana_priv *priv = dev->data->dev_private;
-
-	/* Even an application that keeps polling a stopping port is safe.
-	 * A burst stuck inside: refuse, and leave the port as it was.
-	 */
-	if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0) {
-		mana_gate_open(&priv->gate);
-		return -EBUSY;
-	}
-	mana_port_queues_down(dev);
-	return 0;
-}
-
-static int
 mana_dev_start(struct rte_eth_dev *dev)
 {
 	struct mana_proc *proc = dev->process_private;
-	int ret = mana_op_enter(dev);
+	int ret = mana_port_op_enter(dev);
 
 	if (ret != 0)
 		return ret;
-	ret = mana_hw_result(dev, mana_port_start(dev));
+	ret = mana_port_hw_result(dev, mana_port_start(dev));
 	if (ret == 0)
 		mana_reset_set_started(&proc->reset, true);
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return ret;
 }
 
@@ -568,7 +299,7 @@ static int
 mana_dev_stop(struct rte_eth_dev *dev)
 {
 	struct mana_proc *proc = dev->process_private;
-	int ret = mana_op_enter(dev);
+	int ret = mana_port_op_enter(dev);
 
 	if (ret == -EBUSY) {
 		/* While the reset waits for the hardware, the queues are down
@@ -578,7 +309,7 @@ mana_dev_stop(struct rte_eth_dev *dev)
 		 */
 		ret = mana_reset_stop_waiting(&proc->reset);
 		if (ret == -EAGAIN)          /* the reset just ended */
-			ret = mana_op_enter(dev);
+			ret = mana_port_op_enter(dev);
 		else if (ret == 0)
 			return 0;
 	}
@@ -590,32 +321,12 @@ mana_dev_stop(struct rte_eth_dev *dev)
 	ret = mana_port_stop(dev);
 	if (ret == 0)
 		mana_reset_set_started(&proc->reset, false);
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	if (ret == 0)
 		return 0;
 refused:
 	mana_fp_ops_reinstall(dev);
 	return ret;
-}
-
-/* Free the per-process state of a closed port (also called as the reset
- * engine's release op, on its thread, when the port was closed from one of
- * its event callbacks).
- */
-static void
-mana_proc_free(struct mana_proc *proc)
-{
-	if (proc->intr != NULL)
-		rte_intr_instance_free(proc->intr);
-	mana_mr_cache_fini(&proc->mr);
-	pthread_mutex_destroy(&proc->stats_lock);
-	free(proc);
-}
-
-void
-mana_proc_release(void *ctx)
-{
-	mana_proc_free(ctx);
 }
 
 static int
@@ -667,7 +378,7 @@ mana_dev_close(struct rte_eth_dev *dev)
 	dev->process_private = NULL;
 	/* Closed from an event callback: the reset thread frees proc last. */
 	if (!self_closed)
-		mana_proc_free(proc);
+		mana_port_proc_free(proc);
 	MANA_DRV_LOG(INFO, "port %u: closed", dev->data->port_id);
 	return 0;
 }
@@ -683,25 +394,12 @@ mana_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return link.link_status == RTE_ETH_LINK_UP ? 0 : -1;
 }
 
-static void mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok,
-			      struct mana_hw_stats *out);
-
-/* acc += what the device counted since base. */
-static void
-mana_hw_stats_add_since(struct mana_hw_stats *acc, const struct mana_hw_stats *now,
-			const struct mana_hw_stats *base)
-{
-	acc->rx_no_buffer += now->rx_no_buffer - base->rx_no_buffer;
-	acc->rx_filtered += now->rx_filtered - base->rx_filtered;
-	acc->rx_port_down += now->rx_port_down - base->rx_port_down;
-}
-
 static int
 mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_hw_stats hs = { 0 };
-	bool device_ok = mana_ro_enter(dev);
+	bool device_ok = mana_port_ro_enter(dev);
 	uint16_t i;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -737,49 +435,10 @@ mana_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		}
 	}
 	st->rx_nombuf = __atomic_load_n(&priv->rx_nombuf, __ATOMIC_RELAXED);
-	mana_hw_stats_sum(dev, device_ok, &hs);
+	mana_port_hw_stats_sum(dev, device_ok, &hs);
 	st->imissed = hs.rx_no_buffer;
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return 0;
-}
-
-/* The device's own counters, summed over its incarnations since the last
- * stats reset. Inside a read-only op (device_ok from it).
- */
-static void
-mana_hw_stats_sum(struct rte_eth_dev *dev, bool device_ok, struct mana_hw_stats *out)
-{
-	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_proc *proc = dev->process_private;
-	struct mana_hw_stats hs;
-
-	pthread_mutex_lock(&proc->stats_lock);
-	*out = priv->hw_stats_acc;
-	if (device_ok && proc->hw->ops->stats(proc->hw, &hs) == 0)
-		mana_hw_stats_add_since(out, &hs, &priv->hw_stats_base);
-	pthread_mutex_unlock(&proc->stats_lock);
-}
-
-void
-mana_port_hw_stats(struct rte_eth_dev *dev, struct mana_hw_stats *out)
-{
-	mana_hw_stats_sum(dev, mana_ro_enter(dev), out);
-	mana_op_exit(dev);
-}
-
-void
-mana_port_hw_stats_save(struct rte_eth_dev *dev)
-{
-	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_proc *proc = dev->process_private;
-	struct mana_hw_stats hs;
-
-	pthread_mutex_lock(&proc->stats_lock);
-	if (proc->hw != NULL && proc->hw->ops->stats(proc->hw, &hs) == 0)
-		mana_hw_stats_add_since(&priv->hw_stats_acc, &hs, &priv->hw_stats_base);
-	/* The next incarnation counts from zero. */
-	memset(&priv->hw_stats_base, 0, sizeof(priv->hw_stats_base));
-	pthread_mutex_unlock(&proc->stats_lock);
 }
 
 static int
@@ -787,7 +446,7 @@ mana_stats_reset(struct rte_eth_dev *dev)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_proc *proc = dev->process_private;
-	bool device_ok = mana_ro_enter(dev);
+	bool device_ok = mana_port_ro_enter(dev);
 	uint16_t i;
 
 	/* Bursts may be updating the counters: clear them atomically. */
@@ -809,7 +468,7 @@ mana_stats_reset(struct rte_eth_dev *dev)
 	if (!device_ok || proc->hw->ops->stats(proc->hw, &priv->hw_stats_base) != 0)
 		memset(&priv->hw_stats_base, 0, sizeof(priv->hw_stats_base));
 	pthread_mutex_unlock(&proc->stats_lock);
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return 0;
 }
 
@@ -837,18 +496,18 @@ mana_cfg_change(struct rte_eth_dev *dev, const struct mana_cfg_edit *e)
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_vport_cfg old;
 	struct mana_hw *hw;
-	int ret = mana_op_enter(dev);
+	int ret = mana_port_op_enter(dev);
 
 	if (ret != 0)
 		return ret;
 	old = priv->cfg;
 	e->apply(&priv->cfg, e);
-	hw = mana_hw_of(dev);
+	hw = ((struct mana_proc *)dev->process_private)->hw;
 	if (dev->data->dev_started && hw != NULL)
-		ret = mana_hw_result(dev, hw->ops->vport_start(hw, &priv->cfg));
+		ret = mana_port_hw_result(dev, hw->ops->vport_start(hw, &priv->cfg));
 	if (ret != 0)
 		priv->cfg = old;
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return ret;
 }
 
@@ -970,12 +629,12 @@ mana_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 
-	mana_ro_enter(dev);
+	mana_port_ro_enter(dev);
 	rss->rss_hf = priv->cfg.rss_hf;
 	if (rss->rss_key != NULL && rss->rss_key_len >= MANA_RSS_KEY_LEN)
 		memcpy(rss->rss_key, priv->cfg.rss_key, MANA_RSS_KEY_LEN);
 	rss->rss_key_len = MANA_RSS_KEY_LEN;
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return 0;
 }
 
@@ -1030,11 +689,11 @@ mana_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, 
 
 	if (size != MANA_RETA_SIZE)
 		return -EINVAL;
-	mana_ro_enter(dev);
+	mana_port_ro_enter(dev);
 	for (i = 0; i < size; i++)
 		if (mana_reta_selected(reta, i))
 			*mana_reta_entry(reta, i) = priv->cfg.reta[i];
-	mana_op_exit(dev);
+	mana_port_op_exit(dev);
 	return 0;
 }
 
@@ -1065,129 +724,3 @@ const struct eth_dev_ops mana_dev_ops = {
 	.reta_query = mana_reta_query,
 };
 
-size_t
-mana_drv_priv_size(void)
-{
-	return sizeof(struct mana_priv);
-}
-
-static int
-mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
-	      const struct mana_drv_params *pp)
-{
-	struct mana_priv *priv = dev->data->dev_private;
-	enum mana_guard_mode mode;
-	struct mana_proc *proc;
-	int ret;
-
-	ret = hw->ops->query(hw, &priv->caps);
-	if (ret != 0) {
-		MANA_INIT_LOG(ERR, "%s: cannot query the device: %s", dev->data->name,
-			      rte_strerror(-ret));
-		return ret;
-	}
-	proc = calloc(1, sizeof(*proc));
-	if (proc == NULL)
-		return -ENOMEM;
-	ret = -pthread_mutex_init(&proc->stats_lock, NULL);
-	if (ret != 0) {
-		free(proc);
-		return ret;
-	}
-	ret = mana_mr_cache_init(&proc->mr);
-	if (ret != 0) {
-		pthread_mutex_destroy(&proc->stats_lock);
-		free(proc);
-		return ret;
-	}
-	proc->hwdev = hwdev;
-	proc->hw = hw;
-	proc->port_id = dev->data->port_id;
-	proc->db = hw->ops->db_page(hw);
-	if (proc->db == NULL) {
-		MANA_INIT_LOG(ERR, "%s: the device has no doorbell page", dev->data->name);
-		ret = -EIO;
-		goto err_proc;
-	}
-	dev->data->mac_addrs = rte_zmalloc("mana_mac", sizeof(struct rte_ether_addr), 0);
-	if (dev->data->mac_addrs == NULL) {
-		ret = -ENOMEM;
-		goto err_proc;
-	}
-	/* The gate stays closed until the port starts. */
-	priv->gate.word = MANA_GATE_CLOSED;
-	mode = mana_guard_register(true);
-	priv->guard_mode = mana_guard_writer_can_membarrier() ? MANA_GUARD_ASYM : MANA_GUARD_FENCED;
-	if (mode == MANA_GUARD_FENCED || priv->guard_mode == MANA_GUARD_FENCED)
-		MANA_INIT_LOG(NOTICE, "%s: membarrier unavailable: datapath guard fenced",
-			      dev->data->name);
-	priv->quiesce_timeout_ns = pp->quiesce_timeout_ns;
-	priv->hw_timeout_ns = pp->hw_timeout_ns;
-	priv->hw_poll_ns = pp->hw_poll_ns;
-	priv->port_id = dev->data->port_id;
-	memcpy(priv->cfg.mac, priv->caps.mac, RTE_ETHER_ADDR_LEN);
-	memcpy(dev->data->mac_addrs[0].addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
-	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
-	dev->process_private = proc;
-	dev->dev_ops = &mana_dev_ops;
-	if (priv->guard_mode == MANA_GUARD_FENCED || mode == MANA_GUARD_FENCED) {
-		dev->rx_pkt_burst = mana_rx_burst_fenced;
-		dev->tx_pkt_burst = mana_tx_burst_fenced;
-	} else {
-		dev->rx_pkt_burst = mana_rx_burst;
-		dev->tx_pkt_burst = mana_tx_burst;
-	}
-	ret = mana_port_reset_init(dev);
-	if (ret != 0)
-		goto err_unhook;
-	ret = mana_port_intr_enable(dev);
-	if (ret != 0)
-		goto err_reset;
-	mana_observe_port_add(proc);
-	return 0;
-
-err_reset:
-	{
-		bool up;
-
-		mana_reset_fini(&proc->reset, &up);
-		mana_reset_destroy(&proc->reset);
-	}
-err_unhook:
-	dev->process_private = NULL;
-	rte_free(dev->data->mac_addrs);
-	dev->data->mac_addrs = NULL;
-err_proc:
-	mana_mr_cache_fini(&proc->mr);
-	pthread_mutex_destroy(&proc->stats_lock);
-	free(proc);
-	return ret;
-}
-
-int
-mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
-		   const struct mana_drv_params *p)
-{
-	struct mana_proc *proc;
-	int ret;
-
-	ret = mana_dev_init(dev, hwdev, hw, p);
-	if (ret != 0)
-		return ret;
-	/* In the background; the port works without it (mana_mbox.h). Pairs
-	 * with the acquire loads on the reset thread (mana_reset_port.c).
-	 */
-	proc = dev->process_private;
-	__atomic_store_n(&proc->mbox, mana_mbox_start(&p->mbox, dev->data->port_id, &proc->reset),
-			 __ATOMIC_RELEASE);
-	return 0;
-}
-
-int
-mana_drv_port_remove(struct rte_eth_dev *dev)
-{
-	/* rte_eth_dev_close refuses a started port and releases the port. */
-	if (dev->data->dev_started)
-		rte_eth_dev_stop(dev->data->port_id);
-	return rte_eth_dev_close(dev->data->port_id);
-}

@@ -21,6 +21,7 @@
 
 #include "mana.h"
 #include "mana_log.h"
+#include "mana_port.h"
 
 static pthread_mutex_t mana_observe_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mana_proc *mana_observe_ports[RTE_MAX_ETHPORTS];

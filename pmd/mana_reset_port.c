@@ -25,6 +25,7 @@
 
 #include "mana.h"
 #include "mana_log.h"
+#include "mana_port.h"
 
 static struct rte_eth_dev *
 port_dev(void *ctx)
@@ -87,22 +88,6 @@ port_quiesce(void *ctx, bool started, uint64_t timeout_ns)
 	if (!started)
 		return 0;
 	return mana_port_quiesce(port_dev(ctx), timeout_ns);
-}
-
-void
-mana_port_hw_close(struct rte_eth_dev *dev)
-{
-	struct mana_proc *proc = dev->process_private;
-
-	mana_port_intr_disable(dev);
-	if (proc->hw == NULL)
-		return;
-	mana_port_hw_stats_save(dev);
-	/* Every registration goes with the handle (queues are down). */
-	mana_mr_flush(&proc->mr, proc->hw);
-	proc->hw->ops->close(proc->hw);
-	proc->hw = NULL;
-	proc->db = NULL;
 }
 
 static void
@@ -195,6 +180,15 @@ port_restore(void *ctx, bool started)
 	return ret == -EIO ? -EAGAIN : ret;
 }
 
+/* Closed from one of the engine's event callbacks: the reset thread's last
+ * act frees the port's per-process state (mana_reset.h).
+ */
+static void
+port_release(void *ctx)
+{
+	mana_port_proc_free(ctx);
+}
+
 static const struct mana_reset_ops port_reset_ops = {
 	.notify = port_notify,
 	.phase = port_phase,
@@ -203,7 +197,7 @@ static const struct mana_reset_ops port_reset_ops = {
 	.hw_probe = port_hw_probe,
 	.reprobe = port_reprobe,
 	.restore = port_restore,
-	.release = mana_proc_release,
+	.release = port_release,
 };
 
 struct port_thread {
@@ -265,87 +259,3 @@ mana_port_reset_init(struct rte_eth_dev *dev)
 	return 0;
 }
 
-static void
-mana_port_intr_cb(void *arg)
-{
-	struct mana_proc *proc = arg;
-	struct mana_hw *hw = proc->hw;
-	enum mana_hw_async ev;
-	unsigned int fatal = 0;
-	int n;
-
-	while ((n = hw->ops->event_get(hw, &ev)) > 0)
-		if (ev == MANA_ASYNC_DEVICE_FATAL)
-			fatal++;
-	if (n < 0) {
-		/* The event channel broke: the device is as good as gone.
-		 * Stop listening to it (this handle is replaced by the reset).
-		 */
-		fatal++;
-		rte_intr_callback_unregister_pending(proc->intr, mana_port_intr_cb, proc, NULL);
-	}
-	if (fatal > 0) {
-		MANA_RESET_LOG(INFO, "port %u: %u DEVICE_FATAL event(s)", proc->port_id, fatal);
-		mana_reset_request(&proc->reset);
-	}
-	/* Pairs with the acquire in mana_port_intr_disable. */
-	__atomic_fetch_add(&proc->intr_runs, 1, __ATOMIC_RELEASE);
-}
-
-int
-mana_port_intr_enable(struct rte_eth_dev *dev)
-{
-	struct mana_proc *proc = dev->process_private;
-	int fd = proc->hw->ops->event_fd(proc->hw);
-	int ret;
-
-	if (fd < 0)
-		return 0;
-	if (proc->intr == NULL) {
-		proc->intr = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
-		if (proc->intr == NULL)
-			return -ENOMEM;
-	}
-	if (rte_intr_fd_set(proc->intr, fd) != 0 ||
-	    rte_intr_type_set(proc->intr, RTE_INTR_HANDLE_EXT) != 0)
-		return -EINVAL;
-	ret = rte_intr_callback_register(proc->intr, mana_port_intr_cb, proc);
-	if (ret != 0) {
-		MANA_DRV_LOG(ERR, "port %u: cannot listen to device events: %s",
-			     dev->data->port_id, rte_strerror(-ret));
-		return ret;
-	}
-	proc->intr_registered = true;
-	return 0;
-}
-
-void
-mana_port_intr_disable(struct rte_eth_dev *dev)
-{
-	struct mana_proc *proc = dev->process_private;
-	int ret;
-
-	if (!proc->intr_registered)
-		return;
-	/* Wait for a callback running on the interrupt thread, so proc and
-	 * the handle outlive it (-EAGAIN while it runs; -ENOENT: it
-	 * unregistered itself). Not rte_intr_callback_unregister_sync: it
-	 * spins, and the interrupt thread may share this CPU. The callback
-	 * is short and never waits for us.
-	 */
-	while ((ret = rte_intr_callback_unregister(proc->intr, mana_port_intr_cb, proc)) ==
-	       -EAGAIN) {
-		struct timespec ts = { 0, 20000 };
-
-		nanosleep(&ts, NULL);
-	}
-	/* The loop above waited for a running callback inside EAL; this
-	 * acquire orders the callback's last accesses before what the caller
-	 * frees next, in terms our own code (and ThreadSanitizer) can see.
-	 */
-	(void)__atomic_load_n(&proc->intr_runs, __ATOMIC_ACQUIRE);
-	if (ret < 0 && ret != -ENOENT)
-		MANA_DRV_LOG(ERR, "port %u: cannot stop listening to device events: %s",
-			     dev->data->port_id, rte_strerror(-ret));
-	proc->intr_registered = false;
-}

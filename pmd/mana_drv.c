@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The driver core's entry for a backend's bus glue (mana_drv.h): make an
+ * ethdev port on top of an open device, and remove it. Probe and remove run
+ * on the thread that probes or removes the device, never on a datapath lcore.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_malloc.h>
+
+#include "mana.h"
+#include "mana_drv.h"
+#include "mana_log.h"
+#include "mana_port.h"
+
+size_t
+mana_drv_priv_size(void)
+{
+	return sizeof(struct mana_priv);
+}
+
+static int
+mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
+	      const struct mana_drv_params *pp)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	enum mana_guard_mode mode;
+	struct mana_proc *proc;
+	int ret;
+
+	ret = hw->ops->query(hw, &priv->caps);
+	if (ret != 0) {
+		MANA_INIT_LOG(ERR, "%s: cannot query the device: %s", dev->data->name,
+			      rte_strerror(-ret));
+		return ret;
+	}
+	proc = calloc(1, sizeof(*proc));
+	if (proc == NULL)
+		return -ENOMEM;
+	ret = -pthread_mutex_init(&proc->stats_lock, NULL);
+	if (ret != 0) {
+		free(proc);
+		return ret;
+	}
+	ret = mana_mr_cache_init(&proc->mr);
+	if (ret != 0) {
+		pthread_mutex_destroy(&proc->stats_lock);
+		free(proc);
+		return ret;
+	}
+	proc->hwdev = hwdev;
+	proc->hw = hw;
+	proc->port_id = dev->data->port_id;
+	proc->db = hw->ops->db_page(hw);
+	if (proc->db == NULL) {
+		MANA_INIT_LOG(ERR, "%s: the device has no doorbell page", dev->data->name);
+		ret = -EIO;
+		goto err_proc;
+	}
+	dev->data->mac_addrs = rte_zmalloc("mana_mac", sizeof(struct rte_ether_addr), 0);
+	if (dev->data->mac_addrs == NULL) {
+		ret = -ENOMEM;
+		goto err_proc;
+	}
+	/* The gate stays closed until the port starts. */
+	priv->gate.word = MANA_GATE_CLOSED;
+	mode = mana_guard_register(true);
+	priv->guard_mode = mana_guard_writer_can_membarrier() ? MANA_GUARD_ASYM : MANA_GUARD_FENCED;
+	if (mode == MANA_GUARD_FENCED || priv->guard_mode == MANA_GUARD_FENCED)
+		MANA_INIT_LOG(NOTICE, "%s: membarrier unavailable: datapath guard fenced",
+			      dev->data->name);
+	priv->quiesce_timeout_ns = pp->quiesce_timeout_ns;
+	priv->hw_timeout_ns = pp->hw_timeout_ns;
+	priv->hw_poll_ns = pp->hw_poll_ns;
+	priv->port_id = dev->data->port_id;
+	memcpy(priv->cfg.mac, priv->caps.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(dev->data->mac_addrs[0].addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
+	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	dev->process_private = proc;
+	dev->dev_ops = &mana_dev_ops;
+	if (priv->guard_mode == MANA_GUARD_FENCED || mode == MANA_GUARD_FENCED) {
+		dev->rx_pkt_burst = mana_rx_burst_fenced;
+		dev->tx_pkt_burst = mana_tx_burst_fenced;
+	} else {
+		dev->rx_pkt_burst = mana_rx_burst;
+		dev->tx_pkt_burst = mana_tx_burst;
+	}
+	ret = mana_port_reset_init(dev);
+	if (ret != 0)
+		goto err_unhook;
+	ret = mana_port_intr_enable(dev);
+	if (ret != 0)
+		goto err_reset;
+	mana_observe_port_add(proc);
+	return 0;
+
+err_reset:
+	{
+		bool up;
+
+		mana_reset_fini(&proc->reset, &up);
+		mana_reset_destroy(&proc->reset);
+	}
+err_unhook:
+	dev->process_private = NULL;
+	rte_free(dev->data->mac_addrs);
+	dev->data->mac_addrs = NULL;
+err_proc:
+	mana_mr_cache_fini(&proc->mr);
+	pthread_mutex_destroy(&proc->stats_lock);
+	free(proc);
+	return ret;
+}
+
+int
+mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
+		   const struct mana_drv_params *p)
+{
+	struct mana_proc *proc;
+	int ret;
+
+	ret = mana_dev_init(dev, hwdev, hw, p);
+	if (ret != 0)
+		return ret;
+	/* In the background; the port works without it (mana_mbox.h). Pairs
+	 * with the acquire loads on the reset thread (mana_reset_port.c).
+	 */
+	proc = dev->process_private;
+	__atomic_store_n(&proc->mbox, mana_mbox_start(&p->mbox, dev->data->port_id, &proc->reset),
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+mana_drv_port_remove(struct rte_eth_dev *dev)
+{
+	/* rte_eth_dev_close refuses a started port and releases the port. */
+	if (dev->data->dev_started)
+		rte_eth_dev_stop(dev->data->port_id);
+	return rte_eth_dev_close(dev->data->port_id);
+}
