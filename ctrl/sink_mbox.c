@@ -251,8 +251,11 @@ publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 	ret = post(s, (unsigned int)p, &out, ev->key);
 	if (removed) {
 		struct mbox_event rm = { .type = MBOX_EV_HOT_REMOVE };
+		int rm_ret = post(s, (unsigned int)p, &rm, ev->key);
 
-		ret = post(s, (unsigned int)p, &rm, ev->key);
+		/* Posted even when SVC_START was lost; the first failure is the result. */
+		if (ret == 0)
+			ret = rm_ret;
 	}
 	return ret;
 }
