@@ -21,11 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctrl/config.h"
-#include "ctrl/log.h"
-#include "ctrl/mbox_names.h"
-#include "ctrl/sink_mbox.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/common/mbox_names.h"
+#include "ctrl/ctrld/sink_mbox.h"
+#include "ctrl/ctrld/tracker.h"
 #include "proto/mbox.h"
 #include "tests/lib/test_util.h"
 

@@ -34,9 +34,9 @@
  */
 #include <stdint.h>
 
-#include "ctrl/config.h"
-#include "ctrl/sink.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/sink.h"
+#include "ctrl/ctrld/tracker.h"
 #include "proto/mbox.h"
 
 struct sink_mbox;

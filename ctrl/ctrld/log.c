@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "ctrl/log.h"
+#include "ctrl/ctrld/log.h"
 
 static FILE *g_log_out;
 static bool g_log_json = true;

@@ -9,7 +9,7 @@
  * dev, source, reason, t_mono_ns, index, node_guid, netdev, ifindex,
  * downtime_ms). The proto/ mailbox sink will sit next to it.
  */
-#include "ctrl/sink.h"
+#include "ctrl/ctrld/sink.h"
 
 extern const struct ctrl_sink sink_log;
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/tracker.h"
 
 struct trk_entry {
 	char key[CTRL_NAME_MAX];

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/manactl.h"
-#include "ctrl/mbox_names.h"
-#include "ctrl/print.h"
+#include "ctrl/manactl/manactl.h"
+#include "ctrl/common/mbox_names.h"
+#include "ctrl/print/print.h"
 #include "proto/mbox.h"
 
 #define MBOX_DEFAULT_PATH "/run/mana/mbox"

@@ -19,7 +19,7 @@
  */
 #include <stdint.h>
 
-#include "ctrl/detect.h"
+#include "ctrl/ctrld/detect.h"
 #include "netlink/nl_loop.h"
 
 struct fake_kernel;

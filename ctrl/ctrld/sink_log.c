@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "ctrl/log.h"
-#include "ctrl/sink_log.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/ctrld/sink_log.h"
 
 static int
 sink_log_publish(void *ctx, const struct ctrl_event *ev)

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctrl/manactl.h"
-#include "ctrl/print.h"
+#include "ctrl/manactl/manactl.h"
+#include "ctrl/print/print.h"
 #include "netlink/nl_rdma.h"
 
 struct rdma_show {

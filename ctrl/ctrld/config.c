@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/config.h"
+#include "ctrl/ctrld/config.h"
 
 void
 config_defaults(struct config *c)

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "json_writer.h"
+#include "ctrl/print/json_writer.h"
 
 #define JW_DEPTH_MAX 128
 

@@ -18,8 +18,8 @@
  */
 #include <stdint.h>
 
-#include "ctrl/config.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/tracker.h"
 #include "netlink/nl_dlmsg.h"
 #include "netlink/nl_nldev.h"
 #include "netlink/nl_rdma.h"

@@ -19,14 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctrl/config.h"
-#include "ctrl/detect.h"
-#include "ctrl/fake_kernel.h"
-#include "ctrl/log.h"
-#include "ctrl/sd_notify.h"
-#include "ctrl/sink_log.h"
-#include "ctrl/sink_mbox.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/detect.h"
+#include "ctrl/ctrld/fake_kernel.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/ctrld/sd_notify.h"
+#include "ctrl/ctrld/sink_log.h"
+#include "ctrl/ctrld/sink_mbox.h"
+#include "ctrl/ctrld/tracker.h"
 #include "netlink/nl_devlink.h"
 #include "netlink/nl_loop.h"
 #include "netlink/nl_rdma.h"

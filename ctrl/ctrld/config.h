@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctrl/config_mbox.h"
+#include "ctrl/ctrld/config_mbox.h"
 
 #define CONFIG_LIST_MAX 32
 #define CONFIG_STR_MAX 64

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/config_mbox.h"
+#include "ctrl/ctrld/config_mbox.h"
 
 void
 config_mbox_defaults(struct config_mbox *m)

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctrl/fake_kernel.h"
-#include "ctrl/log.h"
+#include "ctrl/ctrld/fake_kernel.h"
+#include "ctrl/ctrld/log.h"
 #include "netlink/nl_uapi.h"
 
 #define FK_DEVS 16

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctrl/sink.h"
+#include "ctrl/ctrld/sink.h"
 
 enum tracker_state {
 	TRACKER_PRESENT,

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctrl/detect.h"
-#include "ctrl/log.h"
+#include "ctrl/ctrld/detect.h"
+#include "ctrl/ctrld/log.h"
 #include "netlink/nl_uapi.h"
 
 void

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/health_print.h"
-#include "ctrl/manactl.h"
-#include "ctrl/print.h"
+#include "ctrl/print/health_print.h"
+#include "ctrl/manactl/manactl.h"
+#include "ctrl/print/print.h"
 #include "netlink/nl_devlink.h"
 #include "netlink/nl_uapi.h"
 

@@ -16,8 +16,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "ctrl/manactl.h"
-#include "ctrl/print.h"
+#include "ctrl/manactl/manactl.h"
+#include "ctrl/print/print.h"
 #include "netlink/nl_devlink.h"
 #include "netlink/nl_loop.h"
 #include "netlink/nl_rdma.h"

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctrl/manactl.h"
+#include "ctrl/manactl/manactl.h"
 
 const char *
 manactl_arg(const struct manactl *m)

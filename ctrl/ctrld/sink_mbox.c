@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctrl/log.h"
-#include "ctrl/mbox_names.h"
-#include "ctrl/sink_mbox.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/common/mbox_names.h"
+#include "ctrl/ctrld/sink_mbox.h"
 
 struct sink_mbox {
 	struct mbox *mb;

@@ -7,8 +7,8 @@
 #include <sys/sysinfo.h>
 #include <time.h>
 
-#include "ctrl/health_print.h"
-#include "ctrl/print.h"
+#include "ctrl/print/health_print.h"
+#include "ctrl/print/print.h"
 #include "netlink/nl_uapi.h"
 
 #define TS_FMT_LEN 80

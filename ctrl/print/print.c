@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "json_writer.h"
-#include "print.h"
+#include "ctrl/print/json_writer.h"
+#include "ctrl/print/print.h"
 
 #define INDENT_STEP 2
 #define INDENT_MAX 32

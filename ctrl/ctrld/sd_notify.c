@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctrl/sd_notify.h"
+#include "ctrl/ctrld/sd_notify.h"
 
 int
 sd_notify_send(const char *state)
