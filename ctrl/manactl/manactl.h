@@ -5,9 +5,11 @@
 #define MANA_CTRL_MANACTL_H
 
 /*
- * manactl internals shared by its object files (manactl_health.c,
- * manactl_rdma.c, manactl_monitor.c): argument helpers and dispatch, after
- * iproute2's rdma/ tool. Main thread only.
+ * manactl internals shared by its object files, after iproute2's rdma/
+ * tool: the argument helpers and the table dispatch (manactl_args.c, the
+ * bottom layer) and one entry point per object (manactl_health.c,
+ * manactl_rdma.c, manactl_reset.c, manactl_monitor.c), called by main
+ * (manactl.c) only. Main thread only; the caller owns argv.
  */
 #include <stdbool.h>
 
