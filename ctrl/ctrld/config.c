@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrl/common/sysfs_pci.h"
 #include "ctrl/ctrld/config.h"
 
 void
@@ -60,21 +61,6 @@ parse_onoff(const char *v, enum config_onoff *out)
 	return 0;
 }
 
-/* 0000:00:02.0 */
-static bool
-valid_bdf(const char *s)
-{
-	static const char pat[] = "hhhh:hh:hh.h";
-
-	if (strlen(s) != sizeof(pat) - 1)
-		return false;
-	for (size_t i = 0; pat[i] != '\0'; i++) {
-		if (pat[i] == 'h' ? !isxdigit((unsigned char)s[i]) : s[i] != pat[i])
-			return false;
-	}
-	return true;
-}
-
 static int
 parse_list(const char *v, char *dst, size_t item, unsigned int max, unsigned int *n,
 	   bool bdf, char *err, size_t errn, const char *key)
@@ -88,7 +74,7 @@ parse_list(const char *v, char *dst, size_t item, unsigned int max, unsigned int
 			snprintf(err, errn, "%s: more than %u entries", key, max);
 			return -EINVAL;
 		}
-		if (strlen(tok) >= item || (bdf && !valid_bdf(tok))) {
+		if (strlen(tok) >= item || (bdf && !sysfs_pci_is_bdf(tok))) {
 			snprintf(err, errn, "%s: \"%s\" is not a %s", key, tok,
 				 bdf ? "PCI address like 0000:00:02.0" : "valid name");
 			return -EINVAL;

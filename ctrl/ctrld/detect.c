@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "ctrl/common/sysfs_pci.h"
 #include "ctrl/ctrld/detect.h"
 #include "ctrl/ctrld/log.h"
 #include "netlink/nl_uapi.h"
@@ -24,24 +24,6 @@ detect_init(struct detect *d, const struct config *conf, struct tracker *tr,
 	d->now = now;
 }
 
-/* basename of the driver link of a sysfs device directory, or "". */
-static void
-sysfs_driver(const char *devdir, char *out, size_t n)
-{
-	char link[PATH_MAX], target[PATH_MAX];
-	ssize_t l;
-	const char *b;
-
-	out[0] = '\0';
-	snprintf(link, sizeof(link), "%s/driver", devdir);
-	l = readlink(link, target, sizeof(target) - 1);
-	if (l <= 0)
-		return;
-	target[l] = '\0';
-	b = strrchr(target, '/');
-	snprintf(out, n, "%s", b != NULL ? b + 1 : target);
-}
-
 static int
 driver_matches(const char *want, const char *have)
 {
@@ -53,20 +35,19 @@ driver_matches(const char *want, const char *have)
 	return strcmp(want, have) == 0 || (strncmp(want, have, n) == 0 && have[n] == '_');
 }
 
-/* Any component of the resolved device path that is an allowed PCI address. */
+static int
+bdf_allowed(void *arg, const char *bdf)
+{
+	return config_pci_allowed(arg, bdf);
+}
+
+/* Any PCI address in the resolved device path that the allowlist names. */
 static int
 pci_path_allowed(const struct config *c, const char *devdir)
 {
-	char real[PATH_MAX], *save = NULL, *tok;
-
 	if (c->n_pci == 0)
 		return 1;
-	if (realpath(devdir, real) == NULL)
-		return 0;
-	for (tok = strtok_r(real, "/", &save); tok != NULL; tok = strtok_r(NULL, "/", &save))
-		if (config_pci_allowed(c, tok))
-			return 1;
-	return 0;
+	return sysfs_pci_walk(devdir, bdf_allowed, (void *)c) > 0;
 }
 
 int
@@ -80,11 +61,11 @@ detect_rdma_selected(const struct detect *d, const char *ibdev, const char *netd
 	snprintf(ndir, sizeof(ndir), "%s/class/net/%s/device", c->sysfs,
 		 netdev != NULL ? netdev : "");
 	if (!match) {
-		sysfs_driver(dir, drv, sizeof(drv));
+		sysfs_pci_driver(dir, drv, sizeof(drv));
 		match = driver_matches(c->driver, drv);
 	}
 	if (!match && netdev != NULL && netdev[0] != '\0') {
-		sysfs_driver(ndir, drv, sizeof(drv));
+		sysfs_pci_driver(ndir, drv, sizeof(drv));
 		match = driver_matches(c->driver, drv);
 	}
 	if (!match)
@@ -106,7 +87,7 @@ detect_devlink_selected(const struct detect *d, const char *bus, const char *dev
 	if (strcmp(c->driver, "*") == 0)
 		return 1;
 	snprintf(dir, sizeof(dir), "%s/bus/%s/devices/%s", c->sysfs, bus, dev);
-	sysfs_driver(dir, drv, sizeof(drv));
+	sysfs_pci_driver(dir, drv, sizeof(drv));
 	return driver_matches(c->driver, drv);
 }
 

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The mana-reset authors
  */
-#include <ctype.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "ctrl/ctrld/log.h"
 #include "ctrl/common/mbox_names.h"
+#include "ctrl/common/sysfs_pci.h"
+#include "ctrl/ctrld/log.h"
 #include "ctrl/ctrld/sink_mbox.h"
 
 struct sink_mbox {
@@ -27,34 +26,6 @@ struct sink_mbox {
 
 /* ---- which port ---- */
 
-static int
-is_bdf(const char *s)
-{
-	static const char pat[] = "hhhh:hh:hh.h";
-
-	if (strlen(s) != sizeof(pat) - 1)
-		return 0;
-	for (size_t i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'h' ? !isxdigit((unsigned char)s[i]) : s[i] != pat[i])
-			return 0;
-	return 1;
-}
-
-/* The last PCI address in the resolved path of a sysfs device link. */
-static int
-pci_of_link(const char *link, char *pci, size_t n)
-{
-	char real[PATH_MAX], *save = NULL, *tok;
-
-	if (realpath(link, real) == NULL)
-		return -1;
-	pci[0] = '\0';
-	for (tok = strtok_r(real, "/", &save); tok != NULL; tok = strtok_r(NULL, "/", &save))
-		if (is_bdf(tok))
-			snprintf(pci, n, "%s", tok);
-	return pci[0] != '\0' ? 0 : -1;
-}
-
 static void
 pci_of(const struct sink_mbox *s, const char *key, const struct ctrl_ident *id, char *pci,
        size_t n)
@@ -64,18 +35,18 @@ pci_of(const struct sink_mbox *s, const char *key, const struct ctrl_ident *id, 
 	pci[0] = '\0';
 	if (strncmp(key, "pci/", 4) == 0) {
 		snprintf(pci, n, "%.12s", key + 4);
-		if (!is_bdf(pci))
+		if (!sysfs_pci_is_bdf(pci))
 			pci[0] = '\0';
 		return;
 	}
 	if (strchr(key, '/') != NULL)
 		return;	/* another devlink bus */
 	snprintf(link, sizeof(link), "%s/class/infiniband/%s/device", s->sysfs, key);
-	if (pci_of_link(link, pci, n) == 0)
+	if (sysfs_pci_of_link(link, pci, n) == 0)
 		return;
 	if (id->netdev[0] != '\0') {
 		snprintf(link, sizeof(link), "%s/class/net/%s/device", s->sysfs, id->netdev);
-		if (pci_of_link(link, pci, n) == 0)
+		if (sysfs_pci_of_link(link, pci, n) == 0)
 			return;
 	}
 	pci[0] = '\0';
@@ -183,15 +154,6 @@ post(struct sink_mbox *s, unsigned int port, struct mbox_event *ev, const char *
 }
 
 static int
-pci_present(const struct sink_mbox *s, const char *pci)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", s->sysfs, pci);
-	return access(dir, F_OK) == 0;
-}
-
-static int
 publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 {
 	struct mbox_event out = { 0 };
@@ -211,7 +173,7 @@ publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 	pt.ctrl.t_changed = ev->t_ns;
 	switch (ev->kind) {
 	case CTRL_EV_SERVICE_STARTED:
-		removed = !pci_present(s, pt.ctrl.ident.pci);
+		removed = !sysfs_pci_present(s->sysfs, pt.ctrl.ident.pci);
 		pt.ctrl.hw_state = removed ? MBOX_HW_REMOVED : MBOX_HW_SERVICE;
 		pt.ctrl.svc_source = source_code(ev->source);
 		pt.ctrl.svc_reason = (uint16_t)svc_reason_code(ev->reason);
