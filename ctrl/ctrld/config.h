@@ -6,13 +6,22 @@
 
 /*
  * mana-ctrld's configuration: a file of "key = value" lines ('#' comments)
- * and command-line flags of the same names, flags winning. See
- * ctrl/README.md for the keys. Errors carry the file, line and key, for a
- * person to act on. Thread context: the daemon's main thread.
+ * and command-line flags of the same names, flags winning. Every key is one
+ * row of config_keys[] (config_keys.c): its name, its flag, the parser that
+ * validates a value into its field of struct config, the printer of
+ * --check-config, its default and its usage text. The flags (long options),
+ * the usage, the file parser and --check-config all come from that table.
+ * See ctrl/ctrld/README.md for the keys. Errors carry the file, line and
+ * key, for a person to act on.
+ *
+ * Thread context: the daemon's main thread (config_long_opts fills a static
+ * array); nothing here locks.
  */
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ctrl/ctrld/config_mbox.h"
 
@@ -24,12 +33,16 @@ enum config_onoff {
 	CONFIG_ON = 1,
 };
 
+/* A comma- or blank-separated list value. */
+struct config_list {
+	char item[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	unsigned int n;
+};
+
 struct config {
 	char driver[CONFIG_STR_MAX];		/* "mana"; "*" = any driver */
-	char pci_allow[CONFIG_LIST_MAX][16];	/* empty = any PCI address */
-	unsigned int n_pci;
-	char reporters[CONFIG_LIST_MAX][CONFIG_STR_MAX]; /* devlink reporters that count */
-	unsigned int n_reporters;
+	struct config_list pci_allow;		/* empty = any PCI address */
+	struct config_list reporters;		/* devlink reporters that count */
 	uint64_t gone_timeout_ms;		/* service event -> gone for good */
 	uint64_t poll_interval_ms;		/* fallback dump diff; 0 = never */
 	enum config_onoff rdma;			/* require NETLINK_RDMA */
@@ -42,10 +55,36 @@ struct config {
 	char fake_kernel[CONFIG_PATH_MAX];	/* tests: a FIFO of fake RDMA events */
 };
 
+/* One configuration key. */
+struct config_key {
+	const char *name;	/* in the file and --check-config: "gone_timeout" */
+	const char *flag;	/* the long option: "gone-timeout" */
+	const char *arg;	/* the flag's argument in the usage: "DUR" */
+	const char *help;	/* usage text; '\n' goes on under the first line */
+	const char *def;	/* the default, as a value (NULL: zero) */
+	size_t off;		/* the field in struct config */
+	size_t size;		/* its size (strings: the buffer) */
+	/* Validate v into field; 0, or -EINVAL with a message in err (size n). */
+	int (*parse)(const struct config_key *k, void *field, const char *v, char *err, size_t n);
+	/*
+	 * What follows "name =" on the --check-config line, into buf (size n;
+	 * c: the whole configuration). false: no line (a tests-only key unset).
+	 */
+	bool (*print)(const struct config_key *k, const struct config *c, char *buf, size_t n);
+};
+
+#define CONFIG_NKEYS 18
+extern const struct config_key config_keys[CONFIG_NKEYS];
+
+/* Every field at its default (the table's def values). */
 void config_defaults(struct config *c);
 
+/* The key called name (file spelling) or flag (flag spelling), or NULL. */
+const struct config_key *config_key_find(const char *name);
+
 /*
- * Apply one key = value. Returns 0 or -EINVAL with a message in err (size n).
+ * Apply one key = value (key in either spelling). Returns 0 or -EINVAL with
+ * a message in err (size n).
  */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t n);
 
@@ -58,7 +97,17 @@ bool config_reporter_counts(const struct config *c, const char *reporter);
 /* Is this PCI address allowed (an empty list allows all)? */
 bool config_pci_allowed(const struct config *c, const char *bdf);
 
-/* Print the effective configuration as key = value lines. */
-void config_print(const struct config *c, void *file);
+/* Print the effective configuration as key = value lines (--check-config). */
+void config_print(const struct config *c, FILE *f);
+
+/* One usage line per key: "  --flag ARG   help". */
+void config_usage(FILE *f);
+
+/*
+ * getopt_long's options: extra (NULL-terminated, at most 8, e.g. --config)
+ * first, then one option per key, each with has_arg required_argument, flag
+ * NULL and val 1. Returns a static array, valid until the next call.
+ */
+const struct option *config_long_opts(const struct option *extra);
 
 #endif /* MANA_CTRL_CONFIG_H */

@@ -5,10 +5,10 @@
 #define MANA_CTRL_CONFIG_MBOX_H
 
 /*
- * mana-ctrld's mailbox keys (config file and flags, see ctrl/README.md):
- * mbox_path, mbox_socket, mbox_uid, mbox_gid, mbox_mode, mbox_replace.
- * An empty mbox_path turns the mailbox off. Thread context: the daemon's
- * main thread.
+ * mana-ctrld's mailbox settings (keys mbox_path, mbox_socket, mbox_uid,
+ * mbox_gid, mbox_mode, mbox_replace: rows of config_keys[], config_keys.c)
+ * and the checks and values derived from them. An empty mbox_path turns the
+ * mailbox off. No state: any thread.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,15 +25,6 @@ struct config_mbox {
 	bool replace;			/* replace a segment that cannot be adopted */
 };
 
-void config_mbox_defaults(struct config_mbox *m);
-
-/*
- * Apply key = value if key is a mailbox key ('-' or '_' separated). Returns
- * 0, -EINVAL with a message in err, or -ENOENT when key is not ours.
- */
-int config_mbox_set(struct config_mbox *m, const char *key, const char *value, char *err,
-		    size_t n);
-
 /*
  * Check the combination (mode against group) once everything is read.
  * Returns 0 or -EINVAL with a message in err.
@@ -43,7 +34,7 @@ int config_mbox_check(const struct config_mbox *m, char *err, size_t n);
 /* The socket path in effect (mbox_socket, else mbox_path + ".sock") into buf. */
 const char *config_mbox_sock(const struct config_mbox *m, char *buf, size_t n);
 
-/* Print the keys as key = value lines. */
-void config_mbox_print(const struct config_mbox *m, void *file);
+/* The file mode in effect (mbox_mode, else 0660 with a group, else 0600). */
+unsigned int config_mbox_mode(const struct config_mbox *m);
 
 #endif /* MANA_CTRL_CONFIG_MBOX_H */

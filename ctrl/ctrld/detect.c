@@ -45,7 +45,7 @@ bdf_allowed(void *arg, const char *bdf)
 static int
 pci_path_allowed(const struct config *c, const char *devdir)
 {
-	if (c->n_pci == 0)
+	if (c->pci_allow.n == 0)
 		return 1;
 	return sysfs_pci_walk(devdir, bdf_allowed, (void *)c) > 0;
 }
@@ -70,7 +70,7 @@ detect_rdma_selected(const struct detect *d, const char *ibdev, const char *netd
 	}
 	if (!match)
 		return 0;
-	if (c->n_pci == 0)
+	if (c->pci_allow.n == 0)
 		return 1;
 	return pci_path_allowed(c, dir) ||
 	       (netdev != NULL && netdev[0] != '\0' && pci_path_allowed(c, ndir));
@@ -171,7 +171,7 @@ detect_resync_devlink(struct detect *d, const char *source)
 {
 	int ret;
 
-	if (d->be.devlink_dump == NULL || d->conf->n_reporters == 0)
+	if (d->be.devlink_dump == NULL || d->conf->reporters.n == 0)
 		return 0;
 	d->st.devlink_resyncs++;
 	tracker_sync_begin(d->tr);

@@ -68,50 +68,15 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: mana-ctrld [ --config FILE ] [ OPTIONS ]\n"
 		"       mana-ctrld --check-config [ --config FILE ] [ OPTIONS ]\n"
-		"Options (same keys as the config file; flags win):\n"
-		"  --driver NAME          driver of the devices to watch (default mana; * = any)\n"
-		"  --pci-allow LIST       comma-separated PCI addresses (default: any)\n"
-		"  --reporters LIST       devlink reporters that count as service events\n"
-		"                         (default: none; * = any)\n"
-		"  --gone-timeout DUR     service event -> gone for good (default 120s)\n"
-		"  --poll-interval DUR    dump diff period without RDMA monitor (default 60s; 0 = off)\n"
-		"  --rdma on|off          watch RDMA netlink (default on; fails if absent)\n"
-		"  --devlink on|off       watch devlink health (default on; fails if absent)\n"
-		"  --uevent on|off        listen to kobject uevents (default on)\n"
-		"  --log-format json|kv   log records as JSON lines or key=value (default json)\n"
-		"  --log-level info|debug\n"
-		"  --sysfs PATH           sysfs root (default /sys)\n"
-		"  --mbox-path PATH       publish through the proto/ mailbox at PATH (default: off)\n"
-		"  --mbox-socket PATH     its socket (default PATH.sock)\n"
-		"  --mbox-uid USER        owner of the files, the PMDs' user (default: ours)\n"
-		"  --mbox-gid GROUP       the PMDs' group (files 0660; default: none, 0600)\n"
-		"  --mbox-mode 0600|0660  checked against --mbox-gid\n"
-		"  --mbox-replace on|off  replace a segment that cannot be re-adopted (default off)\n"
-		"  --fake-kernel FIFO     tests only: RDMA events from FIFO, no netlink\n");
+		"Options (same keys as the config file; flags win):\n");
+	config_usage(f);
 }
 
-static const struct option long_opts[] = {
+/* The command line's own options; config_long_opts adds one per config key (val 1). */
+static const struct option cli_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "check-config", no_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "driver", required_argument, NULL, 1 },
-	{ "pci-allow", required_argument, NULL, 1 },
-	{ "reporters", required_argument, NULL, 1 },
-	{ "gone-timeout", required_argument, NULL, 1 },
-	{ "poll-interval", required_argument, NULL, 1 },
-	{ "rdma", required_argument, NULL, 1 },
-	{ "devlink", required_argument, NULL, 1 },
-	{ "uevent", required_argument, NULL, 1 },
-	{ "log-format", required_argument, NULL, 1 },
-	{ "log-level", required_argument, NULL, 1 },
-	{ "sysfs", required_argument, NULL, 1 },
-	{ "mbox-path", required_argument, NULL, 1 },
-	{ "mbox-socket", required_argument, NULL, 1 },
-	{ "mbox-uid", required_argument, NULL, 1 },
-	{ "mbox-gid", required_argument, NULL, 1 },
-	{ "mbox-mode", required_argument, NULL, 1 },
-	{ "mbox-replace", required_argument, NULL, 1 },
-	{ "fake-kernel", required_argument, NULL, 1 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -119,6 +84,7 @@ static const struct option long_opts[] = {
 static int
 apply_flags(struct config *c, int argc, char **argv, char *err, size_t n)
 {
+	const struct option *long_opts = config_long_opts(cli_opts);
 	char msg[256];
 	int opt, idx;
 
@@ -139,6 +105,7 @@ apply_flags(struct config *c, int argc, char **argv, char *err, size_t n)
 static int
 parse_config(struct config *c, const char **path, int argc, char **argv, int *check)
 {
+	const struct option *long_opts = config_long_opts(cli_opts);
 	char err[512];
 	int opt, idx;
 
