@@ -7,7 +7,9 @@
 /*
  * The log sink: every tracker event as one structured log record (event,
  * dev, source, reason, t_mono_ns, index, node_guid, netdev, ifindex,
- * downtime_ms). The proto/ mailbox sink will sit next to it.
+ * downtime_ms), through log.h. The mailbox sink (sink_mbox.h) passes every
+ * event on to it. Stateless; thread context: the daemon's loop thread (the
+ * log has no lock).
  */
 #include "ctrl/ctrld/sink.h"
 
