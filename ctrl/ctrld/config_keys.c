@@ -243,29 +243,22 @@ parse_id(const char *v, bool group, unsigned long *out)
 	return 0;
 }
 
+/* mbox_uid (arg USER) and mbox_gid (arg GROUP): uid_t and gid_t, both 32 bits. */
 static int
-parse_uid(const struct config_key *k, void *field, const char *v, char *err, size_t n)
+parse_owner(const struct config_key *k, void *field, const char *v, char *err, size_t n)
 {
+	bool group = strcmp(k->arg, "GROUP") == 0;
 	unsigned long id;
+	uint32_t id32;
 
-	if (parse_id(v, false, &id) < 0) {
-		snprintf(err, n, "%s: \"%s\" is not a user name or number", k->name, v);
+	_Static_assert(sizeof(uid_t) == sizeof(id32) && sizeof(gid_t) == sizeof(id32), "id size");
+	if (parse_id(v, group, &id) < 0) {
+		snprintf(err, n, "%s: \"%s\" is not a %s name or number", k->name, v,
+			 group ? "group" : "user");
 		return -EINVAL;
 	}
-	*(uid_t *)field = (uid_t)id;
-	return 0;
-}
-
-static int
-parse_gid(const struct config_key *k, void *field, const char *v, char *err, size_t n)
-{
-	unsigned long id;
-
-	if (parse_id(v, true, &id) < 0) {
-		snprintf(err, n, "%s: \"%s\" is not a group name or number", k->name, v);
-		return -EINVAL;
-	}
-	*(gid_t *)field = (gid_t)id;
+	id32 = (uint32_t)id;
+	memcpy(field, &id32, sizeof(id32));
 	return 0;
 }
 
@@ -370,8 +363,7 @@ print_id(const struct config_key *k, const struct config *c, char *buf, size_t n
 {
 	uint32_t id;
 
-	/* uid_t and gid_t: 32-bit unsigned on Linux. */
-	_Static_assert(sizeof(uid_t) == sizeof(id) && sizeof(gid_t) == sizeof(id), "id size");
+	/* uid_t or gid_t (see parse_owner). */
 	memcpy(&id, FIELD(k, c), sizeof(id));
 	buf[0] = '\0';
 	if (id != UINT32_MAX)
@@ -424,9 +416,9 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	{ "mbox_socket", "mbox-socket", "PATH", "its socket (default PATH.sock)",
 	  NULL, KEY(mbox.sock), parse_mbox_path, print_mbox_socket },
 	{ "mbox_uid", "mbox-uid", "USER", "owner of the files, the PMDs' user (default: ours)",
-	  "", KEY(mbox.uid), parse_uid, print_id },
+	  "", KEY(mbox.uid), parse_owner, print_id },
 	{ "mbox_gid", "mbox-gid", "GROUP", "the PMDs' group (files 0660; default: none, 0600)",
-	  "", KEY(mbox.gid), parse_gid, print_id },
+	  "", KEY(mbox.gid), parse_owner, print_id },
 	{ "mbox_mode", "mbox-mode", "0600|0660", "checked against --mbox-gid",
 	  NULL, KEY(mbox.mode), parse_mode, print_mode },
 	{ "mbox_replace", "mbox-replace", "on|off",
