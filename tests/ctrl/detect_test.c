@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctrl/detect.h"
-#include "ctrl/log.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/detect.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/ctrld/tracker.h"
 #include "netlink/nl_uapi.h"
 #include "tests/lib/test_util.h"
 

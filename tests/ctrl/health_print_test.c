@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ctrl/health_print.h"
-#include "ctrl/print.h"
+#include "ctrl/print/health_print.h"
+#include "ctrl/print/print.h"
 #include "netlink/nl_dlmsg.h"
 #include "netlink/nl_fmsg.h"
 #include "tests/ctrl/json_check.h"

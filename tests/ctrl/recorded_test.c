@@ -21,11 +21,11 @@
 
 #include <linux/netlink.h>
 
-#include "ctrl/detect.h"
-#include "ctrl/health_print.h"
-#include "ctrl/log.h"
-#include "ctrl/print.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/detect.h"
+#include "ctrl/print/health_print.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/print/print.h"
+#include "ctrl/ctrld/tracker.h"
 #include "netlink/nl_dlmsg.h"
 #include "netlink/nl_fmsg.h"
 #include "netlink/nl_nldev.h"

@@ -8,20 +8,24 @@
  * record after each detection (state, source, reason, counters, identity,
  * gen), the events counted on the ctrl -> PMD ring, a device without a PCI
  * address left out, the next sink still called, and a re-adopted segment:
- * records kept, a device back meanwhile published as HW_BACK.
+ * records kept, a device back meanwhile published as HW_BACK. Review defect
+ * 5: a failed SVC_START post is reported even when the HOT_REMOVE post after
+ * it succeeds.
  */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctrl/config.h"
-#include "ctrl/log.h"
-#include "ctrl/mbox_names.h"
-#include "ctrl/sink_mbox.h"
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/common/mbox_names.h"
+#include "ctrl/ctrld/sink_mbox.h"
+#include "ctrl/ctrld/tracker.h"
 #include "proto/mbox.h"
 #include "tests/lib/test_util.h"
 
@@ -94,6 +98,144 @@ open_sink(struct config *conf)
 		exit(1);
 	}
 	return s;
+}
+
+/* A PMD attaching from a thread while the test pumps ctrl's side. */
+struct attach {
+	char sock[128];
+	struct mbox *mb;
+	int done;
+};
+
+static void *
+attach_thread(void *arg)
+{
+	struct attach *a = arg;
+
+	a->mb = mbox_attach(a->sock, 0);
+	if (a->mb == NULL)
+		fprintf(stderr, "mbox_attach: %s\n", mbox_errmsg());
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static struct mbox *
+attach_pumped(struct sink_mbox *s, const char *sock)
+{
+	struct attach a = { .mb = NULL };
+	struct pollfd pfd = { .fd = sink_mbox_fd(s), .events = POLLIN };
+	pthread_t t;
+
+	snprintf(a.sock, sizeof(a.sock), "%s", sock);
+	if (pthread_create(&t, NULL, attach_thread, &a) != 0)
+		return NULL;
+	while (!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE)) {
+		(void)poll(&pfd, 1, 5);
+		sink_mbox_on_fd(s, pfd.fd, POLLIN);
+	}
+	pthread_join(t, NULL);
+	return a.mb;
+}
+
+/*
+ * The PMD consumes from the log: when the sink logs the failed SVC_START
+ * post, the PMD takes one event off the full ring, as a PMD running in
+ * another process may do at any moment, so HOT_REMOVE finds room.
+ */
+static struct mbox *drain_pmd;
+static int drained;
+
+static ssize_t
+log_write(void *cookie, const char *buf, size_t n)
+{
+	struct mbox_event ev;
+
+	(void)cookie;
+	fwrite(buf, 1, n, stderr);
+	if (drain_pmd != NULL && memmem(buf, n, "mailbox post failed", 19) != NULL &&
+	    memmem(buf, n, "svc_start", 9) != NULL) {
+		for (int i = 0; i < 8; i++) {
+			if (mbox_next(drain_pmd, &ev) == 1 && ev.type >= MBOX_EV_SVC_START &&
+			    ev.type <= MBOX_EV_GONE) {
+				drained++;
+				break;
+			}
+		}
+	}
+	return (ssize_t)n;
+}
+
+/*
+ * Review defect 5: publish_event() posts SVC_START, then HOT_REMOVE when the
+ * PCI function is gone, and returned only the second post's result: a lost
+ * SVC_START was reported as success whenever HOT_REMOVE got through.
+ */
+static void
+test_svc_start_post_failure(void)
+{
+	static const cookie_io_functions_t io = { .write = log_write };
+	struct ctrl_ident id0 = ident("mana_0", 1, 0x1000, "eth0");
+	struct ctrl_event ev = {
+		.kind = CTRL_EV_SERVICE_STARTED, .key = "mana_0", .ident = &id0,
+		.source = "rdma-monitor", .reason = "UNREGISTER", .t_ns = 1,
+	};
+	const struct ctrl_sink *k;
+	struct mbox_info info;
+	struct mbox_port pt;
+	struct config conf;
+	struct sink_mbox *s;
+	struct mbox *pmd;
+	char sock[128];
+	FILE *logf;
+	int p, ret;
+
+	config_defaults(&conf);
+	snprintf(conf.sysfs, sizeof(conf.sysfs), "%s/sys", dir);
+	snprintf(conf.mbox.path, sizeof(conf.mbox.path), "%s/mbox5", dir);
+	snprintf(sock, sizeof(sock), "%s.sock", conf.mbox.path);
+	s = open_sink(&conf);
+	k = sink_mbox_sink(s);
+	sink_mbox_present(s, "mana_0", &id0, 1);
+	pmd = attach_pumped(s, sock);
+	CHECK(pmd != NULL);
+	if (pmd == NULL) {
+		sink_mbox_close(s);
+		return;
+	}
+	p = mbox_port_find(pmd, PCI);
+	CHECK(p >= 0 && mbox_port_claim(pmd, (unsigned int)p) == 0);
+	CHECK(mbox_info(pmd, &info) == 0 && info.ring_slots > 0);
+	/* The PMD does not consume: the ctrl -> PMD ring fills up. */
+	for (unsigned int i = 0; i < info.ring_slots; i++)
+		CHECK(k->publish(k->ctx, &ev) == 0);
+	CHECK(mbox_port_read(pmd, (unsigned int)p, &pt) == 0);
+	CHECK(pt.c2p_posted == info.ring_slots && pt.c2p_lost == 0);
+
+	/* The PCI function goes: SVC_START finds the ring full, HOT_REMOVE finds room. */
+	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
+	logf = fopencookie(NULL, "w", io);
+	CHECK(logf != NULL);
+	log_setup(logf != NULL ? logf : stderr, false, true);
+	drain_pmd = pmd;
+	ret = k->publish(k->ctx, &ev);
+	drain_pmd = NULL;
+	log_setup(stderr, false, true);
+	if (logf != NULL)
+		fclose(logf);
+	CHECK(mbox_port_read(pmd, (unsigned int)p, &pt) == 0);
+	CHECK(drained == 1);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED);
+	CHECK(pt.c2p_lost == 1);			/* SVC_START */
+	CHECK(pt.c2p_posted == info.ring_slots + 1);	/* HOT_REMOVE */
+	if (ret != -ENOBUFS)
+		fprintf(stderr, "defect 5: SVC_START was lost, publish returned %d, "
+			"want %d (-ENOBUFS)\n", ret, -ENOBUFS);
+	CHECK(ret == -ENOBUFS);
+
+	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
+	   " && true %s %s", dir);
+	mbox_close(pmd);
+	sink_mbox_close(s);
 }
 
 int
@@ -226,6 +368,8 @@ main(void)
 	CHECK(port(0).ctrl.hw_state == MBOX_HW_GONE && port(0).c2p_posted == 10);
 	tracker_free(tr);
 	sink_mbox_close(s);
+
+	test_svc_start_post_failure();
 
 	sh("rm -rf %s && true %s %s", dir);
 	if (test_failures != 0) {

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctrl/tracker.h"
+#include "ctrl/ctrld/tracker.h"
 #include "tests/lib/test_util.h"
 
 #define SEC 1000000000ull

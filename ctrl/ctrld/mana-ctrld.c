@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * mana-ctrld: watches the kernel for MANA service events (RDMA netlink
+ * monitor on 6.12+, else uevents + dump diffs; devlink health) and reports
+ * service event started / hardware back / gone for good. systemd Type=notify
+ * with watchdog; SIGHUP reloads the configuration, SIGTERM stops.
+ * One thread, one epoll loop; it wakes only for events and deadlines.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/detect.h"
+#include "ctrl/ctrld/fake_kernel.h"
+#include "ctrl/ctrld/log.h"
+#include "ctrl/ctrld/sd_notify.h"
+#include "ctrl/ctrld/sink_log.h"
+#include "ctrl/ctrld/sink_mbox.h"
+#include "ctrl/ctrld/tracker.h"
+#include "netlink/nl_devlink.h"
+#include "netlink/nl_loop.h"
+#include "netlink/nl_rdma.h"
+#include "netlink/nl_uevent.h"
+
+struct ctrld {
+	struct config conf;
+	const char *conf_path;
+	int argc;		/* the flags, re-applied over the file on SIGHUP */
+	char **argv;
+	struct nl_loop *loop;
+	struct nl_rdma *rdma;
+	struct nl_devlink *dl;
+	struct nl_uevent_sock *uev;
+	struct tracker *tr;
+	struct detect det;
+	struct sink_mbox *mbox;		/* NULL: no mbox_path */
+	struct fake_kernel *fk;		/* tests only */
+	int sigfd;
+	int monitor;			/* RDMA monitor in use */
+	uint64_t next_poll;		/* 0: no polling */
+	uint64_t next_watchdog;		/* 0: no watchdog */
+	uint64_t watchdog_ns;
+	int stop;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mana-ctrld [ --config FILE ] [ OPTIONS ]\n"
+		"       mana-ctrld --check-config [ --config FILE ] [ OPTIONS ]\n"
+		"Options (same keys as the config file; flags win):\n");
+	config_usage(f);
+}
+
+/* The command line's own options; config_long_opts adds one per config key (val 1). */
+static const struct option cli_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-config", no_argument, NULL, 'C' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Pass 2 of the command line: the configuration flags over c. */
+static int
+apply_flags(struct config *c, int argc, char **argv, char *err, size_t n)
+{
+	const struct option *long_opts = config_long_opts(cli_opts);
+	char msg[256];
+	int opt, idx;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "c:h", long_opts, &idx)) != -1) {
+		if (opt != 1)
+			continue;
+		if (config_set(c, long_opts[idx].name, optarg, msg, sizeof(msg)) < 0) {
+			snprintf(err, n, "bad option --%s: %s", long_opts[idx].name, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The file first, then the flags over it. Returns 0, 1 (exit 0), or -1 (exit 1). */
+static int
+parse_config(struct config *c, const char **path, int argc, char **argv, int *check)
+{
+	const struct option *long_opts = config_long_opts(cli_opts);
+	char err[512];
+	int opt, idx;
+
+	config_defaults(c);
+	/* Pass 1: --config and --help. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "c:h", long_opts, &idx)) != -1) {
+		if (opt == 'c')
+			*path = optarg;
+		else if (opt == 'h') {
+			usage(stdout);
+			return 1;
+		} else if (opt == 'C')
+			*check = 1;
+		else if (opt == '?') {
+			fprintf(stderr, "mana-ctrld: unknown option \"%s\"\n", argv[optind - 1]);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mana-ctrld: unexpected argument \"%s\"\n", argv[optind]);
+		return -1;
+	}
+	if (*path != NULL && config_load(c, *path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mana-ctrld: bad configuration: %s\n", err);
+		return -1;
+	}
+	if (apply_flags(c, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mana-ctrld: %s\n", err);
+		return -1;
+	}
+	if (config_mbox_check(&c->mbox, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mana-ctrld: bad configuration: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the backend: netlink/ behind detect_backend ---- */
+
+static int
+be_rdma_dump(void *ctx, nl_rdma_dev_cb cb, void *arg)
+{
+	struct ctrld *c = ctx;
+
+	return c->rdma != NULL ? nl_rdma_dump(c->rdma, cb, arg) : 0;
+}
+
+static int
+be_rdma_dev_get(void *ctx, uint32_t index, struct nl_rdma_dev *dev)
+{
+	struct ctrld *c = ctx;
+
+	return c->rdma != NULL ? nl_rdma_dev_get(c->rdma, index, dev) : -ENODEV;
+}
+
+static int
+be_devlink_dump(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *m), void *arg)
+{
+	struct ctrld *c = ctx;
+
+	return c->dl != NULL ? nl_devlink_health_get(c->dl, NULL, cb, arg) : 0;
+}
+
+/* ---- fd callbacks ---- */
+
+static void
+on_rdma(void *arg, int fd, uint32_t events)
+{
+	struct ctrld *c = arg;
+	int ret;
+
+	(void)fd;
+	(void)events;
+	ret = nl_rdma_monitor_read(c->rdma, detect_rdma_event, &c->det);
+	if (ret < 0)
+		detect_read_error(&c->det, "rdma", ret);
+}
+
+static void
+on_devlink(void *arg, int fd, uint32_t events)
+{
+	struct ctrld *c = arg;
+	int ret;
+
+	(void)fd;
+	(void)events;
+	ret = nl_devlink_events_read(c->dl);
+	if (ret < 0)
+		detect_read_error(&c->det, "devlink", ret);
+}
+
+static void
+on_uevent(void *arg, int fd, uint32_t events)
+{
+	struct ctrld *c = arg;
+	struct nl_uevent ev;
+	int ret;
+
+	(void)fd;
+	(void)events;
+	while ((ret = nl_uevent_read(c->uev, &ev)) > 0)
+		detect_uevent(&c->det, &ev);
+	if (ret < 0)
+		detect_read_error(&c->det, "uevent", ret);
+}
+
+static void
+reload(struct ctrld *c)
+{
+	struct config nc;
+	char err[512];
+
+	sd_notify_send("RELOADING=1");
+	/* As at start: defaults, the file, then the command-line flags. */
+	config_defaults(&nc);
+	if ((c->conf_path != NULL && config_load(&nc, c->conf_path, err, sizeof(err)) < 0) ||
+	    apply_flags(&nc, c->argc, c->argv, err, sizeof(err)) < 0) {
+		log_rec(LOG_LVL_ERR, "reload failed, keeping the configuration", "error", err, NULL);
+		sd_notify_send("READY=1");
+		return;
+	}
+	if (nc.rdma != c->conf.rdma || nc.devlink != c->conf.devlink || nc.uevent != c->conf.uevent)
+		log_rec(LOG_LVL_WARN, "rdma/devlink/uevent changes need a restart", NULL);
+	nc.rdma = c->conf.rdma;
+	nc.devlink = c->conf.devlink;
+	nc.uevent = c->conf.uevent;
+	nc.mbox = c->conf.mbox;		/* the mailbox too */
+	memcpy(nc.fake_kernel, c->conf.fake_kernel, sizeof(nc.fake_kernel));
+	c->conf = nc;
+	log_setup(stderr, c->conf.log_json, c->conf.log_debug);
+	tracker_set_timeout(c->tr, c->conf.gone_timeout_ms * 1000000ull);
+	log_rec(LOG_LVL_INFO, "configuration reloaded", NULL);
+	detect_resync_rdma(&c->det, "reload");
+	detect_resync_devlink(&c->det, "reload");
+	sd_notify_send("READY=1");
+}
+
+static void
+on_signal(void *arg, int fd, uint32_t events)
+{
+	struct ctrld *c = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(c);
+		else
+			c->stop = 1;
+	}
+}
+
+/* ---- setup ---- */
+
+static int
+open_sources(struct ctrld *c)
+{
+	int err = 0;
+
+	if (c->conf.rdma == CONFIG_ON) {
+		c->rdma = nl_rdma_open(&err);
+		if (c->rdma == NULL) {
+			log_rec(LOG_LVL_ERR, nl_rdma_strerror(err), "hint",
+				"run with --rdma off to watch devlink only", NULL);
+			return -1;
+		}
+		err = nl_rdma_sys_get(c->rdma, &c->monitor);
+		if (err < 0) {
+			log_rec(LOG_LVL_WARN, "RDMA SYS_GET failed; assuming no monitor", "error",
+				nl_rdma_strerror(err), NULL);
+			c->monitor = 0;
+		}
+		if (c->monitor) {
+			err = nl_rdma_monitor_open(c->rdma);
+			if (err < 0 || nl_loop_add(c->loop, nl_rdma_monitor_fd(c->rdma), on_rdma,
+						    c) < 0) {
+				log_rec(LOG_LVL_WARN, "RDMA monitor unavailable; using uevents",
+					"error", nl_rdma_strerror(err), NULL);
+				c->monitor = 0;
+			}
+		}
+	}
+	if (c->conf.devlink == CONFIG_ON) {
+		c->dl = nl_devlink_open(&err);
+		if (c->dl == NULL) {
+			log_rec(LOG_LVL_ERR, nl_devlink_strerror(err), "hint",
+				"run with --devlink off on kernels without devlink", NULL);
+			return -1;
+		}
+		err = nl_devlink_events_open(c->dl, detect_devlink_event, &c->det);
+		if (err < 0 ||
+		    nl_loop_add(c->loop, nl_devlink_events_fd(c->dl), on_devlink, c) < 0) {
+			log_rec(LOG_LVL_ERR, "devlink events unavailable", "error",
+				nl_devlink_strerror(err), NULL);
+			return -1;
+		}
+	}
+	if (c->conf.uevent == CONFIG_ON && !c->monitor) {
+		c->uev = nl_uevent_open();
+		if (c->uev == NULL ||
+		    nl_loop_add(c->loop, nl_uevent_fd(c->uev), on_uevent, c) < 0) {
+			log_rec(LOG_LVL_ERR, "cannot listen to kobject uevents", "error",
+				strerror(errno), NULL);
+			return -1;
+		}
+	}
+	if (c->rdma != NULL && !c->monitor && c->conf.poll_interval_ms != 0)
+		c->next_poll = now_ns() + c->conf.poll_interval_ms * 1000000ull;
+	return 0;
+}
+
+static int
+setup_signals(struct ctrld *c)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (c->sigfd < 0)
+		return -1;
+	return nl_loop_add(c->loop, c->sigfd, on_signal, c);
+}
+
+static uint64_t
+min_nonzero(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* The epoll timeout: the nearest of tracker deadline, poll, watchdog. */
+static int
+loop_timeout_ms(struct ctrld *c, uint64_t now)
+{
+	int64_t trk = tracker_next_deadline(c->tr, now);
+	uint64_t due = min_nonzero(c->next_poll, c->next_watchdog);
+
+	if (trk >= 0)
+		due = min_nonzero(due, now + (uint64_t)trk);
+	if (due == 0)
+		return -1;
+	if (due <= now)
+		return 0;
+	/* Round up: waking a hair early would spin once more. */
+	return (int)((due - now + 999999) / 1000000);
+}
+
+static void
+run(struct ctrld *c)
+{
+	char status[128];
+
+	snprintf(status, sizeof(status), "STATUS=watching: rdma %s, devlink %s, uevents %s",
+		 c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"),
+		 c->dl == NULL ? "off" : "on", c->uev == NULL ? "off" : "on");
+	sd_notify_send("READY=1");
+	sd_notify_send(status);
+	log_rec(LOG_LVL_INFO, "started", "rdma",
+		c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"), "devlink",
+		c->dl == NULL ? "off" : "on", "uevent", c->uev == NULL ? "off" : "on", NULL);
+	while (!c->stop) {
+		uint64_t now = now_ns();
+		int ret = nl_loop_run_once(c->loop, loop_timeout_ms(c, now));
+
+		if (ret < 0) {
+			log_rec(LOG_LVL_ERR, "epoll_wait failed", "error", strerror(-ret), NULL);
+			break;
+		}
+		now = now_ns();
+		tracker_tick(c->tr, now);
+		if (c->next_poll != 0 && now >= c->next_poll) {
+			detect_resync_rdma(&c->det, "poll");
+			c->next_poll = now + c->conf.poll_interval_ms * 1000000ull;
+		}
+		if (c->next_watchdog != 0 && now >= c->next_watchdog) {
+			sd_notify_send("WATCHDOG=1");
+			c->next_watchdog = now + c->watchdog_ns;
+		}
+	}
+	sd_notify_send("STOPPING=1");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctrld c = { .sigfd = -1 };
+	struct detect_backend be = {
+		.rdma_dump = be_rdma_dump,
+		.rdma_dev_get = be_rdma_dev_get,
+		.devlink_dump = be_devlink_dump,
+		.ctx = &c,
+	};
+	char wake[24];
+	int check = 0, ret, rc = 1;
+
+	c.argc = argc;
+	c.argv = argv;
+	ret = parse_config(&c.conf, &c.conf_path, argc, argv, &check);
+	if (ret != 0)
+		return ret > 0 ? 0 : 1;
+	if (check) {
+		config_print(&c.conf, stdout);
+		return 0;
+	}
+	log_setup(stderr, c.conf.log_json, c.conf.log_debug);
+	c.loop = nl_loop_new();
+	if (c.loop != NULL && c.conf.mbox.path[0] != '\0') {
+		char err[512] = "";
+
+		c.mbox = sink_mbox_open(&c.conf, &sink_log, err, sizeof(err));
+		if (c.mbox != NULL &&
+		    nl_loop_add(c.loop, sink_mbox_fd(c.mbox), sink_mbox_on_fd, c.mbox) < 0)
+			snprintf(err, sizeof(err), "cannot watch the mailbox fd: too many fds");
+		if (c.mbox == NULL || err[0] != '\0') {
+			log_rec(LOG_LVL_ERR, "cannot publish through the mailbox", "error", err, NULL);
+			goto out;
+		}
+	}
+	c.tr = tracker_new(c.conf.gone_timeout_ms * 1000000ull,
+			   c.mbox != NULL ? sink_mbox_sink(c.mbox) : &sink_log);
+	if (c.loop == NULL || c.tr == NULL) {
+		log_rec(LOG_LVL_ERR, "out of memory", NULL);
+		goto out;
+	}
+	if (c.mbox != NULL)
+		tracker_set_present_cb(c.tr, sink_mbox_present, c.mbox);
+	if (setup_signals(&c) < 0) {
+		log_rec(LOG_LVL_ERR, "signalfd setup failed", "error", strerror(errno), NULL);
+		goto out;
+	}
+	if (c.conf.fake_kernel[0] != '\0') {
+		c.fk = fake_kernel_open(c.conf.fake_kernel, c.loop, &c.det);
+		if (c.fk == NULL)
+			goto out;
+		c.monitor = 1;
+		be = fake_kernel_backend(c.fk);
+	} else if (open_sources(&c) < 0) {
+		goto out;
+	}
+	/* Sources that are off take no part in resyncs. */
+	if (c.rdma == NULL && c.fk == NULL) {
+		be.rdma_dump = NULL;
+		be.rdma_dev_get = NULL;
+	}
+	if (c.dl == NULL)
+		be.devlink_dump = NULL;
+	detect_init(&c.det, &c.conf, c.tr, &be, now_ns);
+	c.watchdog_ns = sd_watchdog_period_ns();
+	if (c.watchdog_ns != 0)
+		c.next_watchdog = now_ns() + c.watchdog_ns;
+	ret = detect_resync_rdma(&c.det, "start");
+	detect_resync_devlink(&c.det, "start");
+	/* The segment's devices absent from a good first dump went while we were away. */
+	if (c.mbox != NULL && ret == 0 && (c.rdma != NULL || c.fk != NULL))
+		sink_mbox_adopt(c.mbox, c.tr, now_ns());
+	run(&c);
+	snprintf(wake, sizeof(wake), "%" PRIu64, nl_loop_wakeups(c.loop));
+	log_rec(LOG_LVL_INFO, "stopped", "loop_wakeups", wake, NULL);
+	rc = 0;
+out:
+	fake_kernel_close(c.fk);
+	sink_mbox_close(c.mbox);
+	nl_uevent_close(c.uev);
+	nl_devlink_close(c.dl);
+	nl_rdma_close(c.rdma);
+	if (c.sigfd >= 0)
+		close(c.sigfd);
+	tracker_free(c.tr);
+	nl_loop_free(c.loop);
+	return rc;
+}
