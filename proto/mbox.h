@@ -238,7 +238,8 @@ struct mbox;
 /*
  * ctrl: create the segment and the socket, or re-adopt a valid segment left
  * by an earlier ctrl (records and pending events kept; the geometry of cfg is
- * then ignored). An invalid one is refused unless MBOX_F_REPLACE. Fails with
+ * then ignored). An invalid one, or one that has given out all its
+ * connection tokens (ENOSPC), is refused unless MBOX_F_REPLACE. Fails with
  * EBUSY if another ctrl holds the segment. The caller owns the result and
  * frees it with mbox_close. Thread: any; the object is then used from that
  * one thread. Takes no lock but the segment file's flock (held until close).
@@ -248,7 +249,8 @@ struct mbox *mbox_create(const struct mbox_cfg *cfg);
 /*
  * PMD: connect to ctrl's socket, authenticate both ways (SO_PEERCRED,
  * protocol version, segment key) and map the segment ctrl passes. Waits at
- * most MBOX_IO_TIMEOUT_MS. flags: 0. The caller owns the result and frees
+ * most MBOX_IO_TIMEOUT_MS. ENOSPC: ctrl's segment has no connection token
+ * left (proto/README.md, section 7). flags: 0. The caller owns the result and frees
  * it with mbox_close. Thread: one that may wait that long (the PMD's
  * mailbox thread); not the datapath, not the EAL interrupt thread.
  */

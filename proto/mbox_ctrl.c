@@ -26,7 +26,18 @@
 
 #include "mbox_priv.h"
 
-/* ctrl: adopt seg_path if it is valid. -ENOENT: there is none. */
+/* Every token this segment can hold was issued: none is issued twice. */
+static int
+tokens_spent(const char *seg)
+{
+	return mbox_setmsg(-ENOSPC, "%s has given out all its connection tokens (%u connections): "
+			   "the control daemon must replace it (MBOX_F_REPLACE)",
+			   seg, MBOX_CONN_GEN_MAX);
+}
+
+/* ctrl: adopt seg_path if it is valid. -ENOENT: there is none; -ENOSPC:
+ * its connection tokens are spent.
+ */
 static int
 ctrl_adopt(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid)
 {
@@ -55,6 +66,8 @@ ctrl_adopt(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid)
 	if (rc < 0)
 		return mbox_setmsg(rc, "%s: %s", cfg->seg_path, mbox_errmsg());
 	mbox_set_geometry(mb, mb->base, mb->size);
+	if (__atomic_load_n(&mb->hdr->conn_gen, __ATOMIC_RELAXED) >= MBOX_CONN_GEN_MAX)
+		return tokens_spent(cfg->seg_path);
 	/* The connections of the dead ctrl are gone: PMDs reconnect. */
 	for (i = 0; i < MBOX_MAX_CONNS; i++)
 		__atomic_store_n(&mb->hdr->conns[i].token, 0, __ATOMIC_RELEASE);
@@ -248,9 +261,15 @@ conn_hello(struct mbox *mb, struct mbox_conn *c)
 		conn_refuse(mb, c, mbox_setmsg(-EPROTO, "hello without an eventfd"));
 		return;
 	}
-	gen = __atomic_add_fetch(&mb->hdr->conn_gen, 1, __ATOMIC_RELAXED);
-	if (gen >= UINT32_MAX / MBOX_MAX_CONNS)
-		gen = 1;
+	/* Stored before the token is published or sent: a restarted ctrl
+	 * continues after it. Only this thread of the one ctrl writes it.
+	 */
+	gen = __atomic_load_n(&mb->hdr->conn_gen, __ATOMIC_RELAXED);
+	if (gen >= MBOX_CONN_GEN_MAX) {
+		conn_refuse(mb, c, tokens_spent("the segment"));
+		return;
+	}
+	__atomic_store_n(&mb->hdr->conn_gen, ++gen, __ATOMIC_RELAXED);
 	c->token = gen * MBOX_MAX_CONNS + c->slot;
 	__atomic_store_n(&cs->pid, c->pid, __ATOMIC_RELAXED);
 	__atomic_store_n(&cs->uid, c->uid, __ATOMIC_RELAXED);

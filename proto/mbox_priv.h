@@ -25,6 +25,15 @@
 #define MBOX_COMPAT_KNOWN 0ull
 #define MBOX_INCOMPAT_KNOWN 0ull
 
+/*
+ * A connection's token is conn_gen * MBOX_MAX_CONNS + slot: 32 bits, never
+ * 0. conn_gen, in the segment, only grows (a re-adopting ctrl continues from
+ * it), up to the last generation a token holds; then ctrl refuses hellos
+ * and will not re-adopt the segment. So a token is never reused for the
+ * segment's life.
+ */
+#define MBOX_CONN_GEN_MAX (UINT32_MAX / MBOX_MAX_CONNS)
+
 struct mbox_conn_slot {
 	uint32_t token;        /* 0: free */
 	uint32_t pid;
@@ -55,7 +64,7 @@ struct mbox_hdr {
 	/* mutable, ctrl writes, atomics */
 	uint64_t ctrl_gen;
 	uint32_t ctrl_pid;
-	uint32_t conn_gen;
+	uint32_t conn_gen;     /* hellos accepted on this segment, see MBOX_CONN_GEN_MAX */
 	uint64_t t_adopted;    /* CLOCK_REALTIME s */
 	uint8_t pad1[16];
 	struct mbox_conn_slot conns[MBOX_MAX_CONNS];
@@ -63,6 +72,7 @@ struct mbox_hdr {
 
 static_assert(offsetof(struct mbox_hdr, hdr_crc) == 80, "hdr layout");
 static_assert(offsetof(struct mbox_hdr, ctrl_gen) == 88, "hdr layout");
+static_assert(offsetof(struct mbox_hdr, conn_gen) == 100, "hdr layout");
 static_assert(offsetof(struct mbox_hdr, conns) % MBOX_LINE == 0, "hdr layout");
 static_assert(sizeof(struct mbox_hdr) == 640, "hdr layout");
 
