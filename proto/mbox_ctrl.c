@@ -28,11 +28,10 @@
 
 /* Every token this segment can hold was issued: none is issued twice. */
 static int
-tokens_spent(const char *seg)
+tokens_spent(const char *seg, const char *remedy)
 {
-	return mbox_setmsg(-ENOSPC, "%s has given out all its connection tokens (%u connections): "
-			   "the control daemon must replace it (MBOX_F_REPLACE)",
-			   seg, MBOX_CONN_GEN_MAX);
+	return mbox_setmsg(-ENOSPC, "%s has given out all its connection tokens (%u connections): %s",
+			   seg, MBOX_CONN_GEN_MAX, remedy);
 }
 
 /* ctrl: adopt seg_path if it is valid. -ENOENT: there is none; -ENOSPC:
@@ -67,7 +66,7 @@ ctrl_adopt(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid)
 		return mbox_setmsg(rc, "%s: %s", cfg->seg_path, mbox_errmsg());
 	mbox_set_geometry(mb, mb->base, mb->size);
 	if (__atomic_load_n(&mb->hdr->conn_gen, __ATOMIC_RELAXED) >= MBOX_CONN_GEN_MAX)
-		return tokens_spent(cfg->seg_path);
+		return tokens_spent(cfg->seg_path, "replace it (MBOX_F_REPLACE)");
 	/* The connections of the dead ctrl are gone: PMDs reconnect. */
 	for (i = 0; i < MBOX_MAX_CONNS; i++)
 		__atomic_store_n(&mb->hdr->conns[i].token, 0, __ATOMIC_RELEASE);
@@ -266,7 +265,8 @@ conn_hello(struct mbox *mb, struct mbox_conn *c)
 	 */
 	gen = __atomic_load_n(&mb->hdr->conn_gen, __ATOMIC_RELAXED);
 	if (gen >= MBOX_CONN_GEN_MAX) {
-		conn_refuse(mb, c, tokens_spent("the segment"));
+		conn_refuse(mb, c, tokens_spent("the segment",
+						"restart the control daemon with MBOX_F_REPLACE"));
 		return;
 	}
 	__atomic_store_n(&mb->hdr->conn_gen, ++gen, __ATOMIC_RELAXED);

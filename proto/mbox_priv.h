@@ -240,8 +240,8 @@ struct mbox {
 };
 
 /*
- * The files of proto/, lowest first; each calls only files listed before it in this
- * list (README, "Layers"):
+ * The files of proto/, lowest first; each calls only files listed before
+ * it here (README, "Layers"):
  *   mbox_seg.c   segment layout, validation, crc32c, records, event checks, names
  *   mbox_io.c    fd helpers: the segment file, sockets and SCM_RIGHTS, doorbells
  *   mbox_ring.c  the event rings: post, consume

@@ -205,4 +205,3 @@ mbox_post_space(const struct mbox *mb, unsigned int port)
 		__atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 	return used >= mb->slots ? 0 : (int)(mb->slots - used);
 }
-
