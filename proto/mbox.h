@@ -23,8 +23,11 @@
  * Roles and threads (the object is process-local; the segment is shared):
  *  - ctrl (mbox_create): every call from one thread (the daemon's loop),
  *    except mbox_port_read, mbox_port_find and mbox_info: any thread.
- *  - PMD (mbox_attach): mbox_next from one thread at a time (the loop that
- *    watches mbox_fd, e.g. the EAL interrupt thread); mbox_post and
+ *  - PMD (mbox_attach): mbox_next from one thread at a time, the loop that
+ *    watches mbox_fd. That thread may wait MBOX_IO_TIMEOUT_MS in a
+ *    reconnection, so it is a thread of its own (the PMD's mailbox thread,
+ *    pmd/README.md), not the EAL interrupt thread nor a datapath lcore;
+ *    mbox_post and
  *    mbox_port_set_pmd for a port from one thread at a time per port (e.g.
  *    that port's reset thread), concurrently with mbox_next and with other
  *    ports; mbox_port_claim / _release, mbox_port_read, mbox_port_find,
@@ -235,7 +238,8 @@ struct mbox;
 /*
  * ctrl: create the segment and the socket, or re-adopt a valid segment left
  * by an earlier ctrl (records and pending events kept; the geometry of cfg is
- * then ignored). An invalid one is refused unless MBOX_F_REPLACE. Fails with
+ * then ignored). An invalid one, or one that has given out all its
+ * connection tokens (ENOSPC), is refused unless MBOX_F_REPLACE. Fails with
  * EBUSY if another ctrl holds the segment. The caller owns the result and
  * frees it with mbox_close. Thread: any; the object is then used from that
  * one thread. Takes no lock but the segment file's flock (held until close).
@@ -245,9 +249,10 @@ struct mbox *mbox_create(const struct mbox_cfg *cfg);
 /*
  * PMD: connect to ctrl's socket, authenticate both ways (SO_PEERCRED,
  * protocol version, segment key) and map the segment ctrl passes. Waits at
- * most MBOX_IO_TIMEOUT_MS. flags: 0. The caller owns the result and frees
- * it with mbox_close. Thread: any (a control thread at probe time); not
- * from the datapath.
+ * most MBOX_IO_TIMEOUT_MS. ENOSPC: ctrl's segment has no connection token
+ * left (proto/README.md, section 7). flags: 0. The caller owns the result and frees
+ * it with mbox_close. Thread: one that may wait that long (the PMD's
+ * mailbox thread); not the datapath, not the EAL interrupt thread.
  */
 struct mbox *mbox_attach(const char *sock_path, unsigned int flags);
 
@@ -274,7 +279,8 @@ int mbox_fd(const struct mbox *mb);
  * is nothing more until mbox_fd is readable again, or a negative errno.
  * Never blocks (but for a reconnection, bounded by MBOX_IO_TIMEOUT_MS).
  * Thread: one at a time per object (ctrl: its loop; PMD: the thread that
- * watches mbox_fd). Not for readers.
+ * watches mbox_fd, which may wait that long: not the EAL interrupt thread).
+ * Not for readers.
  */
 int mbox_next(struct mbox *mb, struct mbox_event *ev);
 

@@ -3,8 +3,9 @@
  */
 /*
  * The object: allocating, closing, reading a segment file (mbox_open) or
- * image; the fd helpers shared by the ctrl and PMD sides (SCM_RIGHTS,
- * epoll); the library's own events; the loop fd and mbox_next.
+ * image; the library's own events; the loop fd and mbox_next. The roles
+ * (mbox_ctrl.c, mbox_pmd.c) call down into this file; it calls them only
+ * through mb->ops (struct mbox_role_ops).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +15,13 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "mbox_priv.h"
 
 struct mbox *
-mbox_alloc(enum mbox_role role)
+mbox_alloc(enum mbox_role role, const struct mbox_role_ops *ops)
 {
 	struct mbox *mb = calloc(1, sizeof(*mb));
 	unsigned int i;
@@ -30,6 +29,7 @@ mbox_alloc(enum mbox_role role)
 	if (mb == NULL)
 		return NULL;
 	mb->role = role;
+	mb->ops = ops;
 	mb->seg_fd = mb->pass_fd = mb->epfd = mb->efd = mb->lfd = -1;
 	mb->sfd = mb->peer_efd = mb->tfd = -1;
 	for (i = 0; i < MBOX_MAX_CONNS; i++)
@@ -51,36 +51,12 @@ mbox_set_geometry(struct mbox *mb, void *base, size_t size)
 }
 
 void
-mbox_closefd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-void
 mbox_close(struct mbox *mb)
 {
-	unsigned int i;
-
 	if (mb == NULL)
 		return;
-	if (mb->role == MBOX_ROLE_PMD && mb->base != NULL) {
-		for (i = 0; i < mb->nb_ports; i++)
-			if (mb->claimed & (1ull << i))
-				mbox_port_release(mb, i);
-	}
-	if (mb->role == MBOX_ROLE_CTRL) {
-		for (i = 0; i < MBOX_MAX_CONNS; i++) {
-			mbox_closefd(&mb->conns[i].fd);
-			mbox_closefd(&mb->conns[i].efd);
-			if (mb->hdr != NULL)
-				__atomic_store_n(&mb->hdr->conns[i].token, 0, __ATOMIC_RELEASE);
-		}
-		/* Unlinked while we still hold the segment lock: it is ours. */
-		if (mb->sock_path != NULL && mb->lfd >= 0)
-			unlink(mb->sock_path);
-	}
+	if (mb->ops != NULL)
+		mb->ops->close(mb);
 	if (mb->base != NULL && !mb->own_mem)
 		munmap(mb->base, mb->size);
 	mbox_closefd(&mb->lfd);
@@ -116,53 +92,10 @@ mbox_loop_init(struct mbox *mb)
 	return mbox_ep_add(mb, mb->efd, EPOLLIN, TAG(TAG_EFD, 0));
 }
 
-/* Is this segment file one we may trust: a regular file of uid, never
- * writable by others?
- */
-int
-mbox_check_file(int fd, const char *what, uid_t uid, struct stat *st)
-{
-	if (fstat(fd, st) < 0)
-		return mbox_setmsg(-errno, "%s: fstat: %s", what, strerror(errno));
-	if (!S_ISREG(st->st_mode))
-		return mbox_setmsg(-EBADMSG, "%s is not a regular file", what);
-	if (st->st_mode & S_IWOTH)
-		return mbox_setmsg(-EACCES, "%s is world-writable (mode %o): refused", what,
-				  (unsigned int)(st->st_mode & 07777));
-	if (st->st_uid != uid && st->st_uid != geteuid())
-		return mbox_setmsg(-EACCES, "%s belongs to uid %u, expected %u: refused", what,
-				  (unsigned int)st->st_uid, (unsigned int)uid);
-	return 0;
-}
-
-int
-mbox_map_fd(struct mbox *mb, int fd, size_t size, bool rw)
-{
-	void *p = mmap(NULL, size, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
-
-	if (p == MAP_FAILED)
-		return mbox_setmsg(-errno, "mmap of %zu bytes: %s", size, strerror(errno));
-	mb->base = p;
-	mb->size = size;
-	return 0;
-}
-
-int
-mbox_sock_addr(struct sockaddr_un *sa, const char *path)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return mbox_setmsg(-ENAMETOOLONG, "socket path %s longer than %zu bytes", path,
-				  sizeof(sa->sun_path) - 1);
-	strcpy(sa->sun_path, path);
-	return 0;
-}
-
 struct mbox *
 mbox_open(const char *seg_path)
 {
-	struct mbox *mb = mbox_alloc(MBOX_ROLE_READER);
+	struct mbox *mb = mbox_alloc(MBOX_ROLE_READER, NULL);
 	struct stat st;
 	int rc;
 
@@ -206,7 +139,7 @@ mbox_mem_open(void *buf, size_t len, enum mbox_role role)
 
 	if (mbox_seg_check(buf, len) < 0)
 		return NULL;
-	mb = mbox_alloc(role);
+	mb = mbox_alloc(role, NULL);
 	if (mb == NULL)
 		return NULL;
 	mb->own_mem = true;
@@ -214,87 +147,6 @@ mbox_mem_open(void *buf, size_t len, enum mbox_role role)
 	if (role == MBOX_ROLE_PMD)
 		mb->claimed = mb->nb_ports == 64 ? ~0ull : (1ull << mb->nb_ports) - 1;
 	return mb;
-}
-
-/* sendmsg/recvmsg with up to 2 fds. */
-int
-mbox_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned int nfds)
-{
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	if (nfds > 0) {
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-	}
-	if (sendmsg(fd, &msg, MSG_NOSIGNAL) != (ssize_t)len)
-		return -(errno ? errno : EIO);
-	return 0;
-}
-
-/* Returns the message length; fds[] gets what came (others closed), -1s. */
-ssize_t
-mbox_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned int max, int flags)
-{
-	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm;
-	unsigned int i, n = 0, k;
-	int got[4];
-	ssize_t rc;
-
-	for (i = 0; i < max; i++)
-		fds[i] = -1;
-	rc = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | flags);
-	if (rc < 0)
-		return -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (unsigned int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		if (k > 4)
-			k = 4;
-		memcpy(got, CMSG_DATA(cm), k * sizeof(int));
-		for (i = 0; i < k; i++) {
-			if (n < max)
-				fds[n++] = got[i];
-			else
-				close(got[i]);
-		}
-	}
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return -EMSGSIZE;
-	return rc;
-}
-
-bool
-mbox_is_eventfd(int fd)
-{
-	char link[64], path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	return strcmp(link, "anon_inode:[eventfd]") == 0;
 }
 
 void
@@ -327,75 +179,31 @@ pop_event(struct mbox *mb, struct mbox_event *ev)
 	return true;
 }
 
-static void
-drain(int fd)
-{
-	uint64_t v;
-
-	while (read(fd, &v, sizeof(v)) > 0)
-		;
-}
-
 int
 mbox_fd(const struct mbox *mb)
 {
 	return mb == NULL ? -EINVAL : mb->epfd;
 }
 
-/* The fd said something: accept, hello, HUP, doorbell, reconnection. */
+/* The fd said something: our doorbell, or one of the role's fds (accept,
+ * hello, HUP, reconnection), which goes to the role's ops.
+ */
 static int
 housekeeping(struct mbox *mb)
 {
 	struct epoll_event evs[16];
-	struct mbox_conn *c;
-	int i, n, rc;
-	char b;
+	uint32_t kind;
+	int i, n;
 
 	n = epoll_wait(mb->epfd, evs, 16, 0);
 	if (n < 0)
 		return errno == EINTR ? 0 : mbox_setmsg(-errno, "epoll_wait: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
-		uint32_t idx = (uint32_t)evs[i].data.u64;
-
-		switch (evs[i].data.u64 >> 32) {
-		case TAG_EFD:
-			drain(mb->efd);
-			break;
-		case TAG_LISTEN:
-			mbox_ctrl_accept(mb);
-			break;
-		case TAG_CONN:
-			c = &mb->conns[idx];
-			if (c->fd < 0)
-				break;
-			if (c->token == 0 && (evs[i].events & EPOLLIN))
-				mbox_conn_hello(mb, c);
-			else
-				mbox_conn_close(mb, c); /* EOF, error, or talk after the hello */
-			break;
-		case TAG_SOCK:
-			/* ctrl never writes after the welcome: EOF or error, it is gone. */
-			if (recv(mb->sfd, &b, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN)
-				break;
-			epoll_ctl(mb->epfd, EPOLL_CTL_DEL, mb->sfd, NULL);
-			mbox_closefd(&mb->sfd);
-			mbox_push_event(mb, MBOX_EV_PEER_DOWN, MBOX_PORT_ANY, &mb->ctrl_cred);
-			mb->retry_ms = RETRY_MIN_MS;
-			mbox_arm_timer(mb);
-			break;
-		case TAG_TIMER:
-			drain(mb->tfd);
-			if (mb->sfd >= 0 || mb->stale)
-				break;
-			rc = mbox_pmd_connect(mb, mb->sock_path, false);
-			if (rc == 0)
-				mbox_push_event(mb, MBOX_EV_PEER_UP, MBOX_PORT_ANY, &mb->ctrl_cred);
-			else if (rc == -ESTALE)
-				mbox_push_event(mb, MBOX_EV_STALE, MBOX_PORT_ANY, NULL);
-			else
-				mbox_arm_timer(mb);
-			break;
-		}
+		kind = (uint32_t)(evs[i].data.u64 >> 32);
+		if (kind == TAG_EFD)
+			mbox_drain(mb->efd);
+		else if (mb->ops != NULL)
+			mb->ops->fd_ready(mb, kind, (uint32_t)evs[i].data.u64, evs[i].events);
 	}
 	return 0;
 }

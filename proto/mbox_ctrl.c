@@ -4,6 +4,9 @@
 /*
  * The ctrl side: making or re-adopting the segment, the listening socket,
  * the PMDs' hellos (SO_PEERCRED, version, doorbell) and their deaths.
+ * mbox_create gives the object ctrl's ops (ctrl_ops), through which
+ * mbox_conn.c hands over ctrl's fds and its close; this file calls down into
+ * mbox_conn.c, mbox_io.c and mbox_seg.c only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +26,17 @@
 
 #include "mbox_priv.h"
 
-/* ctrl: adopt seg_path if it is valid. -ENOENT: there is none. */
+/* Every token this segment can hold was issued: none is issued twice. */
+static int
+tokens_spent(const char *seg, const char *remedy)
+{
+	return mbox_setmsg(-ENOSPC, "%s has given out all its connection tokens (%u connections): %s",
+			   seg, MBOX_CONN_GEN_MAX, remedy);
+}
+
+/* ctrl: adopt seg_path if it is valid. -ENOENT: there is none; -ENOSPC:
+ * its connection tokens are spent.
+ */
 static int
 ctrl_adopt(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid)
 {
@@ -52,6 +65,8 @@ ctrl_adopt(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid)
 	if (rc < 0)
 		return mbox_setmsg(rc, "%s: %s", cfg->seg_path, mbox_errmsg());
 	mbox_set_geometry(mb, mb->base, mb->size);
+	if (__atomic_load_n(&mb->hdr->conn_gen, __ATOMIC_RELAXED) >= MBOX_CONN_GEN_MAX)
+		return tokens_spent(cfg->seg_path, "replace it (MBOX_F_REPLACE)");
 	/* The connections of the dead ctrl are gone: PMDs reconnect. */
 	for (i = 0; i < MBOX_MAX_CONNS; i++)
 		__atomic_store_n(&mb->hdr->conns[i].token, 0, __ATOMIC_RELEASE);
@@ -152,58 +167,9 @@ ctrl_listen(struct mbox *mb, const char *path, uid_t uid, gid_t gid, mode_t mode
 	return mbox_ep_add(mb, mb->lfd, EPOLLIN, TAG(TAG_LISTEN, 0));
 }
 
-struct mbox *
-mbox_create(const struct mbox_cfg *cfg)
-{
-	struct mbox *mb;
-	uid_t uid;
-	gid_t gid;
-	mode_t mode;
-	int rc;
-
-	if (cfg == NULL || cfg->seg_path == NULL || cfg->sock_path == NULL) {
-		errno = -mbox_setmsg(-EINVAL, "mbox_create: seg_path and sock_path are required");
-		return NULL;
-	}
-	mb = mbox_alloc(MBOX_ROLE_CTRL);
-	if (mb == NULL)
-		return NULL;
-	uid = cfg->uid == (uid_t)-1 ? geteuid() : cfg->uid;
-	gid = cfg->gid == (gid_t)-1 ? getegid() : cfg->gid;
-	mode = cfg->gid == (gid_t)-1 ? 0600 : 0660;
-	mb->allow_uid = uid;
-	mb->allow_gid = cfg->gid;
-	rc = ctrl_adopt(mb, cfg, uid);
-	if (rc < 0 && rc != -ENOENT && rc != -EBUSY && (cfg->flags & MBOX_F_REPLACE)) {
-		/* Invalid and we may replace it: start afresh. */
-		if (mb->base != NULL)
-			munmap(mb->base, mb->size);
-		mb->base = NULL;
-		mb->hdr = NULL;
-		mbox_closefd(&mb->seg_fd);
-		rc = -ENOENT;
-	}
-	if (rc == -ENOENT) {
-		mbox_closefd(&mb->seg_fd);
-		rc = ctrl_new(mb, cfg, uid, gid, mode);
-	}
-	if (rc == 0)
-		rc = open_pass_fd(mb);
-	if (rc == 0)
-		rc = mbox_loop_init(mb);
-	if (rc == 0)
-		rc = ctrl_listen(mb, cfg->sock_path, uid, gid, mode);
-	if (rc < 0) {
-		mbox_close(mb);
-		errno = -rc;
-		return NULL;
-	}
-	return mb;
-}
-
-/* ctrl: a PMD connection went away: its ports are orphaned. */
-void
-mbox_conn_close(struct mbox *mb, struct mbox_conn *c)
+/* A PMD connection went away: its ports are orphaned. */
+static void
+conn_close(struct mbox *mb, struct mbox_conn *c)
 {
 	struct mbox_peer peer = { c->token, c->pid, c->uid, c->gid };
 	uint32_t cur;
@@ -239,12 +205,12 @@ conn_refuse(struct mbox *mb, struct mbox_conn *c, int status)
 
 	snprintf(w.msg, sizeof(w.msg), "%s", mbox_errmsg());
 	mbox_send_fds(c->fd, &w, sizeof(w), NULL, 0);
-	mbox_conn_close(mb, c);
+	conn_close(mb, c);
 }
 
-/* ctrl: the hello of a new connection. */
-void
-mbox_conn_hello(struct mbox *mb, struct mbox_conn *c)
+/* The hello of a new connection. */
+static void
+conn_hello(struct mbox *mb, struct mbox_conn *c)
 {
 	struct mbox_welcome w = {
 		.magic = MBOX_HELLO_MAGIC, .major = MBOX_MAJOR, .minor = MBOX_MINOR,
@@ -263,7 +229,7 @@ mbox_conn_hello(struct mbox *mb, struct mbox_conn *c)
 	mbox_closefd(&fds[1]);
 	c->efd = fds[0];
 	if (n == 0 || (n < 0 && n != -EMSGSIZE)) {
-		mbox_conn_close(mb, c);
+		conn_close(mb, c);
 		return;
 	}
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
@@ -294,9 +260,16 @@ mbox_conn_hello(struct mbox *mb, struct mbox_conn *c)
 		conn_refuse(mb, c, mbox_setmsg(-EPROTO, "hello without an eventfd"));
 		return;
 	}
-	gen = __atomic_add_fetch(&mb->hdr->conn_gen, 1, __ATOMIC_RELAXED);
-	if (gen >= UINT32_MAX / MBOX_MAX_CONNS)
-		gen = 1;
+	/* Stored before the token is published or sent: a restarted ctrl
+	 * continues after it. Only this thread of the one ctrl writes it.
+	 */
+	gen = __atomic_load_n(&mb->hdr->conn_gen, __ATOMIC_RELAXED);
+	if (gen >= MBOX_CONN_GEN_MAX) {
+		conn_refuse(mb, c, tokens_spent("the segment",
+						"restart the control daemon with MBOX_F_REPLACE"));
+		return;
+	}
+	__atomic_store_n(&mb->hdr->conn_gen, ++gen, __ATOMIC_RELAXED);
 	c->token = gen * MBOX_MAX_CONNS + c->slot;
 	__atomic_store_n(&cs->pid, c->pid, __ATOMIC_RELAXED);
 	__atomic_store_n(&cs->uid, c->uid, __ATOMIC_RELAXED);
@@ -310,15 +283,15 @@ mbox_conn_hello(struct mbox *mb, struct mbox_conn *c)
 	out[0] = mb->pass_fd;
 	out[1] = mb->efd;
 	if (mbox_send_fds(c->fd, &w, sizeof(w), out, 2) < 0) {
-		mbox_conn_close(mb, c);
+		conn_close(mb, c);
 		return;
 	}
 	mbox_push_event(mb, MBOX_EV_PEER_UP, MBOX_PORT_ANY,
 		   &(struct mbox_peer){ c->token, c->pid, c->uid, c->gid });
 }
 
-void
-mbox_ctrl_accept(struct mbox *mb)
+static void
+ctrl_accept(struct mbox *mb)
 {
 	struct mbox_conn *c;
 	unsigned int i;
@@ -339,4 +312,99 @@ mbox_ctrl_accept(struct mbox *mb)
 		if (mbox_ep_add(mb, fd, EPOLLIN | EPOLLRDHUP, TAG(TAG_CONN, i)) < 0)
 			mbox_closefd(&c->fd);
 	}
+}
+
+/* ctrl's fds in mbox_fd: the listening socket and the PMD connections. */
+static void
+ctrl_fd_ready(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events)
+{
+	struct mbox_conn *c;
+
+	switch (kind) {
+	case TAG_LISTEN:
+		ctrl_accept(mb);
+		break;
+	case TAG_CONN:
+		c = &mb->conns[idx % MBOX_MAX_CONNS];
+		if (c->fd < 0)
+			break;
+		if (c->token == 0 && (events & EPOLLIN))
+			conn_hello(mb, c);
+		else
+			conn_close(mb, c); /* EOF, error, or talk after the hello */
+		break;
+	default:
+		break;
+	}
+}
+
+/* mbox_close: the connections and their table entries, and the socket. */
+static void
+ctrl_close(struct mbox *mb)
+{
+	unsigned int i;
+
+	for (i = 0; i < MBOX_MAX_CONNS; i++) {
+		mbox_closefd(&mb->conns[i].fd);
+		mbox_closefd(&mb->conns[i].efd);
+		if (mb->hdr != NULL)
+			__atomic_store_n(&mb->hdr->conns[i].token, 0, __ATOMIC_RELEASE);
+	}
+	/* Unlinked while we still hold the segment lock: it is ours. */
+	if (mb->sock_path != NULL && mb->lfd >= 0)
+		unlink(mb->sock_path);
+}
+
+static const struct mbox_role_ops ctrl_ops = {
+	.fd_ready = ctrl_fd_ready,
+	.close = ctrl_close,
+};
+
+struct mbox *
+mbox_create(const struct mbox_cfg *cfg)
+{
+	struct mbox *mb;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	int rc;
+
+	if (cfg == NULL || cfg->seg_path == NULL || cfg->sock_path == NULL) {
+		errno = -mbox_setmsg(-EINVAL, "mbox_create: seg_path and sock_path are required");
+		return NULL;
+	}
+	mb = mbox_alloc(MBOX_ROLE_CTRL, &ctrl_ops);
+	if (mb == NULL)
+		return NULL;
+	uid = cfg->uid == (uid_t)-1 ? geteuid() : cfg->uid;
+	gid = cfg->gid == (gid_t)-1 ? getegid() : cfg->gid;
+	mode = cfg->gid == (gid_t)-1 ? 0600 : 0660;
+	mb->allow_uid = uid;
+	mb->allow_gid = cfg->gid;
+	rc = ctrl_adopt(mb, cfg, uid);
+	if (rc < 0 && rc != -ENOENT && rc != -EBUSY && (cfg->flags & MBOX_F_REPLACE)) {
+		/* Invalid and we may replace it: start afresh. */
+		if (mb->base != NULL)
+			munmap(mb->base, mb->size);
+		mb->base = NULL;
+		mb->hdr = NULL;
+		mbox_closefd(&mb->seg_fd);
+		rc = -ENOENT;
+	}
+	if (rc == -ENOENT) {
+		mbox_closefd(&mb->seg_fd);
+		rc = ctrl_new(mb, cfg, uid, gid, mode);
+	}
+	if (rc == 0)
+		rc = open_pass_fd(mb);
+	if (rc == 0)
+		rc = mbox_loop_init(mb);
+	if (rc == 0)
+		rc = ctrl_listen(mb, cfg->sock_path, uid, gid, mode);
+	if (rc < 0) {
+		mbox_close(mb);
+		errno = -rc;
+		return NULL;
+	}
+	return mb;
 }

@@ -3,7 +3,10 @@
  */
 /*
  * The PMD side: connecting and authenticating (both ways), mapping the
- * segment ctrl passes, renewing claims after a reconnection.
+ * segment ctrl passes, renewing claims after a reconnection. mbox_attach
+ * gives the object the PMD's ops (pmd_ops), through which mbox_conn.c hands
+ * over the PMD's fds and its close; this file calls down into mbox_conn.c,
+ * mbox_port.c, mbox_io.c and mbox_seg.c only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +22,9 @@
 
 #include "mbox_priv.h"
 
-/* PMD: (re)connect and authenticate. first: map the segment. */
-int
-mbox_pmd_connect(struct mbox *mb, const char *path, bool first)
+/* (Re)connect and authenticate. first: map the segment. */
+static int
+pmd_connect(struct mbox *mb, const char *path, bool first)
 {
 	struct timeval tv = { MBOX_IO_TIMEOUT_MS / 1000, (MBOX_IO_TIMEOUT_MS % 1000) * 1000 };
 	struct mbox_hello h = { MBOX_HELLO_MAGIC, MBOX_MAJOR, MBOX_MINOR, (uint32_t)getpid(), 0 };
@@ -144,8 +147,8 @@ err:
 	return rc;
 }
 
-void
-mbox_arm_timer(struct mbox *mb)
+static void
+arm_timer(struct mbox *mb)
 {
 	struct itimerspec its = { 0 };
 
@@ -154,6 +157,61 @@ mbox_arm_timer(struct mbox *mb)
 	timerfd_settime(mb->tfd, 0, &its, NULL);
 	mb->retry_ms = mb->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : mb->retry_ms * 2;
 }
+
+/* The PMD's fds in mbox_fd: the socket to ctrl and the reconnection timer. */
+static void
+pmd_fd_ready(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events)
+{
+	char b;
+	int rc;
+
+	(void)idx;
+	(void)events;
+	switch (kind) {
+	case TAG_SOCK:
+		/* ctrl never writes after the welcome: EOF or error, it is gone. */
+		if (recv(mb->sfd, &b, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN)
+			break;
+		epoll_ctl(mb->epfd, EPOLL_CTL_DEL, mb->sfd, NULL);
+		mbox_closefd(&mb->sfd);
+		mbox_push_event(mb, MBOX_EV_PEER_DOWN, MBOX_PORT_ANY, &mb->ctrl_cred);
+		mb->retry_ms = RETRY_MIN_MS;
+		arm_timer(mb);
+		break;
+	case TAG_TIMER:
+		mbox_drain(mb->tfd);
+		if (mb->sfd >= 0 || mb->stale)
+			break;
+		rc = pmd_connect(mb, mb->sock_path, false);
+		if (rc == 0)
+			mbox_push_event(mb, MBOX_EV_PEER_UP, MBOX_PORT_ANY, &mb->ctrl_cred);
+		else if (rc == -ESTALE)
+			mbox_push_event(mb, MBOX_EV_STALE, MBOX_PORT_ANY, NULL);
+		else
+			arm_timer(mb);
+		break;
+	default:
+		break;
+	}
+}
+
+/* mbox_close: give back the ports we own. */
+static void
+pmd_close(struct mbox *mb)
+{
+	unsigned int i;
+
+	if (mb->base == NULL)
+		return;
+	for (i = 0; i < mb->nb_ports; i++)
+		if (mbox_port_claimed(mb, i))
+			mbox_port_release(mb, i);
+}
+
+static const struct mbox_role_ops pmd_ops = {
+	.fd_ready = pmd_fd_ready,
+	.close = pmd_close,
+};
 
 struct mbox *
 mbox_attach(const char *sock_path, unsigned int flags)
@@ -165,7 +223,7 @@ mbox_attach(const char *sock_path, unsigned int flags)
 		errno = -mbox_setmsg(-EINVAL, "mbox_attach: bad arguments");
 		return NULL;
 	}
-	mb = mbox_alloc(MBOX_ROLE_PMD);
+	mb = mbox_alloc(MBOX_ROLE_PMD, &pmd_ops);
 	if (mb == NULL)
 		return NULL;
 	rc = mbox_loop_init(mb);
@@ -181,7 +239,7 @@ mbox_attach(const char *sock_path, unsigned int flags)
 	}
 	rc = mbox_ep_add(mb, mb->tfd, EPOLLIN, TAG(TAG_TIMER, 0));
 	if (rc == 0)
-		rc = mbox_pmd_connect(mb, sock_path, true);
+		rc = pmd_connect(mb, sock_path, true);
 	if (rc < 0)
 		goto err;
 	mb->seg_fd = -1;

@@ -25,6 +25,15 @@
 #define MBOX_COMPAT_KNOWN 0ull
 #define MBOX_INCOMPAT_KNOWN 0ull
 
+/*
+ * A connection's token is conn_gen * MBOX_MAX_CONNS + slot: 32 bits, never
+ * 0. conn_gen, in the segment, only grows (a re-adopting ctrl continues from
+ * it), up to the last generation a token holds; then ctrl refuses hellos
+ * and will not re-adopt the segment. So a token is never reused for the
+ * segment's life.
+ */
+#define MBOX_CONN_GEN_MAX (UINT32_MAX / MBOX_MAX_CONNS)
+
 struct mbox_conn_slot {
 	uint32_t token;        /* 0: free */
 	uint32_t pid;
@@ -55,7 +64,7 @@ struct mbox_hdr {
 	/* mutable, ctrl writes, atomics */
 	uint64_t ctrl_gen;
 	uint32_t ctrl_pid;
-	uint32_t conn_gen;
+	uint32_t conn_gen;     /* hellos accepted on this segment, see MBOX_CONN_GEN_MAX */
 	uint64_t t_adopted;    /* CLOCK_REALTIME s */
 	uint8_t pad1[16];
 	struct mbox_conn_slot conns[MBOX_MAX_CONNS];
@@ -63,6 +72,7 @@ struct mbox_hdr {
 
 static_assert(offsetof(struct mbox_hdr, hdr_crc) == 80, "hdr layout");
 static_assert(offsetof(struct mbox_hdr, ctrl_gen) == 88, "hdr layout");
+static_assert(offsetof(struct mbox_hdr, conn_gen) == 100, "hdr layout");
 static_assert(offsetof(struct mbox_hdr, conns) % MBOX_LINE == 0, "hdr layout");
 static_assert(sizeof(struct mbox_hdr) == 640, "hdr layout");
 
@@ -120,7 +130,9 @@ static_assert(sizeof(struct mbox_port_shm) % MBOX_LINE == 0, "port layout");
 
 enum mbox_role { MBOX_ROLE_CTRL, MBOX_ROLE_PMD, MBOX_ROLE_READER };
 
-/* epoll tags of mbox_fd's members */
+/* epoll tags of mbox_fd's members: TAG_EFD, our doorbell, is the object's
+ * (mbox_conn.c); ctrl's are LISTEN and CONN, the PMD's SOCK and TIMER.
+ */
 enum { TAG_EFD = 1, TAG_LISTEN, TAG_CONN, TAG_SOCK, TAG_TIMER };
 #define TAG(kind, idx) ((uint64_t)(kind) << 32 | (uint32_t)(idx))
 
@@ -165,8 +177,30 @@ struct mbox_conn {
 	uint32_t slot;
 };
 
+struct mbox;
+
+/*
+ * What the connection code (mbox_conn.c) asks of a role: ctrl's ops are in
+ * mbox_ctrl.c (set by mbox_create), the PMD's in mbox_pmd.c (set by
+ * mbox_attach). mbox_conn.c calls a role only through these, the role files
+ * call down into mbox_conn.c, so no two files call each other.
+ */
+struct mbox_role_ops {
+	/* One of the role's fds in mbox_fd, added with mbox_ep_add(TAG(kind,
+	 * idx)), is ready with these epoll events. Thread: the one calling
+	 * mbox_next.
+	 */
+	void (*fd_ready)(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events);
+	/* mbox_close, before the common fds are closed and the segment is
+	 * unmapped (mb->base may be NULL on a failed constructor): give back
+	 * what the role holds. Thread: mbox_close's.
+	 */
+	void (*close)(struct mbox *mb);
+};
+
 struct mbox {
 	enum mbox_role role;
+	const struct mbox_role_ops *ops;  /* NULL: reader or image */
 	uint8_t *base;         /* the mapping */
 	size_t size;
 	bool own_mem;          /* mbox_mem_open: base is the caller's */
@@ -205,7 +239,23 @@ struct mbox {
 	struct mbox_rx rx[MBOX_MAX_PORTS];
 };
 
-/* crc32c (Castagnoli). */
+/*
+ * The files of proto/, lowest first; each calls only files listed before
+ * it here (README, "Layers"):
+ *   mbox_seg.c   segment layout, validation, crc32c, records, event checks, names
+ *   mbox_io.c    fd helpers: the segment file, sockets and SCM_RIGHTS, doorbells
+ *   mbox_ring.c  the event rings: post, consume
+ *   mbox_port.c  the per-port records and ownership calls
+ *   mbox_conn.c  the object: alloc, close, readers, library events, mbox_next
+ *   mbox_ctrl.c, mbox_pmd.c  the two roles, called by mbox_conn.c only
+ *                through their struct mbox_role_ops
+ * Unless a comment says otherwise, an internal call runs on the thread of
+ * the public call that made it, under no lock (the library has none).
+ */
+
+/* mbox_seg.c */
+
+/* crc32c (Castagnoli). Thread: any. */
 uint32_t mbox_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /* Layout: stride of a port for ring_slots, 0 if out of range. */
@@ -222,54 +272,78 @@ int mbox_seg_check(const void *buf, size_t len);
 void mbox_seg_format(void *buf, uint32_t nb_ports, uint32_t ring_slots, uint64_t key);
 size_t mbox_seg_size(uint32_t nb_ports, uint32_t ring_slots);
 
-/*
- * Open an in-memory segment image (checked with mbox_seg_check) without
- * sockets: for the fuzz target and tests. role says which rings mbox_next
- * consumes (ctrl: p2c, PMD: c2p of every port). Not for production.
- */
-struct mbox *mbox_mem_open(void *buf, size_t len, enum mbox_role role);
-
 /* Validate a decoded event read from port's ring in direction c2p. */
 int mbox_ev_check(const struct mbox_event *ev, unsigned int port, bool c2p);
 
-/* Internal helpers shared by the .c files. */
+/* Where port's blocks are in mb's mapping (port < mb->nb_ports). */
 struct mbox_port_shm *mbox_port_shm(const struct mbox *mb, unsigned int port);
 struct mbox_ring *mbox_ring_c2p(const struct mbox *mb, unsigned int port);
 struct mbox_ring *mbox_ring_p2c(const struct mbox *mb, unsigned int port);
+
+/* A record's single writer and its readers (README, "Records"). */
 int mbox_rec_read(const struct mbox_rec *r, void *out, size_t len);
 void mbox_rec_write(struct mbox_rec *r, const void *in, size_t len);
-int mbox_ring_put(const struct mbox *mb, struct mbox_ring *ring, struct mbox_event *ev,
-		  bool *was_empty);
-int mbox_ring_take(const struct mbox *mb, struct mbox_ring *ring, struct mbox_rx *rx,
-		   unsigned int port, bool c2p, struct mbox_event *ev);
+
+/* Set this thread's mbox_errmsg(); returns err. */
 int mbox_setmsg(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t mbox_now_ns(void);
-bool mbox_token_live(const struct mbox *mb, uint32_t token);
-int mbox_consume(struct mbox *mb, struct mbox_event *ev);
 
-/* mbox_conn.c, for mbox_ctrl.c and mbox_pmd.c. */
+/* mbox_io.c: no state; fds are the caller's. */
 struct sockaddr_un;
 struct stat;
-struct mbox *mbox_alloc(enum mbox_role role);
-void mbox_set_geometry(struct mbox *mb, void *base, size_t size);
 void mbox_closefd(int *fd);
-int mbox_ep_add(struct mbox *mb, int fd, uint32_t events, uint64_t tag);
-int mbox_loop_init(struct mbox *mb);
 int mbox_check_file(int fd, const char *what, uid_t uid, struct stat *st);
 int mbox_map_fd(struct mbox *mb, int fd, size_t size, bool rw);
 int mbox_sock_addr(struct sockaddr_un *sa, const char *path);
 int mbox_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned int nfds);
 ssize_t mbox_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned int max, int flags);
 bool mbox_is_eventfd(int fd);
+/* Wake the owner of efd (-1: nobody); never blocks. Thread: any. */
+void mbox_doorbell(int efd);
+/* Empty a non-blocking eventfd or timerfd. */
+void mbox_drain(int fd);
+
+/* mbox_ring.c */
+int mbox_ring_put(const struct mbox *mb, struct mbox_ring *ring, struct mbox_event *ev,
+		  bool *was_empty);
+int mbox_ring_take(const struct mbox *mb, struct mbox_ring *ring, struct mbox_rx *rx,
+		   unsigned int port, bool c2p, struct mbox_event *ev);
+/* The next event of any ring this role consumes, round robin: 1 or 0.
+ * Thread: the one calling mbox_next.
+ */
+int mbox_consume(struct mbox *mb, struct mbox_event *ev);
+
+/* PMD: does this process own port (mb->claimed)? Thread: any. */
+static inline bool
+mbox_port_claimed(const struct mbox *mb, unsigned int port)
+{
+	/* Pairs with the release updates of claimed in mbox_port.c, mbox_pmd.c. */
+	return __atomic_load_n(&mb->claimed, __ATOMIC_ACQUIRE) & (1ull << port);
+}
+
+/* mbox_port.c: is token a connection ctrl holds open right now (as far as
+ * this process can tell)? Thread: any.
+ */
+bool mbox_token_live(const struct mbox *mb, uint32_t token);
+
+/*
+ * mbox_conn.c, for the roles. mbox_alloc: a new object with every fd -1;
+ * ops is the role's (NULL: reader). mbox_loop_init: the loop fd and our
+ * doorbell. mbox_push_event: queue a library event for mbox_next (thread:
+ * the one calling mbox_next, or the constructor before it returns).
+ */
+struct mbox *mbox_alloc(enum mbox_role role, const struct mbox_role_ops *ops);
+void mbox_set_geometry(struct mbox *mb, void *base, size_t size);
+int mbox_ep_add(struct mbox *mb, int fd, uint32_t events, uint64_t tag);
+int mbox_loop_init(struct mbox *mb);
 void mbox_push_event(struct mbox *mb, uint16_t type, uint16_t port, const struct mbox_peer *peer);
 
-/* mbox_ctrl.c */
-void mbox_ctrl_accept(struct mbox *mb);
-void mbox_conn_hello(struct mbox *mb, struct mbox_conn *c);
-void mbox_conn_close(struct mbox *mb, struct mbox_conn *c);
-
-/* mbox_pmd.c */
-int mbox_pmd_connect(struct mbox *mb, const char *path, bool first);
-void mbox_arm_timer(struct mbox *mb);
+/*
+ * Open an in-memory segment image (checked with mbox_seg_check) without
+ * sockets: for the fuzz target and tests. role says which rings mbox_next
+ * consumes (ctrl: p2c, PMD: c2p of every port). No role ops. Not for
+ * production.
+ */
+struct mbox *mbox_mem_open(void *buf, size_t len, enum mbox_role role);
 
 #endif /* MANA_MBOX_PRIV_H */

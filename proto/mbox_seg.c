@@ -2,8 +2,10 @@
  * Copyright (c) 2026 The mana-reset authors
  */
 /*
- * The segment: layout, validation of an untrusted image, checksums, and the
- * double-buffered seqlock records. No syscalls but the clock.
+ * The segment: layout (and where a port's blocks are), validation of an
+ * untrusted image, checksums, the double-buffered seqlock records, event
+ * checks, names, the error message. No syscalls but the clock; the lowest
+ * file of proto/, it calls none of the others.
  */
 #include <errno.h>
 #include <sched.h>
@@ -103,6 +105,26 @@ size_t
 mbox_seg_size(uint32_t nb_ports, uint32_t ring_slots)
 {
 	return sizeof(struct mbox_hdr) + (size_t)nb_ports * mbox_port_stride(ring_slots);
+}
+
+struct mbox_port_shm *
+mbox_port_shm(const struct mbox *mb, unsigned int port)
+{
+	return (struct mbox_port_shm *)(mb->base + mb->ports_off + (size_t)port * mb->stride);
+}
+
+struct mbox_ring *
+mbox_ring_c2p(const struct mbox *mb, unsigned int port)
+{
+	return (struct mbox_ring *)((uint8_t *)mbox_port_shm(mb, port) +
+				    sizeof(struct mbox_port_shm));
+}
+
+struct mbox_ring *
+mbox_ring_p2c(const struct mbox *mb, unsigned int port)
+{
+	return (struct mbox_ring *)((uint8_t *)mbox_ring_c2p(mb, port) + sizeof(struct mbox_ring) +
+				    (size_t)mb->slots * MBOX_SLOT_SIZE);
 }
 
 static uint32_t

@@ -123,9 +123,11 @@ test_attach_thread(void *arg)
 
 /* Attach a PMD in this process while ctrl's loop runs here: the hello
  * needs ctrl to answer. What ctrl reports meanwhile (PEER_UP) is dropped.
+ * On failure *err and msg (when not NULL) get the attach's errno and
+ * mbox_errmsg() (thread-local: the attach runs in a thread of its own).
  */
 static inline struct mbox *
-test_attach_pumped(struct mbox *ctrl, int *err)
+test_attach_pumped_msg(struct mbox *ctrl, int *err, char *msg, size_t len)
 {
 	struct test_attach a = { .sock = SOCK };
 	struct mbox_event ev;
@@ -144,7 +146,15 @@ test_attach_pumped(struct mbox *ctrl, int *err)
 		fprintf(stderr, "mbox_attach: %s\n", a.msg);
 	if (err != NULL)
 		*err = a.err;
+	if (msg != NULL)
+		snprintf(msg, len, "%s", a.msg);
 	return a.mb;
+}
+
+static inline struct mbox *
+test_attach_pumped(struct mbox *ctrl, int *err)
+{
+	return test_attach_pumped_msg(ctrl, err, NULL, 0);
 }
 
 struct test_up {
