@@ -52,7 +52,7 @@ struct mana_mbox {
 };
 
 static uint64_t
-mbox_now_ms(void)
+mana_mbox_now_ms(void)
 {
 	struct timespec ts;
 
@@ -61,7 +61,7 @@ mbox_now_ms(void)
 }
 
 static void
-mbox_wake(struct mana_mbox *m)
+mana_mbox_wake(struct mana_mbox *m)
 {
 	uint64_t one = 1;
 
@@ -72,7 +72,7 @@ mbox_wake(struct mana_mbox *m)
 }
 
 static uint32_t
-mbox_pmd_state(enum mana_reset_state s)
+mana_mbox_pmd_state(enum mana_reset_state s)
 {
 	switch (s) {
 	case MANA_RS_ACTIVE:
@@ -94,7 +94,7 @@ mbox_pmd_state(enum mana_reset_state s)
 
 /* The state a phase runs in (the engine's state while it runs). */
 static uint32_t
-mbox_phase_state(enum mana_reset_phase ph)
+mana_mbox_phase_state(enum mana_reset_phase ph)
 {
 	switch (ph) {
 	case MANA_PH_QUIESCE:
@@ -108,7 +108,7 @@ mbox_phase_state(enum mana_reset_phase ph)
 }
 
 static void
-mbox_result(const struct mana_reset_record *rec, struct mbox_reset_rec *out)
+mana_mbox_result(const struct mana_reset_record *rec, struct mbox_reset_rec *out)
 {
 	unsigned int ph;
 
@@ -118,13 +118,13 @@ mbox_result(const struct mana_reset_record *rec, struct mbox_reset_rec *out)
 	for (ph = 0; ph < MANA_PH_NUM && ph < MBOX_PHASES; ph++)
 		out->phase_ns[ph] = mana_reset_phase_ns(rec, (enum mana_reset_phase)ph);
 	out->total_ns = mana_reset_total_ns(rec);
-	out->outcome = mbox_pmd_state(rec->outcome);
+	out->outcome = mana_mbox_pmd_state(rec->outcome);
 	out->error = rec->error;
 }
 
 /* Rewrite the port's PMD record from the engine. m->lock held, attached. */
 static void
-mbox_record_write(struct mana_mbox *m)
+mana_mbox_record_write(struct mana_mbox *m)
 {
 	struct mana_reset_record hist[MBOX_TIMELINE];
 	struct mana_reset_stats rs;
@@ -133,7 +133,7 @@ mbox_record_write(struct mana_mbox *m)
 	int rc;
 
 	memset(&rec, 0, sizeof(rec));
-	rec.state = mbox_pmd_state(mana_reset_state(m->reset));
+	rec.state = mana_mbox_pmd_state(mana_reset_state(m->reset));
 	rec.phase = m->phase;
 	mana_reset_stats_get(m->reset, &rs);
 	rec.nb_reset = rs.requested;
@@ -145,7 +145,7 @@ mbox_record_write(struct mana_mbox *m)
 	rec.pid = (uint32_t)getpid();
 	n = mana_reset_history(m->reset, hist, MBOX_TIMELINE);
 	for (i = 0; i < n; i++)
-		mbox_result(&hist[i], &rec.timeline[i]);
+		mana_mbox_result(&hist[i], &rec.timeline[i]);
 	rec.nb_timeline = n;
 	rc = mbox_port_set_pmd(m->mb, (unsigned int)m->mbox_port, &rec);
 	if (rc < 0)
@@ -154,7 +154,7 @@ mbox_record_write(struct mana_mbox *m)
 
 /* Post ev on our mailbox port. m->lock held, attached. Never blocks. */
 static void
-mbox_send(struct mana_mbox *m, struct mbox_event *ev)
+mana_mbox_send(struct mana_mbox *m, struct mbox_event *ev)
 {
 	int rc;
 
@@ -184,7 +184,7 @@ mana_mbox_reset_event(struct mana_mbox *m, enum mana_reset_event ev)
 	pthread_mutex_lock(&m->lock);
 	if (m->mb == NULL) {
 		pthread_mutex_unlock(&m->lock);
-		mbox_wake(m);    /* retry the attach now rather than later */
+		mana_mbox_wake(m);    /* retry the attach now rather than later */
 		return;
 	}
 	memset(&e, 0, sizeof(e));
@@ -203,7 +203,7 @@ mana_mbox_reset_event(struct mana_mbox *m, enum mana_reset_event ev)
 		if (mana_reset_history(m->reset, &rec, 1) == 1) {
 			e.type = ev == MANA_REV_SUCCESS ? MBOX_EV_RECOVERED :
 				 MBOX_EV_RECOVERY_FAILED;
-			mbox_result(&rec, &e.u.result);
+			mana_mbox_result(&rec, &e.u.result);
 		}
 		m->phase = MANA_PH_QUIESCE;
 		break;
@@ -211,8 +211,8 @@ mana_mbox_reset_event(struct mana_mbox *m, enum mana_reset_event ev)
 		break;    /* REMOVED: the FAILED result said so; the record too */
 	}
 	if (e.type != MBOX_EV_NONE)
-		mbox_send(m, &e);
-	mbox_record_write(m);
+		mana_mbox_send(m, &e);
+	mana_mbox_record_write(m);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -230,23 +230,23 @@ mana_mbox_phase(struct mana_mbox *m, uint64_t seq, enum mana_reset_phase ph)
 		e.type = MBOX_EV_PHASE;
 		e.u.phase.reset_seq = seq;
 		e.u.phase.phase = ph;
-		e.u.phase.state = mbox_phase_state(ph);
-		mbox_send(m, &e);
-		mbox_record_write(m);
+		e.u.phase.state = mana_mbox_phase_state(ph);
+		mana_mbox_send(m, &e);
+		mana_mbox_record_write(m);
 	}
 	pthread_mutex_unlock(&m->lock);
 }
 
 /* Drop the attachment (the last record first). Mailbox thread. */
 static void
-mbox_detach(struct mana_mbox *m)
+mana_mbox_detach(struct mana_mbox *m)
 {
 	struct mbox *mb;
 
 	pthread_mutex_lock(&m->lock);
 	mb = m->mb;
 	if (mb != NULL)
-		mbox_record_write(m);
+		mana_mbox_record_write(m);
 	m->mb = NULL;
 	m->mbox_port = -1;
 	m->st.attached = false;
@@ -258,7 +258,7 @@ mbox_detach(struct mana_mbox *m)
 
 /* Log a failed attach once per reason; ERR for what an operator must fix. */
 static void
-mbox_attach_failed(struct mana_mbox *m, int err, const char *msg)
+mana_mbox_attach_failed(struct mana_mbox *m, int err, const char *msg)
 {
 	bool config = err == -EBADMSG || err == -EPROTONOSUPPORT || err == -EACCES ||
 		      err == -ESTALE || err == -ENAMETOOLONG || err == -ENOTSOCK;
@@ -278,7 +278,7 @@ mbox_attach_failed(struct mana_mbox *m, int err, const char *msg)
 		MANA_MBOX_LOG(DEBUG, "port %u: attach to %s: %s", m->port_id, m->cfg.sock_path,
 			      msg);
 	}
-	m->next_try_ms = mbox_now_ms() + m->retry_ms;
+	m->next_try_ms = mana_mbox_now_ms() + m->retry_ms;
 	m->retry_ms = RTE_MIN(m->retry_ms * 2, MBOX_RETRY_MAX_MS);
 }
 
@@ -286,7 +286,7 @@ mbox_attach_failed(struct mana_mbox *m, int err, const char *msg)
  * MBOX_IO_TIMEOUT_MS for a stuck ctrl. No lock held.
  */
 static void
-mbox_try_attach(struct mana_mbox *m)
+mana_mbox_try_attach(struct mana_mbox *m)
 {
 	struct mbox_info info;
 	struct mbox *mb;
@@ -296,7 +296,7 @@ mbox_try_attach(struct mana_mbox *m)
 	mb = mbox_attach(m->cfg.sock_path, 0);
 	if (mb == NULL) {
 		rc = -errno;
-		mbox_attach_failed(m, rc, mbox_errmsg());
+		mana_mbox_attach_failed(m, rc, mbox_errmsg());
 		return;
 	}
 	port = mbox_port_find(mb, m->cfg.ident);
@@ -320,7 +320,7 @@ mbox_try_attach(struct mana_mbox *m)
 	m->st.last_error = 0;
 	m->st.attaches++;
 	/* ctrl resyncs from the record: it says where the port is now. */
-	mbox_record_write(m);
+	mana_mbox_record_write(m);
 	pthread_mutex_unlock(&m->lock);
 	m->retry_ms = MBOX_RETRY_MIN_MS;
 	m->logged_err = 0;
@@ -331,14 +331,14 @@ mbox_try_attach(struct mana_mbox *m)
 
 err_close:
 	mbox_close(mb);
-	mbox_attach_failed(m, rc, msg);
+	mana_mbox_attach_failed(m, rc, msg);
 }
 
 /* ctrl's view of the hardware, after events were lost: act on it as on the
  * events it stands for. Mailbox thread.
  */
 static void
-mbox_resync(struct mana_mbox *m)
+mana_mbox_resync(struct mana_mbox *m)
 {
 	struct mbox_port pt;
 	int rc;
@@ -371,7 +371,7 @@ mbox_resync(struct mana_mbox *m)
  * the attachment must be dropped.
  */
 static bool
-mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
+mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 {
 	bool ours = ev->port == m->mbox_port;
 
@@ -421,7 +421,7 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		break;
 	case MBOX_EV_RESYNC:
 		if (ours || ev->port == MBOX_PORT_ANY)
-			mbox_resync(m);
+			mana_mbox_resync(m);
 		break;
 	case MBOX_EV_PEER_DOWN:
 		if (ev->port == MBOX_PORT_ANY) {
@@ -442,7 +442,7 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 				      m->port_id, ev->u.peer.pid);
 		m->ctrl_down = false;
 		pthread_mutex_lock(&m->lock);
-		mbox_record_write(m);
+		mana_mbox_record_write(m);
 		pthread_mutex_unlock(&m->lock);
 		break;
 	case MBOX_EV_STALE:
@@ -455,7 +455,7 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 	if (ours && ev->type <= MBOX_EV_GONE) {
 		/* The engine's counters moved (a merged request, say). */
 		pthread_mutex_lock(&m->lock);
-		mbox_record_write(m);
+		mana_mbox_record_write(m);
 		pthread_mutex_unlock(&m->lock);
 	}
 	return true;
@@ -463,14 +463,14 @@ mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 
 /* Everything the mailbox has for us now. Mailbox thread. */
 static void
-mbox_drain(struct mana_mbox *m)
+mana_mbox_drain(struct mana_mbox *m)
 {
 	struct mbox_event ev;
 	int rc;
 
 	while ((rc = mbox_next(m->mb, &ev)) == 1) {
-		if (!mbox_handle(m, &ev)) {
-			mbox_detach(m);
+		if (!mana_mbox_handle(m, &ev)) {
+			mana_mbox_detach(m);
 			m->retry_ms = MBOX_RETRY_MIN_MS;
 			m->next_try_ms = 0;
 			return;
@@ -479,13 +479,13 @@ mbox_drain(struct mana_mbox *m)
 	if (rc < 0) {
 		MANA_MBOX_LOG(ERR, "port %u: mailbox: %s; attaching again", m->port_id,
 			      mbox_errmsg());
-		mbox_detach(m);
-		m->next_try_ms = mbox_now_ms() + m->retry_ms;
+		mana_mbox_detach(m);
+		m->next_try_ms = mana_mbox_now_ms() + m->retry_ms;
 	}
 }
 
 static void *
-mbox_main(void *arg)
+mana_mbox_main(void *arg)
 {
 	struct mana_mbox *m = arg;
 	struct pollfd pfd[2];
@@ -494,16 +494,16 @@ mbox_main(void *arg)
 
 	while (!__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE)) {
 		if (m->mb == NULL) {
-			now = mbox_now_ms();
+			now = mana_mbox_now_ms();
 			if (now >= m->next_try_ms)
-				mbox_try_attach(m);
+				mana_mbox_try_attach(m);
 		}
 		pfd[0] = (struct pollfd){ .fd = m->wake_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = m->mb != NULL ? mbox_fd(m->mb) : -1,
 					  .events = POLLIN };
 		timeout = -1;
 		if (m->mb == NULL) {
-			now = mbox_now_ms();
+			now = mana_mbox_now_ms();
 			timeout = m->next_try_ms > now ? (int)(m->next_try_ms - now) : 0;
 		}
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
@@ -515,14 +515,14 @@ mbox_main(void *arg)
 			if (read(m->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				break;
 			/* A reset event while detached: try again soon. */
-			if (m->mb == NULL && m->next_try_ms > mbox_now_ms() + MBOX_RETRY_MIN_MS)
-				m->next_try_ms = mbox_now_ms() + MBOX_RETRY_MIN_MS;
+			if (m->mb == NULL && m->next_try_ms > mana_mbox_now_ms() + MBOX_RETRY_MIN_MS)
+				m->next_try_ms = mana_mbox_now_ms() + MBOX_RETRY_MIN_MS;
 		}
 		if (m->mb != NULL && pfd[1].revents != 0)
-			mbox_drain(m);
+			mana_mbox_drain(m);
 	}
 	if (m->mb != NULL)
-		mbox_detach(m);
+		mana_mbox_detach(m);
 	return NULL;
 }
 
@@ -560,7 +560,7 @@ mana_mbox_start(const struct mana_mbox_cfg *cfg, uint16_t port_id, struct mana_r
 	MANA_MBOX_LOG(INFO, "port %u: mailbox %s, port '%s'", port_id, cfg->sock_path,
 		      cfg->ident);
 	snprintf(name, sizeof(name), "mana-mbox-%u", port_id);
-	ret = rte_ctrl_thread_create(&m->thread, name, NULL, mbox_main, m);
+	ret = rte_ctrl_thread_create(&m->thread, name, NULL, mana_mbox_main, m);
 	if (ret != 0) {
 		errno = -ret;
 		goto err_mutex;
@@ -586,9 +586,9 @@ mana_mbox_stop(struct mana_mbox *m)
 
 	if (m == NULL)
 		return;
-	/* Pairs with the acquire in mbox_main. */
+	/* Pairs with the acquire in mana_mbox_main. */
 	__atomic_store_n(&m->stop, true, __ATOMIC_RELEASE);
-	mbox_wake(m);
+	mana_mbox_wake(m);
 	/* The one join of the mailbox thread; it detaches on its way out. */
 	ret = pthread_join(m->thread, NULL);
 	if (ret != 0)
