@@ -36,6 +36,7 @@
 #include <rte_mbuf.h>
 
 #include "tests/lib/dpdk_inject.h"
+#include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
 
@@ -56,23 +57,8 @@ extern void (*mana_test_burst_hook)(void);
 
 static const char *const names[NB_PORTS] = { "net_mana_sim0", "net_mana_sim1" };
 static uint16_t ports[NB_PORTS];
-static struct rte_mempool *pool;
 static int quit;
-static uint64_t recovering, outcomes;
 static __thread unsigned int hook_seed;
-
-static int
-on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
-{
-	(void)port;
-	(void)arg;
-	(void)ret;
-	if (type == RTE_ETH_EVENT_ERR_RECOVERING)
-		__atomic_fetch_add(&recovering, 1, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(&outcomes, 1, __ATOMIC_RELAXED);
-	return 0;
-}
 
 /* One burst in eight sleeps up to 3 ms: about a reset's length. */
 static void
@@ -109,104 +95,76 @@ poller(void *arg)
 			if (sent < n)
 				rte_pktmbuf_free_bulk(m + sent, n - sent);
 			if ((++turn & 15) == 0)
-				test_inject_broadcast(pool, ports[p], q);
+				test_inject_broadcast(test_pool, ports[p], q);
 		}
 	return NULL;
 }
 
-static int
-port_setup(uint16_t port)
+/* Resets begun and ended on both ports. */
+static uint64_t
+resets(enum rte_eth_event_type type)
 {
-	struct rte_eth_conf conf;
-	uint16_t q;
+	return test_events(ports[0], type) + test_events(ports[1], type);
+}
 
-	memset(&conf, 0, sizeof(conf));
-	conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-	conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4;
-	if (rte_eth_dev_configure(port, NB_Q, NB_Q, &conf) != 0)
-		return -1;
-	for (q = 0; q < NB_Q; q++)
-		if (rte_eth_rx_queue_setup(port, q, 256, SOCKET_ID_ANY, NULL, pool) != 0 ||
-		    rte_eth_tx_queue_setup(port, q, 256, SOCKET_ID_ANY, NULL) != 0)
-			return -1;
-	if (rte_eth_promiscuous_enable(port) != 0)
-		return -1;
-	return rte_eth_dev_start(port);
+static uint64_t
+outcomes(void)
+{
+	return resets(RTE_ETH_EVENT_RECOVERY_SUCCESS) + resets(RTE_ETH_EVENT_RECOVERY_FAILED);
 }
 
 /* The child: returns its exit status. */
 static int
 scenario(const char *argv0, uint64_t want_resets, unsigned int max_secs)
 {
-	char prefix[64];
-	char *eal_args[] = {
-		(char *)(uintptr_t)argv0, "-l", "0", "--no-pci", "--no-huge", "--no-shconf",
-		"-m", "256", "--no-telemetry", "--file-prefix", prefix,
-		"--log-level", "pmd.net.mana.*:error", "--log-level", "lib.eal:error",
-		"--log-level", "lib.ethdev:critical",
+	const struct test_eal_opts eo = {
+		.name = "r13", .nb_mbufs = 8191, .log_levels = "lib.ethdev:critical",
+	};
+	const struct test_port_opts po = {
+		.nb_rxq = NB_Q, .nb_txq = NB_Q, .rss = true, .promisc = true,
 	};
 	struct sigaction sa;
 	pthread_t t[NB_Q];
 	unsigned int i, q;
+	uint64_t n;
 	time_t end;
-	int ret;
+	int ret, port;
 
-	snprintf(prefix, sizeof(prefix), "mana_r13_%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+	if (test_eal_setup(argv0, &eo) != 0)
 		return 1;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fault;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	pool = rte_pktmbuf_pool_create("r13_pool", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
-	if (pool == NULL)
-		return 1;
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_ERR_RECOVERING, on_event, NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_event, NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_FAILED, on_event, NULL);
 	for (i = 0; i < NB_PORTS; i++) {
-		if (rte_vdev_init(names[i], "reset_period_ms=3,recovery_ms=1") != 0 ||
-		    rte_eth_dev_get_port_by_name(names[i], &ports[i]) != 0 ||
-		    port_setup(ports[i]) != 0) {
-			fprintf(stderr, "cannot set up %s\n", names[i]);
+		port = test_port_up(names[i], "reset_period_ms=3,recovery_ms=1", &po);
+		if (port < 0)
 			return 1;
-		}
+		ports[i] = (uint16_t)port;
 	}
 	__atomic_store_n(&mana_test_burst_hook, burst_hook, __ATOMIC_RELEASE);
 	for (q = 0; q < NB_Q; q++)
 		pthread_create(&t[q], NULL, poller, (void *)(uintptr_t)q);
 	end = time(NULL) + max_secs;
-	while (__atomic_load_n(&recovering, __ATOMIC_RELAXED) < want_resets && time(NULL) < end)
+	while (resets(RTE_ETH_EVENT_ERR_RECOVERING) < want_resets && time(NULL) < end)
 		usleep(10000);
 	__atomic_store_n(&quit, 1, __ATOMIC_RELEASE);
 	for (q = 0; q < NB_Q; q++)
 		pthread_join(t[q], NULL);
-	printf("%" PRIu64 " resets with bursts sleeping at their start\n",
-	       __atomic_load_n(&recovering, __ATOMIC_RELAXED));
-	ret = __atomic_load_n(&recovering, __ATOMIC_RELAXED) >= want_resets ? 0 : 1;
+	n = resets(RTE_ETH_EVENT_ERR_RECOVERING);
+	printf("%" PRIu64 " resets with bursts sleeping at their start\n", n);
+	ret = n >= want_resets ? 0 : 1;
 	if (ret != 0)
 		fprintf(stderr, "FAIL: fewer than %" PRIu64 " resets in %u s\n", want_resets,
 			max_secs);
-	for (i = 0; i < NB_PORTS; i++) {
-		unsigned int k;
-
-		for (k = 0; k < 5000 && rte_eth_dev_stop(ports[i]) == -EBUSY; k++)
-			usleep(1000);
-		rte_eth_dev_close(ports[i]);
-		rte_vdev_uninit(names[i]);
-	}
-	if (__atomic_load_n(&recovering, __ATOMIC_RELAXED) !=
-	    __atomic_load_n(&outcomes, __ATOMIC_RELAXED)) {
-		fprintf(stderr, "FAIL: %" PRIu64 " resets, %" PRIu64 " outcomes\n", recovering,
-			outcomes);
+	for (i = 0; i < NB_PORTS; i++)
+		test_port_down(names[i], ports[i]);
+	if (resets(RTE_ETH_EVENT_ERR_RECOVERING) != outcomes()) {
+		fprintf(stderr, "FAIL: %" PRIu64 " resets, %" PRIu64 " outcomes\n",
+			resets(RTE_ETH_EVENT_ERR_RECOVERING), outcomes());
 		ret = 1;
 	}
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	return ret;
+	return test_eal_finish() != 0 ? 1 : ret;
 }
 
 int
