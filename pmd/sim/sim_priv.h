@@ -258,10 +258,11 @@ int sim_hub_slot_alloc(const char *name, const struct mana_sim_params *params,
  */
 void sim_hub_slot_free(unsigned int slot);
 
-/* A fresh identity for the slot's next incarnation. Takes hub->lock (a
- * caller may hold the slot's queue locks: hub->lock is then taken after
- * them, as sim_dev_open always did; nothing takes them in the other order
- * while a handle can be opened).
+/* A fresh identity for the slot's next incarnation. Takes hub->lock.
+ * sim_dev_open calls it with the slot's queue locks held: the other order
+ * than slot allocation and release, which cannot run on a slot whose device
+ * is being opened (allocation takes a free slot; the driver destroys a
+ * device only after its handle closed).
  */
 uint64_t sim_hub_identity_next(unsigned int slot);
 
