@@ -6,6 +6,5 @@
 RTE_LOG_REGISTER(mana_logtype_init, pmd.net.mana.init, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_driver, pmd.net.mana.driver, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_reset, pmd.net.mana.reset, NOTICE);
-RTE_LOG_REGISTER(mana_logtype_sim, pmd.net.mana.sim, NOTICE);
 RTE_LOG_REGISTER(mana_logtype_mbox, pmd.net.mana.mbox, NOTICE);
 

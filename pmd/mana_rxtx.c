@@ -16,27 +16,14 @@
 
 #include "mana.h"
 #include "mana_log.h"
+#include "mana_rxtx_hook.h"
 
-#ifdef MANA_TEST_HOOKS
-/* Test builds only (tests/pmd/review_13_doorbell_test.c): called first in
- * every burst, before anything of the port is read, to widen the window
- * between a burst's start and its gate check.
- */
-void (*mana_test_burst_hook)(void);
-#define MANA_BURST_HOOK() do { \
-	void (*h_)(void) = __atomic_load_n(&mana_test_burst_hook, __ATOMIC_ACQUIRE); \
-	if (h_ != NULL) \
-		h_(); \
-} while (0)
-#else
-#define MANA_BURST_HOOK() do { } while (0)
-#endif
 
 /* Publish a new producer index; pairs with the hardware's load-acquire. */
 static inline void
-mana_db_ring(const struct mana_proc *proc, const struct mana_ring *r)
+mana_db_ring(uint8_t *db, const struct mana_ring *r)
 {
-	__atomic_store_n((uint32_t *)(proc->db + r->db_offset), r->wq_head, __ATOMIC_RELEASE);
+	__atomic_store_n((uint32_t *)(db + r->db_offset), r->wq_head, __ATOMIC_RELEASE);
 }
 
 static inline struct mana_cqe *
@@ -108,7 +95,7 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 	uint16_t nb = 0;
 	struct mana_cqe *c;
 
-	MANA_BURST_HOOK();
+	mana_rxtx_hook_burst_start();
 	if (!mana_guard_enter(&rxq->guard, mana_gate_of(&rxq->gate), mode))
 		return 0;
 	while (nb < n && (c = mana_cqe_next(r)) != NULL) {
@@ -138,7 +125,7 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 		struct mana_proc *proc = mana_proc_of(rxq->port_id);
 
 		if (mana_rxq_post(rxq, proc) > 0)
-			mana_db_ring(proc, r);
+			mana_db_ring(proc->db, r);
 		mana_stat_add(&rxq->stats.packets, nb);
 		mana_stat_add(&rxq->stats.bytes, bytes);
 		if (errors > 0)
@@ -204,14 +191,10 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 	uint32_t room;
 	uint64_t bytes = 0, dropped = 0;
 	uint16_t i, sent = 0;
-#ifdef MANA_TEST_EARLY_DB
-	/* Only in the must-fail build of review_13's test: the reviewed
-	 * patch's shape, the doorbell page read before the gate check.
-	 */
-	uint8_t *early_db = mana_proc_of(txq->port_id)->db;
-#endif
+	/* NULL but in the must-fail test build (mana_rxtx_hook.h). */
+	uint8_t *early_db = mana_rxtx_hook_early_db(txq->port_id);
 
-	MANA_BURST_HOOK();
+	mana_rxtx_hook_burst_start();
 	if (!mana_guard_enter(&txq->guard, mana_gate_of(&txq->gate), mode))
 		return 0;
 	proc = mana_proc_of(txq->port_id);
@@ -249,11 +232,7 @@ drop:
 		dropped++;
 	}
 	if (sent > 0) {
-#ifdef MANA_TEST_EARLY_DB
-		__atomic_store_n((uint32_t *)(early_db + r->db_offset), r->wq_head, __ATOMIC_RELEASE);
-#else
-		mana_db_ring(proc, r);
-#endif
+		mana_db_ring(early_db != NULL ? early_db : proc->db, r);
 		if (proc->hw->ops->kick != NULL)
 			proc->hw->ops->kick(proc->hw, txq->queue_id);
 		mana_stat_add(&txq->stats.packets, sent);
@@ -288,7 +267,7 @@ mana_rxq_fill(struct mana_rxq *rxq, struct mana_proc *proc)
 			     rxq->port_id, rxq->queue_id, rxq->mp->name);
 		return -ENOMEM;
 	}
-	mana_db_ring(proc, r);
+	mana_db_ring(proc->db, r);
 	return 0;
 }
 

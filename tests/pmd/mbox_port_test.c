@@ -52,7 +52,7 @@
 #include <rte_mbuf.h>
 
 #include "pmd/mana.h"
-#include "pmd/mana_sim.h"
+#include "pmd/sim/mana_sim.h"
 #include "proto/mbox.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"

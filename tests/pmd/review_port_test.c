@@ -34,7 +34,7 @@
 #include <rte_memory.h>
 #include <rte_memzone.h>
 
-#include "pmd/mana_sim.h"
+#include "pmd/sim/mana_sim.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
 

@@ -5,8 +5,11 @@
 #define MANA_SIM_H
 
 /*
- * The simulated MANA device: a backend (struct mana_hw_ops) that behaves like
- * the hardware, so that the driver and its reset engine run without a MANA NIC.
+ * The simulated MANA device, the simulator's public header (pmd/sim/, see its
+ * README.md): a backend (struct mana_hw_ops) that behaves like the hardware,
+ * so that the driver and its reset engine run without a MANA NIC. The driver
+ * core never includes it: the net_mana_sim vdev (sim_vdev.c) hands the device
+ * to the core through mana_drv.h; tests include it to drive the hardware.
  *
  * Model: each device has send and receive work queues with completion queues
  * in shared memory (format in mana_hwq.h) and a doorbell page that the driver
@@ -32,9 +35,10 @@
  * time. The schedule of service events runs as EAL alarms.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "mana_hw.h"
+#include "pmd/mana_hw.h"
 
 #define MANA_SIM_NAME_LEN 64
 

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * Service events and faults: the device goes down (it stops working its
+ * queues and sends DEVICE_FATAL, fatal_events times, on the open handle's
+ * event channel), and after recovery_ms comes back as a new incarnation, or
+ * is removed, or never comes back (params.recovery). The schedule
+ * (reset_period_ms, reset_count) runs on EAL alarms, each set under o->lock
+ * unless the device is dying. Calls only the hub.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_alarm.h>
+#include <rte_errno.h>
+
+#include "sim_priv.h"
+
+static void sim_service_alarm(void *arg);
+static void sim_recovery_alarm(void *arg);
+
+/* Schedule cb on the alarm thread. o->lock held (see sim_event_stop). */
+static void
+sim_alarm_set(uint32_t ms, rte_eal_alarm_callback cb, struct sim_device *o)
+{
+	int ret;
+
+	if (o->dying)
+		return;
+	ret = rte_eal_alarm_set((uint64_t)RTE_MAX(ms, 1u) * 1000, cb, o);
+	if (ret != 0)
+		SIM_LOG(ERR, "%s: cannot schedule the simulated hardware: %s", o->name,
+			rte_strerror(-ret));
+}
+
+/* The device stays up reset_period_ms between service events, counted from
+ * the first start and then from each time the driver has it open again.
+ * o->lock held.
+ */
+static bool
+sim_schedule_more(const struct sim_device *o)
+{
+	return o->scheduled && o->params.reset_period_ms > 0 &&
+	       (o->params.reset_count == 0 || o->fired < o->params.reset_count);
+}
+
+/* Arm the next service event unless one is pending. o->lock held. */
+static bool
+sim_arm(struct sim_device *o)
+{
+	if (o->armed || !sim_schedule_more(o))
+		return false;
+	o->armed = true;
+	return true;
+}
+
+void
+sim_event_rearm(struct sim_device *o)
+{
+	if (sim_arm(o))
+		sim_alarm_set(o->params.reset_period_ms, sim_service_alarm, o);
+}
+
+void
+sim_event_schedule_start(struct sim_device *o)
+{
+	bool arm;
+
+	pthread_mutex_lock(&o->lock);
+	arm = !o->scheduled;
+	o->scheduled = true;
+	if (arm)
+		sim_event_rearm(o);
+	pthread_mutex_unlock(&o->lock);
+}
+
+void
+sim_event_stop(struct sim_device *o)
+{
+	/* Alarms are set under o->lock unless dying: none is set after this. */
+	pthread_mutex_lock(&o->lock);
+	o->dying = true;
+	pthread_mutex_unlock(&o->lock);
+	/* Each waits for its callback if it runs on the alarm thread; a
+	 * service callback may set the recovery alarm, so that goes second.
+	 */
+	rte_eal_alarm_cancel(sim_service_alarm, o);
+	rte_eal_alarm_cancel(sim_recovery_alarm, o);
+	/* Order the callbacks' last steps before the caller frees o. */
+	pthread_mutex_lock(&o->lock);
+	pthread_mutex_unlock(&o->lock);
+}
+
+int
+mana_sim_service_event(struct mana_hw_dev *hd)
+{
+	struct sim_device *o = (struct sim_device *)hd;
+	struct sim_dev *d = &sim_hub->dev[o->slot];
+	uint8_t ev = MANA_ASYNC_DEVICE_FATAL;
+	uint32_t i;
+
+	pthread_mutex_lock(&o->lock);
+	sim_lock_all(d);
+	if (d->hw_state != SIM_HW_UP) {
+		sim_unlock_all(d);
+		pthread_mutex_unlock(&o->lock);
+		return -EALREADY;
+	}
+	/* The device stops working its queues at once. */
+	__atomic_store_n(&d->up, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->hw_state, SIM_HW_DOWN, __ATOMIC_RELEASE);
+	sim_unlock_all(d);
+	o->fired++;
+	if (o->handle != NULL)
+		for (i = 0; i < RTE_MAX(o->params.fatal_events, 1u); i++)
+			if (write(o->handle->ev_wr, &ev, 1) != 1)
+				SIM_LOG(ERR, "%s: cannot deliver DEVICE_FATAL: %s", o->name,
+					strerror(errno));
+	SIM_LOG(INFO, "%s: service event %u, identity %#" PRIx64 " down", o->name, o->fired,
+		d->identity);
+	if (o->params.recovery != MANA_SIM_RECOVERY_FAIL)
+		sim_alarm_set(o->params.recovery_ms, sim_recovery_alarm, o);
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+static void
+sim_service_alarm(void *arg)
+{
+	struct sim_device *o = arg;
+
+	pthread_mutex_lock(&o->lock);
+	o->armed = false;
+	pthread_mutex_unlock(&o->lock);
+	/* Not up: nothing to do; reopening the device arms the next one. */
+	mana_sim_service_event(&o->base);
+}
+
+static void
+sim_recovery_alarm(void *arg)
+{
+	struct sim_device *o = arg;
+	struct sim_dev *d = &sim_hub->dev[o->slot];
+
+	pthread_mutex_lock(&o->lock);
+	if (o->params.recovery == MANA_SIM_RECOVERY_REMOVE) {
+		__atomic_store_n(&d->hw_state, SIM_HW_GONE, __ATOMIC_RELEASE);
+		SIM_LOG(INFO, "%s: removed", o->name);
+	} else {
+		__atomic_store_n(&d->hw_state, SIM_HW_READY, __ATOMIC_RELEASE);
+		SIM_LOG(INFO, "%s: back from service", o->name);
+	}
+	/* The next service event is armed when the driver opens it again. */
+	pthread_mutex_unlock(&o->lock);
+}

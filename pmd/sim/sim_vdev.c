@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+/*
+ * The net_mana_sim virtual device: probe and remove on the vdev bus, and the
+ * simulator's own devargs (the driver core parses the common ones,
+ * mana_devargs.h). The simulator's glue to the driver core, which it knows
+ * only through mana_drv.h. Probe and remove run on the thread that calls
+ * rte_eal_init / hotplug (rte_dev_probe, rte_dev_remove), never on a
+ * datapath lcore.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <rte_kvargs.h>
+
+#include "pmd/mana_devargs.h"
+#include "pmd/mana_drv.h"
+#include "pmd/mana_log.h"
+#include "mana_sim.h"
+
+#define SIM_ARG_PEER              "peer"
+#define SIM_ARG_MAC               "mac"
+#define SIM_ARG_RESET_PERIOD_MS   "reset_period_ms"
+#define SIM_ARG_RESET_COUNT       "reset_count"
+#define SIM_ARG_RECOVERY_MS       "recovery_ms"
+#define SIM_ARG_RECOVERY          "recovery"
+#define SIM_ARG_FATAL_EVENTS      "fatal_events"
+
+static const char *const sim_valid_args[] = {
+	SIM_ARG_PEER,
+	SIM_ARG_MAC,
+	SIM_ARG_RESET_PERIOD_MS,
+	SIM_ARG_RESET_COUNT,
+	SIM_ARG_RECOVERY_MS,
+	SIM_ARG_RECOVERY,
+	SIM_ARG_FATAL_EVENTS,
+	MANA_DEVARGS_COMMON_KEYS,
+	NULL,
+};
+
+#define SIM_DEFAULT_RECOVERY_MS 100u
+
+static int
+sim_arg_recovery(const char *key, const char *value, void *opaque)
+{
+	struct mana_sim_params *p = opaque;
+
+	if (value != NULL && strcmp(value, "ok") == 0)
+		p->recovery = MANA_SIM_RECOVERY_OK;
+	else if (value != NULL && strcmp(value, "fail") == 0)
+		p->recovery = MANA_SIM_RECOVERY_FAIL;
+	else if (value != NULL && strcmp(value, "remove") == 0)
+		p->recovery = MANA_SIM_RECOVERY_REMOVE;
+	else {
+		MANA_INIT_LOG(ERR, "%s='%s' must be ok, fail or remove", key,
+			      value != NULL ? value : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+sim_arg_peer(const char *key, const char *value, void *opaque)
+{
+	struct mana_sim_params *p = opaque;
+
+	if (value == NULL || value[0] == '\0' || strlen(value) >= sizeof(p->peer)) {
+		MANA_INIT_LOG(ERR, "%s=<vdev name> needs a name of 1 to %zu characters", key,
+			      sizeof(p->peer) - 1);
+		return -EINVAL;
+	}
+	strcpy(p->peer, value);
+	return 0;
+}
+
+static int
+sim_arg_mac(const char *key, const char *value, void *opaque)
+{
+	struct mana_sim_params *p = opaque;
+	struct rte_ether_addr mac;
+
+	if (value == NULL || rte_ether_unformat_addr(value, &mac) != 0 ||
+	    !rte_is_valid_assigned_ether_addr(&mac)) {
+		MANA_INIT_LOG(ERR, "%s='%s' is not a unicast MAC address (xx:xx:xx:xx:xx:xx)",
+			      key, value != NULL ? value : "");
+		return -EINVAL;
+	}
+	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
+	p->has_mac = true;
+	return 0;
+}
+
+/* The simulator's devargs of kv (NULL: none given) into *p, defaults for
+ * those not given. 0, or -EINVAL after a message.
+ */
+static int
+sim_args(const struct rte_kvargs *kv, struct mana_sim_params *p)
+{
+	const struct mana_devargs_u32 nums[] = {
+		{ SIM_ARG_RESET_PERIOD_MS, 1, 86400000, &p->reset_period_ms },
+		{ SIM_ARG_RESET_COUNT, 0, UINT32_MAX, &p->reset_count },
+		{ SIM_ARG_RECOVERY_MS, 0, 3600000, &p->recovery_ms },
+		{ SIM_ARG_FATAL_EVENTS, 1, 16, &p->fatal_events },
+	};
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->recovery_ms = SIM_DEFAULT_RECOVERY_MS;
+	p->recovery = MANA_SIM_RECOVERY_OK;
+	p->fatal_events = 1;
+	if (kv == NULL)
+		return 0;
+	ret = rte_kvargs_process(kv, SIM_ARG_PEER, sim_arg_peer, p);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, SIM_ARG_MAC, sim_arg_mac, p);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, SIM_ARG_RECOVERY, sim_arg_recovery, p);
+	if (ret == 0)
+		ret = mana_devargs_u32s(kv, nums, RTE_DIM(nums));
+	return ret == 0 ? 0 : -EINVAL;
+}
+
+/* Every devarg of device name: the simulator's, then the core's. */
+static int
+sim_parse_devargs(const char *name, const char *args, struct mana_sim_params *sp,
+		  struct mana_drv_params *pp)
+{
+	struct rte_kvargs *kv;
+	int ret;
+
+	ret = mana_devargs_parse(name, args, sim_valid_args, &kv);
+	if (ret != 0)
+		return ret;
+	ret = sim_args(kv, sp);
+	if (ret == 0)
+		ret = mana_devargs_common(name, kv, pp);
+	rte_kvargs_free(kv);
+	if (ret != 0) {
+		MANA_INIT_LOG(ERR, "%s: invalid devargs '%s'", name, args);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+sim_vdev_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct mana_sim_params sp;
+	struct mana_drv_params pp;
+	struct mana_hw_dev *hwdev;
+	struct rte_eth_dev *dev;
+	struct mana_hw *hw;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		MANA_INIT_LOG(ERR, "%s: secondary processes are not supported yet", name);
+		return -ENOTSUP;
+	}
+	ret = sim_parse_devargs(name, rte_vdev_device_args(vdev), &sp, &pp);
+	if (ret != 0)
+		return ret;
+	ret = mana_sim_create(name, &sp, &hwdev);
+	if (ret != 0) {
+		MANA_INIT_LOG(ERR, "%s: cannot create the simulated device: %s", name,
+			      rte_strerror(-ret));
+		return ret;
+	}
+	ret = hwdev->ops->open(hwdev, &hw);
+	if (ret != 0) {
+		MANA_INIT_LOG(ERR, "%s: cannot open the device: %s", name, rte_strerror(-ret));
+		goto err_destroy;
+	}
+	dev = rte_eth_vdev_allocate(vdev, mana_drv_priv_size());
+	if (dev == NULL) {
+		MANA_INIT_LOG(ERR, "%s: cannot allocate an ethdev port", name);
+		ret = -ENOMEM;
+		goto err_close_hw;
+	}
+	ret = mana_drv_port_init(dev, hwdev, hw, &pp);
+	if (ret != 0)
+		goto err_release_port;
+	rte_eth_dev_probing_finish(dev);
+	MANA_INIT_LOG(INFO, "%s: port %u, MAC " RTE_ETHER_ADDR_PRT_FMT, name, dev->data->port_id,
+		      RTE_ETHER_ADDR_BYTES(&dev->data->mac_addrs[0]));
+	return 0;
+
+err_release_port:
+	rte_eth_dev_release_port(dev);
+err_close_hw:
+	hw->ops->close(hw);
+err_destroy:
+	hwdev->ops->destroy(hwdev);
+	return ret;
+}
+
+static int
+sim_vdev_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0;   /* already closed by the application */
+	return mana_drv_port_remove(dev);
+}
+
+static struct rte_vdev_driver sim_vdev_driver = {
+	.probe = sim_vdev_probe,
+	.remove = sim_vdev_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_mana_sim, sim_vdev_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_mana_sim,
+			      SIM_ARG_PEER "=<vdev name> "
+			      SIM_ARG_MAC "=<xx:xx:xx:xx:xx:xx> "
+			      SIM_ARG_RESET_PERIOD_MS "=<ms> "
+			      SIM_ARG_RESET_COUNT "=<n> "
+			      SIM_ARG_RECOVERY_MS "=<ms> "
+			      SIM_ARG_RECOVERY "=ok|fail|remove "
+			      SIM_ARG_FATAL_EVENTS "=<n> "
+			      MANA_DEVARGS_COMMON_PARAMS);
