@@ -14,17 +14,20 @@
  *   port_defects_test d8   two threads write their first log lines at once
  *                          (ThreadSanitizer: the log stream's buffer)
  *
- * The binary is linked with --wrap=pthread_mutex_init and -rdynamic: d6
- * fails the mailbox's mutex init (found by its caller's name) and reads the
- * driver's log.
+ * The binary is linked with --wrap=pthread_mutex_init: d6 fails the
+ * mailbox's mutex init (its caller found by address, the function's extent
+ * read from this binary's symbol table) and reads the driver's log.
  */
-#include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
@@ -46,7 +49,8 @@ __tsan_default_suppressions(void)
 
 /* ---- d6: pthread_mutex_init failing in one caller --------------------- */
 
-static const char *fail_mutex_init_in;   /* the caller's name, or NULL */
+/* The driver function whose pthread_mutex_init calls fail: [lo, hi). */
+static uintptr_t fail_lo, fail_hi;
 static unsigned int mutex_inits_failed;
 
 int __real_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
@@ -55,11 +59,10 @@ int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 int
 __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
-	const char *who = __atomic_load_n(&fail_mutex_init_in, __ATOMIC_ACQUIRE);
-	Dl_info di;
+	uintptr_t ra = (uintptr_t)__builtin_return_address(0);
 
-	if (who != NULL && dladdr(__builtin_return_address(0), &di) != 0 &&
-	    di.dli_sname != NULL && strcmp(di.dli_sname, who) == 0) {
+	if (ra >= __atomic_load_n(&fail_lo, __ATOMIC_ACQUIRE) &&
+	    ra < __atomic_load_n(&fail_hi, __ATOMIC_ACQUIRE)) {
 		__atomic_fetch_add(&mutex_inits_failed, 1, __ATOMIC_RELAXED);
 		/* pthread functions return their error and leave errno alone:
 		 * a stale errno here is what a wrong report would show.
@@ -69,6 +72,58 @@ __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 	}
 	return __real_pthread_mutex_init(m, a);
 }
+
+/* The size of function name in this binary's symbol table (.symtab; the
+ * driver's symbols are hidden, so not in the dynamic one), 0 if not found.
+ */
+static size_t
+own_function_size(const char *name)
+{
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *sh;
+	size_t size = 0, len = 0;
+	struct stat st;
+	void *map;
+	int fd, i;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	len = (size_t)st.st_size;
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	eh = map;
+	sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
+	for (i = 0; i < eh->e_shnum && size == 0; i++) {
+		const Elf64_Sym *sym = (const Elf64_Sym *)((const char *)map + sh[i].sh_offset);
+		const char *str;
+		size_t k, n;
+
+		if (sh[i].sh_type != SHT_SYMTAB)
+			continue;
+		str = (const char *)map + sh[sh[i].sh_link].sh_offset;
+		n = sh[i].sh_size / sizeof(*sym);
+		for (k = 0; k < n; k++)
+			if (ELF64_ST_TYPE(sym[k].st_info) == STT_FUNC &&
+			    strcmp(str + sym[k].st_name, name) == 0) {
+				size = sym[k].st_size;
+				break;
+			}
+	}
+	munmap(map, len);
+	return size;
+}
+
+/* The driver's function under test (hidden in the driver, linked in here). */
+struct mana_mbox_cfg;
+struct mana_reset;
+struct mana_mbox *mana_mbox_start(const struct mana_mbox_cfg *cfg, uint16_t port_id,
+				  struct mana_reset *r);
 
 /*
  * Defect 6: mana_mbox_start logged strerror(errno) for a failed
@@ -85,13 +140,19 @@ test_d6_mutex_init_error(void)
 	FILE *old = rte_log_get_stream();
 	int port;
 
+	size_t fn_size = own_function_size("mana_mbox_start");
+
 	CHECK(f != NULL);
-	if (f == NULL)
+	CHECK(fn_size > 0);
+	if (f == NULL || fn_size == 0)
 		return;
 	rte_openlog_stream(f);
-	__atomic_store_n(&fail_mutex_init_in, "mana_mbox_start", __ATOMIC_RELEASE);
+	/* lo first, hi last (and back): never an empty-bottomed range. */
+	__atomic_store_n(&fail_lo, (uintptr_t)mana_mbox_start, __ATOMIC_RELEASE);
+	__atomic_store_n(&fail_hi, (uintptr_t)mana_mbox_start + fn_size, __ATOMIC_RELEASE);
 	port = test_port_up("net_mana_sim0", "mbox=/nonexistent/mana.sock", NULL);
-	__atomic_store_n(&fail_mutex_init_in, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&fail_hi, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&fail_lo, 0, __ATOMIC_RELEASE);
 	rte_openlog_stream(old);
 	fclose(f);
 	CHECK(mutex_inits_failed == 1);
