@@ -6,8 +6,11 @@
 
 /*
  * The hardware-backend interface: everything the driver asks of a MANA
- * device goes through struct mana_hw_ops. Two backends implement it: the
- * simulated device (mana_sim.c, a DPDK vdev) and real MANA through rdma-core.
+ * device goes through struct mana_hw_ops. One backend implements it today:
+ * the simulated device (pmd/sim/, the net_mana_sim vdev). Real MANA through
+ * rdma-core (pmd/verbs/, ibverbs + manadv) is to come beside it (issue 12);
+ * the ops below are shaped after what verbs offers (ibv_reg_mr for mr_reg,
+ * the async event fd and ibv_get_async_event for event_fd/event_get).
  *
  * Ownership: a struct mana_hw is a per-process handle to one device; the
  * backend allocates it in its open function and frees it in ops->close.

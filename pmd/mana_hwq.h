@@ -7,9 +7,11 @@
 /*
  * The device-visible queue formats: what the driver writes for the hardware
  * (work queue entries, doorbells) and what the hardware writes back
- * (completion queue entries). Every backend speaks this format; the
- * simulated device implements it, the rdma-core backend translates to the
- * GDMA formats of real MANA.
+ * (completion queue entries). Today this is the project's own format, and
+ * only the simulated device (pmd/sim/) reads and writes it: real MANA reads
+ * GDMA work queue entries and writes GDMA completions, which the driver does
+ * not speak yet (issue 12 replaces this format with MANA's own, for both
+ * backends). There is no rdma-core backend yet.
  *
  * Ownership: queue memory is allocated by the backend in memory that every
  * DPDK process of the instance sees at the same address. A work queue is

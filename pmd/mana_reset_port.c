@@ -71,7 +71,7 @@ port_phase(void *ctx, uint64_t seq, enum mana_reset_phase ph)
 {
 	struct mana_proc *proc = ctx;
 
-	/* Pairs with the release in mana_vdev_probe. */
+	/* Pairs with the release in mana_drv_port_init. */
 	mana_mbox_phase(__atomic_load_n(&proc->mbox, __ATOMIC_ACQUIRE), seq, ph);
 }
 
