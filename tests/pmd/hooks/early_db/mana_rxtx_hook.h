@@ -6,24 +6,14 @@
 
 /*
  * The datapath's test hooks (see pmd/hooks/none/mana_rxtx_hook.h) for the
- * must-fail build of review_13's test: the burst hook, and the reviewed
- * patch's shape, the doorbell page read at the top of the tx burst, before
- * its gate check, and rung after it. Included by mana_rxtx.c after mana.h.
- * Test builds only: a burst built this way may write a revoked page.
+ * must-fail build of review_13's test: the burst-start hook, and the
+ * reviewed patch's shape, the doorbell page read at the top of the tx burst,
+ * before its gate check, and rung after it. Included by mana_rxtx.c after
+ * mana.h. Test builds only: a burst built this way may write a revoked page.
  */
-#include <stddef.h>
 #include <stdint.h>
 
-extern void (*mana_test_burst_hook)(void);
-
-static inline void
-mana_rxtx_hook_burst_start(void)
-{
-	void (*h)(void) = __atomic_load_n(&mana_test_burst_hook, __ATOMIC_ACQUIRE);
-
-	if (h != NULL)
-		h();
-}
+#include "burst_hook.h"
 
 static inline uint8_t *
 mana_rxtx_hook_early_db(uint16_t port_id)
