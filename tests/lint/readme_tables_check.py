@@ -4,11 +4,12 @@
 
 usage: readme_tables_check.py README.md...
 
-For each README given: the files named (in backticks) in the first column of
-its tables must exist in the README's folder (a name ending in / is a
-subfolder), and every file of the folder (sources, headers, scripts, BUILD
-files, .bzl, .pml, .map) must be named in such a table, or in a line of the
-README that says it lives there. Prints each mismatch; exit 1 on any.
+For each README given: the file names in backticks in its tables (any
+column; `name.[ch]` and `sim_*.c` patterns allowed; a subfolder, `name/`, in a
+row's first column) must match files of the README's folder, and every file
+of the folder that is code or configuration (.c .h .py .sh .bzl .pml .map
+.tpl .conf .service; not BUILD) must be named in a table. Prints each
+mismatch; exit 1 on any.
 """
 import fnmatch
 import os

@@ -8,16 +8,16 @@
  *
  * Two simulated ports forward and reset every few milliseconds (the
  * simulator keeps every closed handle's doorbell page inaccessible, so a
- * stale write faults). The driver is built with a hook (MANA_TEST_HOOKS)
- * called first in every burst; here it sleeps, now and then, for as long as
+ * stale write faults). The driver is built with a hook called first in
+ * every burst (tests/pmd/hooks/burst/mana_rxtx_hook.h); here it sleeps, now and then, for as long as
  * a reset takes, so any read of the device made before the gate check goes
  * stale before it is used.
  *
  *   review_13_doorbell_test survives     the driver as it is: no fault in
  *                                        a thousand resets
  *   review_13_doorbell_test must_fault   linked with the build that reads the
- *                                        doorbell first (MANA_TEST_EARLY_DB,
- *                                        the reviewed shape): it must fault
+ *                                        doorbell first (hooks/early_db/, the
+ *                                        reviewed shape): it must fault
  *
  * The scenario runs in a child process; a fault ends it with status 77.
  */
