@@ -7,8 +7,10 @@
 /*
  * The EAL and port set-up every C test of the driver shares: one EAL per
  * test binary (--no-pci, its own --file-prefix, lcore 0, no hugepages unless
- * asked), one mbuf pool, an event recorder for the reset events, and ports
- * of the simulated device brought up and down the same way. Header-only.
+ * asked), one mbuf pool, an event recorder for the reset events (with a hook
+ * for the test's own reaction), and ports of the simulated device brought up
+ * (probe, then set up and start: apart for a test that records the port id
+ * in between) and down the same way. Header-only.
  *
  * Threads: test_eal_setup on the main thread before anything else; the
  * recorder's counters are written on whatever thread ethdev raises the
@@ -58,10 +60,15 @@ test_now_ms(void)
 struct test_eal_opts {
 	const char *name;       /* the --file-prefix stem, and the pool's name */
 	bool huge;              /* real hugepages (multi-process); else --no-huge */
+	unsigned int mem_mb;    /* -m with --no-huge; 0: 256 */
+	bool no_shconf;         /* --no-shconf: no shared config file */
 	const char *lcores;     /* -l; NULL: "0" */
 	unsigned int nb_mbufs;  /* the pool's size; 0: 4095 */
 	unsigned int cache;     /* the pool's per-lcore cache */
-	const char *log_levels; /* extra "--log-level" values, comma-free, space-separated */
+	/* Extra "--log-level" values, comma-free, space-separated; after
+	 * lib.eal:error and pmd.net.mana.*:error, so they override them.
+	 */
+	const char *log_levels;
 	bool telemetry;         /* keep the telemetry socket */
 };
 
@@ -151,7 +158,7 @@ test_eal_setup(const char *argv0, const struct test_eal_opts *o)
 		RTE_ETH_EVENT_ERR_RECOVERING, RTE_ETH_EVENT_RECOVERY_SUCCESS,
 		RTE_ETH_EVENT_RECOVERY_FAILED, RTE_ETH_EVENT_INTR_RMV,
 	};
-	static char prefix[64], levels[512];
+	static char prefix[64], mem[16], levels[512];
 	char *args[48];
 	char *save = NULL, *tok;
 	unsigned int i;
@@ -165,10 +172,13 @@ test_eal_setup(const char *argv0, const struct test_eal_opts *o)
 	args[n++] = "--file-prefix";
 	args[n++] = prefix;
 	if (!o->huge) {
+		snprintf(mem, sizeof(mem), "%u", o->mem_mb != 0 ? o->mem_mb : 256);
 		args[n++] = "--no-huge";
 		args[n++] = "-m";
-		args[n++] = "256";
+		args[n++] = mem;
 	}
+	if (o->no_shconf)
+		args[n++] = "--no-shconf";
 	if (!o->telemetry)
 		args[n++] = "--no-telemetry";
 	args[n++] = "--log-level";
@@ -216,62 +226,118 @@ test_eal_finish(void)
 
 /* ---- ports ---------------------------------------------------------------- */
 
+/* The value of port's xstat name, or UINT64_MAX when there is none. */
+static inline uint64_t
+test_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
 struct test_port_opts {
 	uint16_t nb_rxq, nb_txq;      /* 0: 1 each */
 	uint16_t nb_desc;             /* 0: 256 */
-	bool rss;                     /* RSS over IPv4 */
+	bool rss;                     /* RSS over rss_hf */
+	uint64_t rss_hf;              /* 0: IPv4 */
 	bool promisc;
 	bool no_start;                /* configured and set up, not started */
 };
 
-/* Probe vdev name with args, configure, set up every queue, start: the
- * port id, or -1 after a message on stderr. Its event counts start at 0.
+/* Probe vdev name with args: the port id, or -1 after a message on stderr.
+ * Its event counts start at 0.
  */
 static inline int
-test_port_up(const char *name, const char *args, const struct test_port_opts *o)
+test_port_probe(const char *name, const char *args)
+{
+	uint16_t port;
+	int ret = rte_vdev_init(name, args);
+
+	if (ret != 0 || rte_eth_dev_get_port_by_name(name, &port) != 0) {
+		fprintf(stderr, "cannot probe %s,%s: %d\n", name, args, ret);
+		return -1;
+	}
+	test_events_clear(port);
+	return port;
+}
+
+/* Configure probed port name, set up every queue, start: 0, or -1 after a
+ * message on stderr naming the step and its error.
+ */
+static inline int
+test_port_setup(const char *name, uint16_t port, const struct test_port_opts *o)
 {
 	static const struct test_port_opts none;
-	uint16_t port, q, nb_rxq, nb_txq, nb_desc;
+	uint16_t q, nb_rxq, nb_txq, nb_desc;
 	struct rte_eth_conf conf;
+	int ret;
 
 	if (o == NULL)
 		o = &none;
 	nb_rxq = o->nb_rxq != 0 ? o->nb_rxq : 1;
 	nb_txq = o->nb_txq != 0 ? o->nb_txq : 1;
 	nb_desc = o->nb_desc != 0 ? o->nb_desc : 256;
-	if (rte_vdev_init(name, args) != 0 || rte_eth_dev_get_port_by_name(name, &port) != 0) {
-		fprintf(stderr, "cannot probe %s,%s\n", name, args);
-		return -1;
-	}
-	test_events_clear(port);
 	memset(&conf, 0, sizeof(conf));
 	if (o->rss) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4;
+		conf.rx_adv_conf.rss_conf.rss_hf = o->rss_hf != 0 ? o->rss_hf : RTE_ETH_RSS_IPV4;
 	}
-	if (rte_eth_dev_configure(port, nb_rxq, nb_txq, &conf) != 0) {
-		fprintf(stderr, "%s: cannot configure %u/%u queues\n", name, nb_rxq, nb_txq);
+	ret = rte_eth_dev_configure(port, nb_rxq, nb_txq, &conf);
+	if (ret != 0) {
+		fprintf(stderr, "%s: cannot configure %u/%u queues: %s\n", name, nb_rxq, nb_txq,
+			rte_strerror(-ret));
 		return -1;
 	}
-	for (q = 0; q < nb_rxq; q++)
-		if (rte_eth_rx_queue_setup(port, q, nb_desc, SOCKET_ID_ANY, NULL, test_pool) != 0) {
-			fprintf(stderr, "%s: cannot set up rx queue %u\n", name, q);
+	for (q = 0; q < nb_rxq; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, nb_desc, SOCKET_ID_ANY, NULL, test_pool);
+		if (ret != 0) {
+			fprintf(stderr, "%s: cannot set up rx queue %u: %s\n", name, q,
+				rte_strerror(-ret));
 			return -1;
 		}
-	for (q = 0; q < nb_txq; q++)
-		if (rte_eth_tx_queue_setup(port, q, nb_desc, SOCKET_ID_ANY, NULL) != 0) {
-			fprintf(stderr, "%s: cannot set up tx queue %u\n", name, q);
+	}
+	for (q = 0; q < nb_txq; q++) {
+		ret = rte_eth_tx_queue_setup(port, q, nb_desc, SOCKET_ID_ANY, NULL);
+		if (ret != 0) {
+			fprintf(stderr, "%s: cannot set up tx queue %u: %s\n", name, q,
+				rte_strerror(-ret));
 			return -1;
 		}
-	if (o->promisc && rte_eth_promiscuous_enable(port) != 0) {
-		fprintf(stderr, "%s: cannot enable promiscuous mode\n", name);
+	}
+	if (o->promisc && (ret = rte_eth_promiscuous_enable(port)) != 0) {
+		fprintf(stderr, "%s: cannot enable promiscuous mode: %s\n", name,
+			rte_strerror(-ret));
 		return -1;
 	}
-	if (!o->no_start && rte_eth_dev_start(port) != 0) {
-		fprintf(stderr, "%s: cannot start\n", name);
+	if (!o->no_start && (ret = rte_eth_dev_start(port)) != 0) {
+		fprintf(stderr, "%s: cannot start: %s\n", name, rte_strerror(-ret));
 		return -1;
 	}
+	return 0;
+}
+
+/* Probe (test_port_probe) and set up (test_port_setup): the port id, or -1
+ * after a message on stderr.
+ */
+static inline int
+test_port_up(const char *name, const char *args, const struct test_port_opts *o)
+{
+	int port = test_port_probe(name, args);
+
+	if (port < 0 || test_port_setup(name, (uint16_t)port, o) != 0)
+		return -1;
 	return port;
+}
+
+/* Close and remove a stopped port; failures are checks. */
+static inline void
+test_port_close(const char *name, uint16_t port)
+{
+	CHECK(rte_eth_dev_close(port) == 0);
+	CHECK(rte_vdev_uninit(name) == 0);
 }
 
 /* Stop (retrying while a reset runs, bounded generously for sanitizers and a
@@ -286,8 +352,7 @@ test_port_down(const char *name, uint16_t port)
 	for (i = 0; i < 60000 && (ret = rte_eth_dev_stop(port)) == -EBUSY; i++)
 		usleep(1000);
 	CHECK(ret == 0);
-	CHECK(rte_eth_dev_close(port) == 0);
-	CHECK(rte_vdev_uninit(name) == 0);
+	test_port_close(name, port);
 }
 
 #endif /* MANA_TEST_PORT_H */
