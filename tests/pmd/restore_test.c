@@ -14,16 +14,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <rte_bus_vdev.h>
-#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
 
@@ -36,39 +34,6 @@ __tsan_default_suppressions(void)
 }
 #endif
 
-static struct rte_mempool *pool;
-static uint64_t successes;
-
-static int
-on_success(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
-{
-	(void)port;
-	(void)type;
-	(void)arg;
-	(void)ret;
-	__atomic_fetch_add(&successes, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static int
-port_up(const char *name, const char *args, uint16_t nq, uint16_t *port)
-{
-	struct rte_eth_conf conf;
-	uint16_t q;
-
-	memset(&conf, 0, sizeof(conf));
-	conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-	conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_UDP;
-	if (rte_vdev_init(name, args) != 0 || rte_eth_dev_get_port_by_name(name, port) != 0 ||
-	    rte_eth_dev_configure(*port, nq, nq, &conf) != 0)
-		return -1;
-	for (q = 0; q < nq; q++)
-		if (rte_eth_rx_queue_setup(*port, q, 256, SOCKET_ID_ANY, NULL, pool) != 0 ||
-		    rte_eth_tx_queue_setup(*port, q, 256, SOCKET_ID_ANY, NULL) != 0)
-			return -1;
-	return 0;
-}
-
 /* n UDP frames of different flows to dst, sent from port tx. */
 static void
 send_flows(uint16_t tx, const struct rte_ether_addr *dst, unsigned int n)
@@ -76,7 +41,7 @@ send_flows(uint16_t tx, const struct rte_ether_addr *dst, unsigned int n)
 	struct rte_mbuf *m[64];
 	unsigned int i, sent = 0;
 
-	if (rte_pktmbuf_alloc_bulk(pool, m, n) != 0)
+	if (rte_pktmbuf_alloc_bulk(test_pool, m, n) != 0)
 		return;
 	for (i = 0; i < n; i++) {
 		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m[i], 64);
@@ -133,10 +98,14 @@ main(int argc, char **argv)
 		0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
 		0xff, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
 	};
-	char prefix[64];
-	char *eal_args[] = {
-		argv[0], "-l", "0", "--no-pci", "--no-huge", "--no-shconf", "-m", "256",
-		"--no-telemetry", "--file-prefix", prefix, "--log-level", "pmd.net.mana.*:error",
+	const struct test_eal_opts eo = { .name = "restore", .no_shconf = true };
+	/* RSS over UDP flows; started once configured. */
+	const struct test_port_opts rx_opts = {
+		.nb_rxq = 2, .nb_txq = 2, .rss = true, .rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_UDP,
+		.no_start = true,
+	};
+	const struct test_port_opts tx_opts = {
+		.rss = true, .rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_UDP, .no_start = true,
 	};
 	struct rte_eth_rss_reta_entry64 reta[1];
 	struct rte_eth_rss_conf rss = { .rss_key = (uint8_t *)(uintptr_t)key, .rss_key_len = 40,
@@ -146,24 +115,20 @@ main(int argc, char **argv)
 	uint8_t key_back[40];
 	unsigned int got[2] = { 0, 0 };
 	uint16_t rx, tx, mtu = 0;
-	time_t end;
+	int rx_ret, tx_ret;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "mana_restore_%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+	if (test_eal_setup(argv[0], &eo) != 0)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("restore_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_success,
-				      NULL);
-	if (pool == NULL ||
-	    port_up("net_mana_sim0", "reset_period_ms=20,reset_count=1,recovery_ms=5", 2, &rx) ||
-	    port_up("net_mana_sim1", "", 1, &tx)) {
+	rx_ret = test_port_up("net_mana_sim0", "reset_period_ms=20,reset_count=1,recovery_ms=5",
+			      &rx_opts);
+	tx_ret = rx_ret < 0 ? -1 : test_port_up("net_mana_sim1", "", &tx_opts);
+	if (rx_ret < 0 || tx_ret < 0) {
 		fprintf(stderr, "cannot set up the ports\n");
 		return 1;
 	}
+	rx = (uint16_t)rx_ret;
+	tx = (uint16_t)tx_ret;
 	/* The configuration: every flow to queue 1, our key, MTU 1400,
 	 * allmulticast on, promiscuous off.
 	 */
@@ -183,10 +148,9 @@ main(int argc, char **argv)
 	rss.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_UDP;
 	CHECK(rte_eth_dev_start(rx) == 0 && rte_eth_dev_start(tx) == 0);
 	/* The service event, 20 ms after start, and the recovery. */
-	end = time(NULL) + 10;
-	while (__atomic_load_n(&successes, __ATOMIC_ACQUIRE) < 1 && time(NULL) < end)
-		usleep(1000);
-	CHECK(successes == 1);
+	test_wait_events(rx, RTE_ETH_EVENT_RECOVERY_SUCCESS, 1, 10000);
+	CHECK(test_events(rx, RTE_ETH_EVENT_RECOVERY_SUCCESS) +
+	      test_events(tx, RTE_ETH_EVENT_RECOVERY_SUCCESS) == 1);
 
 	CHECK(rte_eth_macaddr_get(rx, &mac) == 0);
 	send_flows(tx, &mac, 32);
@@ -211,14 +175,7 @@ main(int argc, char **argv)
 	CHECK(rte_eth_allmulticast_get(rx) == 1 && rte_eth_promiscuous_get(rx) == 0);
 
 	CHECK(rte_eth_dev_stop(rx) == 0 && rte_eth_dev_stop(tx) == 0);
-	CHECK(rte_eth_dev_close(rx) == 0 && rte_eth_dev_close(tx) == 0);
-	rte_vdev_uninit("net_mana_sim0");
-	rte_vdev_uninit("net_mana_sim1");
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	if (test_failures != 0) {
-		fprintf(stderr, "%d check(s) failed\n", test_failures);
-		return 1;
-	}
-	return 0;
+	test_port_close("net_mana_sim0", rx);
+	test_port_close("net_mana_sim1", tx);
+	return test_eal_finish();
 }
