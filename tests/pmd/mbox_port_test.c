@@ -43,7 +43,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
@@ -54,6 +53,7 @@
 #include "pmd/mana.h"
 #include "pmd/sim/mana_sim.h"
 #include "proto/mbox.h"
+#include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
 
@@ -68,8 +68,6 @@ __tsan_default_suppressions(void)
 
 #define MAX_EV 64
 
-static struct rte_mempool *pool;
-
 /* What the application was told, per port. */
 static pthread_mutex_t app_mu = PTHREAD_MUTEX_INITIALIZER;
 static enum rte_eth_event_type app_ev[RTE_MAX_ETHPORTS][MAX_EV];
@@ -80,20 +78,10 @@ static int svc_in_callback = -1;
 static int close_in_rmv = -1;
 static int closed_in_rmv;
 
-static uint64_t
-now_ms(void)
+/* The test's event hook, after the recorder counted the event. */
+static void
+on_event(uint16_t port, enum rte_eth_event_type type)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int
-on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
-{
-	(void)arg;
-	(void)ret;
 	/* The kernel tells ctrl first (devlink), then the device fails: take
 	 * the hardware down before the engine first asks it (this runs on
 	 * the reset thread, before the quiesce).
@@ -115,7 +103,6 @@ on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 		CHECK(rte_eth_dev_close(port) == 0);
 		__atomic_store_n(&closed_in_rmv, 1, __ATOMIC_RELEASE);
 	}
-	return 0;
 }
 
 static unsigned int
@@ -133,10 +120,10 @@ app_count(uint16_t port, enum rte_eth_event_type type)
 static bool
 app_wait(uint16_t port, enum rte_eth_event_type type, unsigned int n, int ms)
 {
-	uint64_t end = now_ms() + (uint64_t)ms;
+	uint64_t end = test_now_ms() + (uint64_t)ms;
 
 	while (app_count(port, type) < n) {
-		if (now_ms() > end)
+		if (test_now_ms() > end)
 			return false;
 		usleep(1000);
 	}
@@ -155,30 +142,20 @@ app_reset(uint16_t port)
 static int
 port_up(const char *name, const char *args, uint16_t *port)
 {
-	struct rte_eth_conf conf;
+	int ret = test_port_probe(name, args);
 
-	memset(&conf, 0, sizeof(conf));
-	if (rte_vdev_init(name, args) != 0 || rte_eth_dev_get_port_by_name(name, port) != 0) {
-		fprintf(stderr, "cannot probe %s,%s\n", name, args);
+	if (ret < 0)
 		return -1;
-	}
+	*port = (uint16_t)ret;
 	app_reset(*port);
-	if (rte_eth_dev_configure(*port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(*port, 0, 256, SOCKET_ID_ANY, NULL, pool) != 0 ||
-	    rte_eth_tx_queue_setup(*port, 0, 256, SOCKET_ID_ANY, NULL) != 0 ||
-	    rte_eth_dev_start(*port) != 0) {
-		fprintf(stderr, "cannot start %s\n", name);
-		return -1;
-	}
-	return 0;
+	return test_port_setup(name, *port, NULL);
 }
 
 static void
 port_down(const char *name, uint16_t port)
 {
 	CHECK(rte_eth_dev_stop(port) == 0);
-	CHECK(rte_eth_dev_close(port) == 0);
-	CHECK(rte_vdev_uninit(name) == 0);
+	test_port_close(name, port);
 	CHECK(test_thread_count_named("mana-mbox") == 0);
 }
 
@@ -187,11 +164,11 @@ static bool
 traffic_flows(uint16_t port)
 {
 	struct rte_mbuf *m[8];
-	uint64_t end = now_ms() + 2000;
+	uint64_t end = test_now_ms() + 2000;
 	unsigned int i, got = 0;
 	uint16_t n, sent;
 
-	if (rte_pktmbuf_alloc_bulk(pool, m, 8) != 0)
+	if (rte_pktmbuf_alloc_bulk(test_pool, m, 8) != 0)
 		return false;
 	for (i = 0; i < 8; i++) {
 		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 64);
@@ -203,7 +180,7 @@ traffic_flows(uint16_t port)
 	sent = rte_eth_tx_burst(port, 0, m, 8);
 	if (sent < 8)
 		rte_pktmbuf_free_bulk(m + sent, 8 - sent);
-	while (got < sent && now_ms() < end) {
+	while (got < sent && test_now_ms() < end) {
 		n = rte_eth_rx_burst(port, 0, m, 8);
 		rte_pktmbuf_free_bulk(m, n);
 		got += n;
@@ -264,7 +241,7 @@ struct ctrl_log {
 static bool
 ctrl_pump(struct mbox *mb, struct ctrl_log *log, unsigned int until, int ms)
 {
-	uint64_t end = now_ms() + (uint64_t)ms;
+	uint64_t end = test_now_ms() + (uint64_t)ms;
 	struct pollfd pfd = { .fd = mbox_fd(mb), .events = POLLIN };
 	struct mbox_event ev;
 	int rc;
@@ -281,9 +258,9 @@ ctrl_pump(struct mbox *mb, struct ctrl_log *log, unsigned int until, int ms)
 				return true;
 		}
 		CHECK(rc == 0);
-		if (now_ms() >= end)
+		if (test_now_ms() >= end)
 			return false;
-		poll(&pfd, 1, (int)RTE_MIN(end - now_ms() + 1, (uint64_t)20));
+		poll(&pfd, 1, (int)RTE_MIN(end - test_now_ms() + 1, (uint64_t)20));
 	}
 }
 
@@ -291,10 +268,10 @@ ctrl_pump(struct mbox *mb, struct ctrl_log *log, unsigned int until, int ms)
 static bool
 ctrl_wait_owner(struct mbox *mb, struct ctrl_log *log, int p, int ms)
 {
-	uint64_t end = now_ms() + (uint64_t)ms;
+	uint64_t end = test_now_ms() + (uint64_t)ms;
 	struct mbox_port pt;
 
-	while (now_ms() < end) {
+	while (test_now_ms() < end) {
 		ctrl_pump(mb, log, 0, 10);
 		if (mbox_port_read(mb, (unsigned int)p, &pt) == 0 && pt.owner != 0 &&
 		    pt.owner_live)
@@ -393,25 +370,25 @@ test_a_svc_and_hw_back(void)
 	CHECK(ms.attached && ms.mbox_port == p && ms.attaches == 1);
 
 	__atomic_store_n(&svc_in_callback, port, __ATOMIC_RELEASE);
-	t_svc = now_ms();
+	t_svc = test_now_ms();
 	CHECK(ctrl_post(mb, p, MBOX_EV_SVC_START, 0, NULL) == 0);
 	CHECK(app_wait(port, RTE_ETH_EVENT_ERR_RECOVERING, 1, 2000));
 	/* A premature "hardware back": the engine asks the device, which is
 	 * still down, and keeps waiting.
 	 */
 	CHECK(ctrl_post(mb, p, MBOX_EV_HW_BACK, 2, pci) == 0);
-	t_ready = now_ms() + 400;
-	while (pmd_status(port).received < 2 && now_ms() < t_ready)
+	t_ready = test_now_ms() + 400;
+	while (pmd_status(port).received < 2 && test_now_ms() < t_ready)
 		ctrl_pump(mb, &log, 0, 1);
 	t_ready = 0;
 	CHECK(pmd_status(port).received == 2);
 	/* ctrl learns that the hardware is back (as RDMA netlink would tell
 	 * it) and says so at once.
 	 */
-	while (now_ms() < t_svc + 2500) {
+	while (test_now_ms() < t_svc + 2500) {
 		ctrl_pump(mb, &log, 0, 1);
 		if (hwdev->ops->probe(hwdev) == MANA_HWP_READY) {
-			t_ready = now_ms();
+			t_ready = test_now_ms();
 			break;
 		}
 	}
@@ -497,11 +474,11 @@ test_b_hot_remove(void)
 	CHECK(ctrl_post(mb, p, MBOX_EV_HOT_REMOVE, 0, NULL) == 0);
 	CHECK(app_wait(port, RTE_ETH_EVENT_ERR_RECOVERING, 1, 2000));
 	/* The port waits for the device; the record says so. */
-	end = now_ms() + 2000;
+	end = test_now_ms() + 2000;
 	do {
 		ctrl_pump(mb, &log, 0, 10);
 		CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
-	} while (!(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1) && now_ms() < end);
+	} while (!(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1) && test_now_ms() < end);
 	CHECK(pt.pmd.state == MBOX_PMD_WAIT_HW && pt.pmd.nb_merged >= 1);
 	ctrl_pump(mb, &log, 0, 200);
 	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_FAILED) == 0);
@@ -561,14 +538,14 @@ test_f_close_from_callback(void)
 	__atomic_store_n(&close_in_rmv, port, __ATOMIC_RELEASE);
 	CHECK(ctrl_post(mb, p, MBOX_EV_GONE, 0, NULL) == 0);
 	CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERY_FAILED, 3000));
-	end = now_ms() + 3000;
-	while (!__atomic_load_n(&closed_in_rmv, __ATOMIC_ACQUIRE) && now_ms() < end)
+	end = test_now_ms() + 3000;
+	while (!__atomic_load_n(&closed_in_rmv, __ATOMIC_ACQUIRE) && test_now_ms() < end)
 		ctrl_pump(mb, &log, 0, 5);
 	CHECK(__atomic_load_n(&closed_in_rmv, __ATOMIC_ACQUIRE));
 	CHECK(rte_vdev_uninit(name) == 0);
 	/* The reset thread ends by itself (detached). */
 	while ((test_thread_count_named("mana-rst") != 0 ||
-		test_thread_count_named("mana-mbox") != 0) && now_ms() < end)
+		test_thread_count_named("mana-mbox") != 0) && test_now_ms() < end)
 		usleep(1000);
 	CHECK(test_thread_count_named("mana-rst") == 0);
 	CHECK(test_thread_count_named("mana-mbox") == 0);
@@ -610,10 +587,10 @@ test_c_no_ctrl(void)
 	CHECK(mb != NULL);
 	if (mb != NULL) {
 		p = ctrl_add(mb, name, 1);
-		t0 = now_ms();
+		t0 = test_now_ms();
 		CHECK(ctrl_wait_owner(mb, &log, p, 8000));
 		printf("c) ctrl started late: port attached after %" PRIu64 " ms\n",
-		       now_ms() - t0);
+		       test_now_ms() - t0);
 		/* The record carries what happened before. */
 		CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
 		CHECK(pt.pmd.state == MBOX_PMD_ACTIVE && pt.pmd.nb_success == 2 &&
@@ -694,11 +671,11 @@ d_fork(void)
 static bool
 d_expect(char type, int ms)
 {
-	uint64_t end = now_ms() + (uint64_t)ms;
+	uint64_t end = test_now_ms() + (uint64_t)ms;
 	struct pollfd pfd = { .fd = d_report, .events = POLLIN };
 	char c;
 
-	while (now_ms() < end) {
+	while (test_now_ms() < end) {
 		if (poll(&pfd, 1, 50) == 1) {
 			if (read(d_report, &c, 1) != 1)
 				return false;
@@ -732,20 +709,20 @@ test_d_ctrl_killed(void)
 		return;
 	}
 	CHECK(d_expect(MBOX_EV_PEER_UP, 3000));
-	t_kill = now_ms() + 3000;
-	while (!pmd_status(port).attached && now_ms() < t_kill)
+	t_kill = test_now_ms() + 3000;
+	while (!pmd_status(port).attached && test_now_ms() < t_kill)
 		usleep(1000);
 	CHECK(pmd_status(port).attached);
 	/* A service event of the device itself; ctrl dies during the reset. */
 	CHECK(mana_sim_service_event(mana_proc_of(port)->hwdev) == 0);
 	CHECK(d_expect(MBOX_EV_RESET_ENTER, 3000));
 	kill(d_child, SIGKILL);
-	t_kill = now_ms();
+	t_kill = test_now_ms();
 	CHECK(waitpid(d_child, &status, 0) == d_child && WIFSIGNALED(status));
 	d_child = -1;
 	CHECK(app_wait(port, RTE_ETH_EVENT_RECOVERY_SUCCESS, 1, 3000));
 	printf("d) ctrl killed during the reset: it ended %" PRIu64 " ms later\n",
-	       now_ms() - t_kill);
+	       test_now_ms() - t_kill);
 	CHECK(traffic_flows(port));
 	ms = pmd_status(port);
 	CHECK(ms.attached);    /* the library reconnects by itself */
@@ -858,13 +835,13 @@ test_e_bad_devargs(void)
 int
 main(int argc, char **argv)
 {
-	char prefix[64], dir[4096];
-	char *eal_args[] = {
-		argv[0], "-l", "0", "--no-pci", "--no-huge", "-m", "256", "--no-shconf",
-		"--no-telemetry", "--file-prefix", prefix, "--log-level", "pmd.net.mana.*:notice",
-		"--log-level", "lib.eal:critical", "--log-level", "lib.ethdev:critical",
+	const struct test_eal_opts eo = {
+		.name = "mbox", .nb_mbufs = 2047, .no_shconf = true,
+		.log_levels = "pmd.net.mana.*:notice lib.eal:critical lib.ethdev:critical",
 	};
 	const char *base = getenv("TEST_TMPDIR");
+	char dir[4096];
+	int ret;
 
 	(void)argc;
 	snprintf(dir, sizeof(dir), "%s/mboxportXXXXXX", base != NULL ? base : "/tmp");
@@ -874,22 +851,9 @@ main(int argc, char **argv)
 	}
 	/* Before EAL starts threads. */
 	d_fork();
-	snprintf(prefix, sizeof(prefix), "mana_mbox_%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+	if (test_eal_setup(argv[0], &eo) != 0)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("mbox_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
-	if (pool == NULL) {
-		fprintf(stderr, "cannot create the mbuf pool\n");
-		return 1;
-	}
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_ERR_RECOVERING, on_event, NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_event,
-				      NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_FAILED, on_event, NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV, on_event, NULL);
+	__atomic_store_n(&test_event_hook, on_event, __ATOMIC_RELEASE);
 
 	test_a_svc_and_hw_back();
 	test_b_hot_remove();
@@ -904,13 +868,9 @@ main(int argc, char **argv)
 	}
 	close(d_cmd);
 	close(d_report);
-	CHECK(rte_mempool_in_use_count(pool) == 0);
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	if (test_failures != 0) {
-		fprintf(stderr, "%d check(s) failed\n", test_failures);
-		return 1;
-	}
-	printf("mailbox port tests passed\n");
-	return 0;
+	CHECK(rte_mempool_in_use_count(test_pool) == 0);
+	ret = test_eal_finish();
+	if (ret == 0)
+		printf("mailbox port tests passed\n");
+	return ret;
 }
