@@ -37,6 +37,7 @@
 #include <rte_mbuf.h>
 
 #include "tests/lib/dpdk_inject.h"
+#include "tests/lib/test_port.h"
 #include "tests/lib/test_threads.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
@@ -74,12 +75,10 @@ static const char *const dev_args[NB_PORTS] = {
 	"reset_period_ms=37,recovery_ms=1,reset_timeout_ms=5000,quiesce_timeout_ms=10000",
 };
 
-static struct rte_mempool *pool;
 static uint16_t ports[NB_PORTS];
 static int polling;                 /* pollers may use the ports */
 static int pollers_quit;
 static int poller_idle[NB_QUEUES];
-static uint64_t recovering[RTE_MAX_ETHPORTS], outcomes[RTE_MAX_ETHPORTS];
 static uint64_t total_recovering, busy_retries, bad_returns, unpaired;
 
 /* The stall watch: when each poller entered its current burst (monotonic
@@ -91,20 +90,11 @@ static uint32_t burst_what[NB_QUEUES];    /* port << 1 | tx */
 static int poller_tid[NB_QUEUES];
 static uint64_t stalls_seen;
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
 static inline void
 burst_begin(uint16_t q, uint16_t port, bool tx)
 {
 	__atomic_store_n(&burst_what[q], (uint32_t)port << 1 | tx, __ATOMIC_RELAXED);
-	__atomic_store_n(&burst_since[q], now_ns(), __ATOMIC_RELEASE);
+	__atomic_store_n(&burst_since[q], test_now_ns(), __ATOMIC_RELEASE);
 }
 
 static inline void
@@ -131,7 +121,7 @@ stall_watch(void *arg)
 		for (q = 0; q < NB_QUEUES; q++) {
 			uint64_t since = __atomic_load_n(&burst_since[q], __ATOMIC_ACQUIRE);
 			uint32_t what = __atomic_load_n(&burst_what[q], __ATOMIC_RELAXED);
-			uint64_t now = now_ns();
+			uint64_t now = test_now_ns();
 
 			if (since == 0 || now - since < STALL_REPORT_NS)
 				continue;
@@ -152,24 +142,31 @@ stall_watch(void *arg)
 	return NULL;
 }
 
-static int
-on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+/* The resets of port that ended (the recorder counts the events). */
+static uint64_t
+outcomes(uint16_t port)
 {
-	(void)arg;
-	(void)ret;
+	return test_events(port, RTE_ETH_EVENT_RECOVERY_SUCCESS) +
+	       test_events(port, RTE_ETH_EVENT_RECOVERY_FAILED);
+}
+
+/* The test's event hook, after the recorder counted the event: every
+ * ERR_RECOVERING is followed by exactly one RECOVERY_*.
+ */
+static void
+on_event(uint16_t port, enum rte_eth_event_type type)
+{
+	uint64_t recovering = test_events(port, RTE_ETH_EVENT_ERR_RECOVERING);
+
 	if (type == RTE_ETH_EVENT_ERR_RECOVERING) {
-		if (__atomic_load_n(&recovering[port], __ATOMIC_RELAXED) !=
-		    __atomic_load_n(&outcomes[port], __ATOMIC_RELAXED))
+		if (recovering - 1 != outcomes(port))
 			__atomic_fetch_add(&unpaired, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&recovering[port], 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&total_recovering, 1, __ATOMIC_RELAXED);
-	} else {
-		__atomic_fetch_add(&outcomes[port], 1, __ATOMIC_RELAXED);
-		if (__atomic_load_n(&outcomes[port], __ATOMIC_RELAXED) !=
-		    __atomic_load_n(&recovering[port], __ATOMIC_RELAXED))
+	} else if (type == RTE_ETH_EVENT_RECOVERY_SUCCESS ||
+		   type == RTE_ETH_EVENT_RECOVERY_FAILED) {
+		if (outcomes(port) != recovering)
 			__atomic_fetch_add(&unpaired, 1, __ATOMIC_RELAXED);
 	}
-	return 0;
 }
 
 /* Poller q owns queue q of both ports. */
@@ -212,7 +209,7 @@ poller_main(void *arg)
 			if (sent < n)
 				rte_pktmbuf_free_bulk(m + sent, n - sent);
 			if ((++turn & 63) == 0)
-				test_inject_broadcast(pool, ports[p], q);
+				test_inject_broadcast(test_pool, ports[p], q);
 		}
 	}
 	__atomic_store_n(&poller_idle[q], 1, __ATOMIC_RELEASE);
@@ -266,14 +263,11 @@ probe_ports(void)
 	unsigned int i;
 
 	for (i = 0; i < NB_PORTS; i++) {
-		int ret = rte_vdev_init(dev_names[i], dev_args[i]);
+		int port = test_port_probe(dev_names[i], dev_args[i]);
 
-		if (ret != 0 || rte_eth_dev_get_port_by_name(dev_names[i], &ports[i]) != 0) {
-			fprintf(stderr, "cannot probe %s: %d\n", dev_names[i], ret);
+		if (port < 0)
 			return -1;
-		}
-		__atomic_store_n(&recovering[ports[i]], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&outcomes[ports[i]], 0, __ATOMIC_RELAXED);
+		ports[i] = (uint16_t)port;
 	}
 	return 0;
 }
@@ -293,7 +287,7 @@ setup_ports(unsigned int it)
 			return -1;
 		for (q = 0; q < NB_QUEUES; q++) {
 			if (CALL(rte_eth_rx_queue_setup(ports[i], q, NB_DESC, SOCKET_ID_ANY, NULL,
-							pool)) != 0 ||
+							test_pool)) != 0 ||
 			    CALL(rte_eth_tx_queue_setup(ports[i], q, NB_DESC, SOCKET_ID_ANY,
 							NULL)) != 0)
 				return -1;
@@ -337,11 +331,9 @@ churn(unsigned int it)
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal_args[] = {
-		argv[0], "-l", "0", "--no-pci", "--no-huge", "-m", "512", "--no-shconf",
-		"--no-telemetry", "--file-prefix", prefix, "--log-level", "pmd.net.mana.*:error",
-		"--log-level", "lib.eal:critical", "--log-level", "lib.ethdev:critical",
+	const struct test_eal_opts eo = {
+		.name = "race", .mem_mb = 512, .no_shconf = true, .nb_mbufs = 8191, .cache = 256,
+		.log_levels = "lib.eal:critical lib.ethdev:critical",
 	};
 	unsigned int iterations = argc > 1 ? (unsigned int)atoi(argv[1]) : 2000;
 	unsigned int it, i, base_threads, q;
@@ -349,24 +341,12 @@ main(int argc, char **argv)
 	cpu_set_t all_cpus;
 	int fails = 0;
 
-	snprintf(prefix, sizeof(prefix), "mana_race_%d", (int)getpid());
 	/* The CPUs this process may use, before the EAL pins this thread. */
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
 		CPU_ZERO(&all_cpus);
-	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+	if (test_eal_setup(argv[0], &eo) != 0)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("race_pool", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
-	if (pool == NULL) {
-		fprintf(stderr, "cannot create the mbuf pool\n");
-		return 1;
-	}
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_ERR_RECOVERING, on_event, NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_event,
-				      NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_FAILED, on_event, NULL);
+	__atomic_store_n(&test_event_hook, on_event, __ATOMIC_RELEASE);
 	base_threads = test_thread_count();
 	for (q = 0; q < NB_QUEUES; q++)
 		pthread_create(&pollers[q], NULL, poller_main, (void *)(uintptr_t)q);
@@ -405,10 +385,10 @@ main(int argc, char **argv)
 
 				rte_eth_dev_info_get(p, &info);
 				CALL(rte_eth_dev_close(p));
-				if (__atomic_load_n(&recovering[p], __ATOMIC_RELAXED) !=
-				    __atomic_load_n(&outcomes[p], __ATOMIC_RELAXED)) {
+				if (test_events(p, RTE_ETH_EVENT_ERR_RECOVERING) != outcomes(p)) {
 					fprintf(stderr, "port %u closed with %" PRIu64 " recovering and %" PRIu64 " outcomes\n",
-						p, recovering[p], outcomes[p]);
+						p, test_events(p, RTE_ETH_EVENT_ERR_RECOVERING),
+						outcomes(p));
 					fails++;
 				}
 				if (rte_vdev_uninit(dev_names[i]) != 0) {
@@ -452,11 +432,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "FAIL: %u threads left, %u before\n", test_thread_count(), base_threads);
 		fails++;
 	}
-	if (rte_mempool_in_use_count(pool) != 0) {
-		fprintf(stderr, "FAIL: %u mbufs not returned\n", rte_mempool_in_use_count(pool));
+	if (rte_mempool_in_use_count(test_pool) != 0) {
+		fprintf(stderr, "FAIL: %u mbufs not returned\n", rte_mempool_in_use_count(test_pool));
 		fails++;
 	}
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	if (test_eal_finish() != 0)
+		fails++;
 	return fails != 0;
 }
