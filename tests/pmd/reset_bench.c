@@ -53,7 +53,8 @@
  * up every sleep of a waiter (default 50 us).
  *
  * --smoke: tiny counts, for //tests/pmd:reset_bench_smoke_test. Exit status
- * 0 when every section produced its samples (numbers are never judged).
+ * 0 when every section produced its samples and its ports came down cleanly
+ * (numbers are never judged).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -80,6 +81,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "pmd/mana_guard.h"
+#include "tests/lib/test_port.h"
 #include "tests/lib/tsan_dpdk.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -417,10 +419,7 @@ burst_ethdev(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return rte_eth_rx_burst(bench_port, 0, pkts, n);
 }
 
-static struct rte_mempool *pool;
-
 static int port_open(const char *name, const char *args, uint16_t nbq, uint16_t *port);
-static void port_close(const char *name, uint16_t port);
 
 enum { GV_NONE, GV_ASYM, GV_FENCED, GV_ASYM_NORELOAD, GV_CAS, GV_RCU, GV_ETHDEV, GV_NUM };
 
@@ -477,7 +476,7 @@ bench_guard(const struct bench_opts *o)
 		for (v = 0; v < nv; v++)
 			samples[v][r] = guard_loop(fns[v], q, o->guard_iters);
 	if (nv == GV_NUM)
-		port_close("net_mana_sim0", bench_port);
+		test_port_down("net_mana_sim0", bench_port);
 
 	base = -1;
 	for (v = 0; v < nv; v++) {
@@ -757,17 +756,17 @@ static char reset_thread_cpus[64];   /* written once, by the first callback */
 static int reset_thread_cpus_set;
 
 /* On the port's reset thread, after the history has the reset. */
-static int
-on_recovery(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+static void
+on_recovery(uint16_t port, enum rte_eth_event_type type)
 {
 	struct reset_run *run = __atomic_load_n(&cur_run, __ATOMIC_ACQUIRE);
 	uint64_t val[XS_NUM];
 	unsigned int k, n;
 
-	(void)arg;
-	(void)ret;
+	if (type != RTE_ETH_EVENT_RECOVERY_SUCCESS && type != RTE_ETH_EVENT_RECOVERY_FAILED)
+		return;
 	if (run == NULL || port != run->port || __atomic_load_n(&run->closing, __ATOMIC_ACQUIRE))
-		return 0;
+		return;
 	if (__atomic_load_n(&reset_thread_cpus_set, __ATOMIC_ACQUIRE) == 0) {
 		cpu_set_t set;
 		size_t len = 0;
@@ -783,62 +782,40 @@ on_recovery(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 	}
 	if (type == RTE_ETH_EVENT_RECOVERY_FAILED) {
 		__atomic_fetch_add(&run->failed, 1, __ATOMIC_RELEASE);
-		return 0;
+		return;
 	}
 	n = __atomic_load_n(&run->n, __ATOMIC_RELAXED);
 	if (n >= run->cap)
-		return 0;
+		return;
 	/* Ids depend on the port's queues (ethdev's own xstats come first). */
 	for (k = 0; k < XS_NUM; k++)
 		if (rte_eth_xstats_get_id_by_name(port, xs_names[k], &run->ids[k]) != 0)
-			return 0;
+			return;
 	if (rte_eth_xstats_get_by_id(port, run->ids, val, XS_NUM) != XS_NUM)
-		return 0;
+		return;
 	for (k = 0; k < XS_NUM; k++)
 		run->v[k][n] = (double)val[k];
 	__atomic_store_n(&run->n, n + 1, __ATOMIC_RELEASE);
-	return 0;
 }
 
+/* A started port with nbq queue pairs; on failure nothing is left of it.
+ * *port is set before the start (the event callback reads it once resets
+ * can happen).
+ */
 static int
 port_open(const char *name, const char *args, uint16_t nbq, uint16_t *port)
 {
-	struct rte_eth_conf conf;
-	uint16_t q;
-	int ret;
+	const struct test_port_opts po = { .nb_rxq = nbq, .nb_txq = nbq };
+	int ret = test_port_probe(name, args);
 
-	ret = rte_vdev_init(name, args);
-	if (ret != 0 || rte_eth_dev_get_port_by_name(name, port) != 0) {
-		fprintf(stderr, "cannot probe %s,%s: %d\n", name, args, ret);
+	if (ret < 0)
 		return -1;
-	}
-	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_configure(*port, nbq, nbq, &conf);
-	for (q = 0; q < nbq && ret == 0; q++) {
-		ret = rte_eth_rx_queue_setup(*port, q, 256, SOCKET_ID_ANY, NULL, pool);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(*port, q, 256, SOCKET_ID_ANY, NULL);
-	}
-	if (ret == 0)
-		ret = rte_eth_dev_start(*port);
-	if (ret != 0) {
-		fprintf(stderr, "cannot set up %s: %s\n", name, rte_strerror(-ret));
+	*port = (uint16_t)ret;
+	if (test_port_setup(name, *port, &po) != 0) {
 		rte_vdev_uninit(name);
 		return -1;
 	}
 	return 0;
-}
-
-static void
-port_close(const char *name, uint16_t port)
-{
-	unsigned int tries = 0;
-
-	/* A reset may be running: stop is refused (-EBUSY) in its short phases. */
-	while (rte_eth_dev_stop(port) == -EBUSY && tries++ < 100000)
-		usleep(100);
-	rte_eth_dev_close(port);
-	rte_vdev_uninit(name);
 }
 
 static int poller_stop;
@@ -906,7 +883,7 @@ reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
 	}
 	/* Closing the port during a reset aborts it with RECOVERY_FAILED. */
 	__atomic_store_n(&run->closing, 1, __ATOMIC_RELEASE);
-	port_close("net_mana_sim1", run->port);
+	test_port_down("net_mana_sim1", run->port);
 	__atomic_store_n(&cur_run, NULL, __ATOMIC_RELEASE);
 	if (run->failed)
 		fprintf(stderr, "%u resets failed\n", run->failed);
@@ -965,10 +942,7 @@ bench_reset(const struct bench_opts *o)
 		bases[k] = -1;
 	snprintf(name, sizeof(name), "simulated hardware down time (recovery_ms), for scale");
 	row_add("3 reset", name, 1, o->recovery_ms * 1000.0, -1, -1, "us", -1);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_recovery,
-				      NULL);
-	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_FAILED, on_recovery,
-				      NULL);
+	__atomic_store_n(&test_event_hook, on_recovery, __ATOMIC_RELEASE);
 	ret = reset_series(o, -1, &run);
 	reset_rows(o, &run, "idle port", bases);
 	if (ret == 0) {
@@ -979,10 +953,7 @@ bench_reset(const struct bench_opts *o)
 		ret = reset_series(o, 1, &run);
 		reset_rows(o, &run, "poller on CPU 1", bases);
 	}
-	rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_SUCCESS, on_recovery,
-					NULL);
-	rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_RECOVERY_FAILED, on_recovery,
-					NULL);
+	__atomic_store_n(&test_event_hook, NULL, __ATOMIC_RELEASE);
 	return ret;
 }
 
@@ -1054,28 +1025,18 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 int
 main(int argc, char **argv)
 {
-	char prefix[64], load0[128], load1[128];
-	char *eal_args[] = {
-		argv[0], "-l", "0", "--no-pci", "--no-huge", "-m", "512", "--no-shconf",
-		"--no-telemetry", "--file-prefix", prefix, "--log-level", "pmd.net.mana.*:error",
-		"--log-level", "lib.eal:critical", "--log-level", "lib.ethdev:critical",
+	const struct test_eal_opts eo = {
+		.name = "bench", .mem_mb = 512, .no_shconf = true,
+		.log_levels = "lib.eal:critical lib.ethdev:critical",
 	};
+	char load0[128], load1[128];
 	struct bench_opts o;
 	int fails = 0;
 
 	if (parse_opts(argc, argv, &o) != 0)
 		return 2;
-	snprintf(prefix, sizeof(prefix), "mana_bench_%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+	if (test_eal_setup(argv[0], &eo) != 0)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("bench_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
-	if (pool == NULL) {
-		fprintf(stderr, "cannot create the mbuf pool\n");
-		return 1;
-	}
 	if (mana_guard_register(true) != MANA_GUARD_ASYM)
 		fprintf(stderr, "membarrier unavailable: ASYM rows measure an unsafe writer\n");
 	loadavg(load0, sizeof(load0));
@@ -1107,7 +1068,7 @@ main(int argc, char **argv)
 	printf("EAL: -l 0 (main thread on CPU 0); the port's reset thread ran on CPU(s) %s\n\n",
 	       __atomic_load_n(&reset_thread_cpus_set, __ATOMIC_ACQUIRE) ? reset_thread_cpus : "?");
 	table_print();
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	if (test_eal_finish() != 0)
+		fails++;
 	return fails != 0;
 }
