@@ -494,10 +494,24 @@ static int
 mana_cfg_change(struct rte_eth_dev *dev, const struct mana_cfg_edit *e)
 {
 	struct mana_priv *priv = dev->data->dev_private;
-	struct mana_vport_cfg old;
+	struct mana_vport_cfg old, want;
 	struct mana_hw *hw;
-	int ret = mana_port_op_enter(dev);
+	int ret;
 
+	/*
+	 * Nothing to change: done, in every state. ethdev's start re-applies
+	 * the promiscuous and allmulticast modes after dev_start, when a
+	 * service event may already have begun a reset: refusing them then
+	 * (-EBUSY) fails a start that worked, and ethdev's rollback stop is
+	 * refused too, leaving the port started. The reset restores cfg whole.
+	 * Reading cfg here needs no operation: only control threads, which
+	 * ethdev serializes, write it; the reset thread only reads it.
+	 */
+	want = priv->cfg;
+	e->apply(&want, e);
+	if (memcmp(&want, &priv->cfg, sizeof(want)) == 0)
+		return 0;
+	ret = mana_port_op_enter(dev);
 	if (ret != 0)
 		return ret;
 	old = priv->cfg;

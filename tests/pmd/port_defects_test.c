@@ -13,6 +13,10 @@
  *   port_defects_test d6   a failed mutex init is reported with its own error
  *   port_defects_test d8   two threads write their first log lines at once
  *                          (ThreadSanitizer: the log stream's buffer)
+ *   port_defects_test d9   starts racing service events: a start that fails
+ *                          leaves the port stopped (found while fixing d8's
+ *                          test: ethdev's restore of promiscuous/allmulticast
+ *                          after dev_start was refused -EBUSY by a reset)
  *
  * The binary is linked with --wrap=pthread_mutex_init: d6 fails the
  * mailbox's mutex init (its caller found by address, the function's extent
@@ -31,6 +35,7 @@
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <ethdev_driver.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 
@@ -242,6 +247,65 @@ test_d8_first_log_lines(void)
 	printf("d8: two threads wrote the first log lines\n");
 }
 
+/* ---- d9: starts racing service events ---------------------------------- */
+
+/*
+ * ethdev 22.11's rte_eth_dev_start calls dev_start, then re-applies the MAC
+ * address and the promiscuous and allmulticast modes through the driver's
+ * ops. A service event that lands in between starts a reset; the first
+ * design refused those ops with -EBUSY although they changed nothing, so
+ * the start failed after the port had started, and ethdev's rollback stop
+ * was refused as well: the application was told "not started" about a
+ * started port. Here a device with a service event 1 ms after each start
+ * is started and stopped many times: a start may fail (-EBUSY: a reset was
+ * running when it began) but then the port must be stopped, and a start
+ * that succeeds must leave it started.
+ */
+static void
+test_d9_start_racing_resets(void)
+{
+	const struct test_port_opts po = { .nb_rxq = 2, .nb_txq = 2, .no_start = true };
+	unsigned int i, k, started = 0, refused = 0, lies = 0;
+	struct rte_eth_dev_info info;
+	int port, ret;
+
+	port = test_port_up("net_mana_sim0", "reset_period_ms=1,recovery_ms=1", &po);
+	CHECK(port >= 0);
+	if (port < 0)
+		return;
+	CHECK(rte_eth_promiscuous_enable(port) == 0);
+	CHECK(rte_eth_allmulticast_enable(port) == 0);
+	for (i = 0; i < 3000 && started < 100; i++) {
+		ret = rte_eth_dev_start(port);
+		if (ret != 0) {
+			refused++;
+			if (rte_eth_devices[port].data->dev_started) {
+				lies++;
+				/* Leave it as the old design left it: stopped by
+				 * force, so the loop goes on.
+				 */
+				for (k = 0; k < 5000 && rte_eth_dev_stop(port) == -EBUSY; k++)
+					usleep(1000);
+			}
+			usleep(2000);
+			continue;
+		}
+		started++;
+		CHECK(rte_eth_devices[port].data->dev_started);
+		CHECK(rte_eth_dev_info_get(port, &info) == 0);
+		for (k = 0; k < 5000 && (ret = rte_eth_dev_stop(port)) == -EBUSY; k++)
+			usleep(1000);
+		CHECK(ret == 0);
+	}
+	if (lies != 0)
+		fprintf(stderr, "d9: %u of %u failed starts left the port started\n", lies, refused);
+	CHECK(lies == 0);
+	CHECK(started >= 50);
+	test_port_close("net_mana_sim0", (uint16_t)port);
+	printf("d9: %u starts, %u refused while a reset ran, %u of those left the port started\n",
+	       started, refused, lies);
+}
+
 /* The driver's reset threads of closed ports are gone. */
 static bool
 wait_thread_gone(unsigned int ms)
@@ -418,6 +482,7 @@ main(int argc, char **argv)
 		{ "d4", test_d4_start_without_queues },
 		{ "d6", test_d6_mutex_init_error },
 		{ "d8", test_d8_first_log_lines },
+		{ "d9", test_d9_start_racing_resets },
 	};
 	const struct test_eal_opts eo = { .name = "defects" };
 	unsigned int i;
@@ -426,7 +491,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], cases[i].name) == 0)
 			break;
 	if (argc != 2 || i == RTE_DIM(cases)) {
-		fprintf(stderr, "usage: %s d1|d3|d4|d6|d8\n", argv[0]);
+		fprintf(stderr, "usage: %s d1|d3|d4|d6|d8|d9\n", argv[0]);
 		return 2;
 	}
 	if (test_eal_setup(argv[0], &eo) != 0)
