@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The mana-reset authors
+ */
+#ifndef VERBS_SYSFS_H
+#define VERBS_SYSFS_H
+
+/*
+ * The RDMA devices of sysfs, read the way the verbs backend finds its
+ * device across incarnations: by the device they sit on (a PCI function's
+ * address for MANA; any device name, e.g. rxe's netdevsim parent, in the
+ * real-kernel test), never by the ibdev name or index, which change when
+ * the kernel registers the device again after a service event.
+ *
+ * Plain C, no DPDK, no verbs: root is the sysfs mount ("/sys"; tests pass a
+ * fake tree). No state, no lock; any thread. Every function returns 0 or a
+ * negative errno and logs nothing: the caller logs with its device name.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest ibdev name the kernel allows (IB_DEVICE_NAME_MAX) plus its NUL. */
+#define VERBS_IBDEV_NAME_MAX 64u
+
+/* The ibdev (root/class/infiniband/<ibdev>) whose "device" link names
+ * parent (its last path component: "7870:00:00.0" for a PCI function):
+ * 0 and name; -ENOENT when no ibdev sits on parent, or when root has no
+ * RDMA class at all; -ENAMETOOLONG when a path or the name does not fit;
+ * another -errno when the class directory cannot be read.
+ */
+int verbs_sysfs_ibdev_of(const char *root, const char *parent, char *name, size_t len);
+
+/* The last path component of root/class/infiniband/<ibdev>/device: 0 and
+ * parent; -ENOENT when ibdev is not there; -ENAMETOOLONG.
+ */
+int verbs_sysfs_parent_of(const char *root, const char *ibdev, char *parent, size_t len);
+
+/* root/bus/pci/devices/<pci> exists: the PCI function is on the bus. */
+bool verbs_sysfs_pci_present(const char *root, const char *pci);
+
+/* The MAC address of IB port (1-based) of ibdev: that of the netdev under
+ * its device's net/ whose dev_port is port - 1 (a device with one netdev
+ * may leave dev_port out). 0 and mac; -ENOENT when no netdev matches;
+ * -EINVAL when its address is not a MAC address.
+ */
+int verbs_sysfs_port_mac(const char *root, const char *ibdev, unsigned int port,
+			 uint8_t mac[6]);
+
+/* "xx:xx:xx:xx:xx:xx" (hex digits, either case, nothing else, an optional
+ * trailing newline) into mac: 0 or -EINVAL.
+ */
+int verbs_mac_parse(const char *text, uint8_t mac[6]);
+
+#endif /* VERBS_SYSFS_H */
