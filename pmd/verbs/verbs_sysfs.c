@@ -127,6 +127,44 @@ read_line(const char *path, char *buf, size_t len)
 }
 
 int
+verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t len)
+{
+	char path[VERBS_PATH_MAX], line[64];
+	unsigned int g[4];
+	struct dirent *e;
+	DIR *dir;
+	int ret;
+
+	ret = path_fmt(path, sizeof(path), "%s/class/infiniband", root);
+	if (ret != 0)
+		return ret;
+	dir = opendir(path);
+	if (dir == NULL)
+		return -errno;
+	ret = -ENOENT;
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (path_fmt(path, sizeof(path), "%s/class/infiniband/%s/node_guid", root,
+			     e->d_name) != 0 ||
+		    read_line(path, line, sizeof(line)) != 0 ||
+		    sscanf(line, "%4x:%4x:%4x:%4x", &g[0], &g[1], &g[2], &g[3]) != 4 ||
+		    ((uint64_t)g[0] << 48 | (uint64_t)g[1] << 32 | (uint64_t)g[2] << 16 | g[3]) !=
+		    guid)
+			continue;
+		if (strlen(e->d_name) >= len) {
+			ret = -ENAMETOOLONG;
+			break;
+		}
+		strcpy(name, e->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+int
 verbs_mac_parse(const char *text, uint8_t mac[6])
 {
 	unsigned int i;

@@ -35,6 +35,13 @@ int verbs_sysfs_ibdev_of(const char *root, const char *parent, char *name, size_
  */
 int verbs_sysfs_parent_of(const char *root, const char *ibdev, char *parent, size_t len);
 
+/* The ibdev whose node GUID (root/class/infiniband/<ibdev>/node_guid,
+ * "xxxx:xxxx:xxxx:xxxx") is guid (host order): 0 and name; -ENOENT when
+ * none; -ENAMETOOLONG. For devices with no parent device (rxe), whose
+ * identity across registrations is their node GUID alone.
+ */
+int verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t len);
+
 /* root/bus/pci/devices/<pci> exists: the PCI function is on the bus. */
 bool verbs_sysfs_pci_present(const char *root, const char *pci);
 
