@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "verbs_sysfs.h"
@@ -97,17 +96,6 @@ verbs_sysfs_ibdev_of(const char *root, const char *parent, char *name, size_t le
 	}
 	closedir(dir);
 	return ret;
-}
-
-bool
-verbs_sysfs_pci_present(const char *root, const char *pci)
-{
-	char path[VERBS_PATH_MAX];
-	struct stat st;
-
-	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s", root, pci) != 0)
-		return false;
-	return stat(path, &st) == 0;
 }
 
 /* The first line of a small sysfs file into buf. */

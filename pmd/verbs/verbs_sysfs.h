@@ -6,16 +6,15 @@
 
 /*
  * The RDMA devices of sysfs, read the way the verbs backend finds its
- * device across incarnations: by the device they sit on (a PCI function's
- * address for MANA; any device name, e.g. rxe's netdevsim parent, in the
- * real-kernel test), never by the ibdev name or index, which change when
- * the kernel registers the device again after a service event.
+ * device across incarnations: by the device they sit on (a MANA PCI
+ * function's address), or by node GUID for a device with no parent (rxe,
+ * in the real-kernel test); never by the ibdev name or index, which change
+ * when the kernel registers the device again after a service event.
  *
  * Plain C, no DPDK, no verbs: root is the sysfs mount ("/sys"; tests pass a
  * fake tree). No state, no lock; any thread. Every function returns 0 or a
  * negative errno and logs nothing: the caller logs with its device name.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,9 +40,6 @@ int verbs_sysfs_parent_of(const char *root, const char *ibdev, char *parent, siz
  * identity across registrations is their node GUID alone.
  */
 int verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t len);
-
-/* root/bus/pci/devices/<pci> exists: the PCI function is on the bus. */
-bool verbs_sysfs_pci_present(const char *root, const char *pci);
 
 /* The MAC address of IB port (1-based) of ibdev: that of the netdev under
  * its device's net/ whose dev_port is port - 1 (a device with one netdev
