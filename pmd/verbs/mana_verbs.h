@@ -46,4 +46,12 @@ int mana_verbs_args_parse(const char *name, const char *args, struct mana_verbs_
 int mana_verbs_probe(const char *pci, const char *args, const char *sysfs,
 		     struct rte_device *rdev);
 
+/* The device of IB port port (from 1) on PCI address pci, its ibdev
+ * looked up under sysfs at each probe and open (the mana_hw_dev_ops the
+ * driver core drives across incarnations); for tests. 0 and *out (release
+ * with (*out)->ops->destroy), -ENAMETOOLONG, -ENOMEM.
+ */
+int mana_verbs_dev_create(const char *pci, uint8_t port, const char *sysfs,
+			  struct mana_hw_dev **out);
+
 #endif /* MANA_VERBS_H */

@@ -40,7 +40,7 @@ static int
 ctx_open_named(struct verbs_ctx *vc, const char *ibdev)
 {
 	struct ibv_device **list;
-	int i, n = 0, ret = -ENODEV;
+	int i, n = 0, ret = -ENOENT;
 
 	errno = 0;
 	list = ibv_get_device_list(&n);

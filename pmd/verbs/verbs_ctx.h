@@ -57,8 +57,10 @@ struct verbs_ctx {
 
 /* Open the verbs device named ibdev (as the kernel names it now), query it,
  * allocate its protection domain and make its async event fd non-blocking.
- * 0; -ENODEV when ibv_get_device_list does not list ibdev (it went away
- * between the sysfs lookup and now); -errno of the failing verbs call.
+ * 0; -ENOENT when ibv_get_device_list does not list ibdev (it went away
+ * between the sysfs lookup and now, or is not ready yet); -errno of the
+ * failing verbs call (ibv_get_device_list's, e.g. -ENOSYS without
+ * ib_uverbs).
  */
 int verbs_ctx_open(struct verbs_ctx *vc, const char *ibdev);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mana_verbs.h"
 #include "verbs_priv.h"
 #include "verbs_sysfs.h"
 
@@ -45,10 +46,13 @@ verbs_dev_open(struct mana_hw_dev *d, struct mana_hw **hw)
 	if (ret != 0)
 		return -EAGAIN;   /* not registered (again) yet */
 	ret = verbs_hw_open(vd, ibdev, &vh);
+	if (ret == -ENOENT)
+		/* In sysfs but not (or no longer) in libibverbs' list: being
+		 * registered or unregistered; the core asks again.
+		 */
+		return -EAGAIN;
 	if (ret != 0)
-		/* Gone between the lookup and the open: not back yet. */
-		return ret == -ENODEV && verbs_sysfs_ibdev_of(vd->sysfs, vd->pci, ibdev,
-							      sizeof(ibdev)) != 0 ? -EAGAIN : ret;
+		return ret;
 	*hw = &vh->base;
 	return 0;
 }
@@ -64,6 +68,18 @@ static const struct mana_hw_dev_ops verbs_dev_ops = {
 	.open = verbs_dev_open,
 	.destroy = verbs_dev_destroy,
 };
+
+int
+mana_verbs_dev_create(const char *pci, uint8_t port, const char *sysfs, struct mana_hw_dev **out)
+{
+	struct verbs_dev *vd;
+	int ret;
+
+	ret = verbs_dev_create(pci, pci, port, NULL, sysfs, &vd);
+	if (ret == 0)
+		*out = &vd->base;
+	return ret;
+}
 
 int
 verbs_dev_create(const char *pci, const char *name, uint8_t port, const uint8_t mac[6],

@@ -8,7 +8,9 @@
  *     and each bad one rejected with a message that names it;
  *   - probe of a PCI function with no RDMA device on it (no RDMA class in
  *     sysfs), and of one whose ibdev libibverbs cannot open (the device
- *     list fails or lacks it): non-zero, one log line saying why, no crash.
+ *     list fails or lacks it): non-zero, one log line saying why, no crash;
+ *   - the device ops the reset engine drives across incarnations (probe,
+ *     open) while no ibdev sits on the function, and once one does again.
  * The log is captured with rte_openlog_stream. Single-threaded.
  */
 #include <errno.h>
@@ -187,12 +189,64 @@ test_probe_verbs_fails(void)
 	unsetenv("SYSFS_PATH");
 }
 
+/* The mana_hw_dev_ops while the device is away and when sysfs has it back:
+ * DOWN and -EAGAIN (the engine waits), then READY; an open that libibverbs
+ * refuses is an error, not a crash, and leaves no handle behind.
+ */
+static void
+test_dev_ops(void)
+{
+	char root[PATH_MAX], path[PATH_MAX + 64];
+	struct mana_hw_dev *d;
+	struct mana_hw *hw = NULL;
+	int ret;
+
+	fake_root(root, sizeof(root), "devops");
+	CHECK(mana_verbs_dev_create(PCI, 1, root, &d) == 0);
+	CHECK(d->ops->probe(d) == MANA_HWP_DOWN);
+	CHECK(d->ops->open(d, &hw) == -EAGAIN);
+	CHECK(hw == NULL);
+	snprintf(path, sizeof(path), "%s/class", root);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/class/infiniband", root);
+	CHECK(mkdir(path, 0755) == 0);
+	CHECK(d->ops->probe(d) == MANA_HWP_DOWN);
+	/* Another function's ibdev is not ours. */
+	snprintf(path, sizeof(path), "%s/class/infiniband/mana_0", root);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/class/infiniband/mana_0/device", root);
+	CHECK(symlink("../../../devices/pci7870:00/7870:00:00.1", path) == 0);
+	CHECK(d->ops->probe(d) == MANA_HWP_DOWN);
+	CHECK(d->ops->open(d, &hw) == -EAGAIN);
+	/* Ours, under the name of a new incarnation. */
+	snprintf(path, sizeof(path), "%s/class/infiniband/mana_1", root);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/class/infiniband/mana_1/device", root);
+	CHECK(symlink("../../../devices/pci7870:00/" PCI, path) == 0);
+	CHECK(d->ops->probe(d) == MANA_HWP_READY);
+	CHECK(setenv("SYSFS_PATH", root, 1) == 0);
+	log_start();
+	ret = d->ops->open(d, &hw);
+	log_end("open refused by libibverbs");
+	free(log_buf);
+	CHECK(ret < 0 && ret != -EBUSY);
+	CHECK(hw == NULL);
+	/* Nothing stayed open: a second try fails the same way, not -EBUSY. */
+	log_start();
+	CHECK(d->ops->open(d, &hw) == ret);
+	log_end("again");
+	free(log_buf);
+	unsetenv("SYSFS_PATH");
+	d->ops->destroy(d);
+}
+
 int
 main(void)
 {
 	test_devargs();
 	test_probe_no_rdma();
 	test_probe_verbs_fails();
+	test_dev_ops();
 	if (test_failures != 0) {
 		fprintf(stderr, "probe_test: %d failure(s)\n", test_failures);
 		return 1;
