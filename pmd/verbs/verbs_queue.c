@@ -61,6 +61,22 @@ queue_set_allocator(struct verbs_hw *vh, int socket_id)
 	return ret > 0 ? -ret : ret;
 }
 
+/* A completion queue of nb entries, its buffer on socket_id. */
+static int
+cq_create(struct verbs_hw *vh, uint32_t nb, int socket_id, struct ibv_cq **cq)
+{
+	int ret;
+
+	ret = queue_set_allocator(vh, socket_id);
+	if (ret != 0)
+		return ret;
+	errno = 0;
+	*cq = ibv_create_cq(vh->vc.ctx, (int)nb, NULL, NULL, 0);
+	if (*cq == NULL)
+		return errno > 0 ? -errno : -ENOMEM;
+	return 0;
+}
+
 int
 verbs_queue_pd_open(struct verbs_hw *vh)
 {
@@ -103,13 +119,9 @@ sq_create(struct verbs_hw *vh, uint16_t idx, uint32_t nb, int socket_id,
 	};
 	int ret;
 
-	ret = queue_set_allocator(vh, socket_id);
+	ret = cq_create(vh, nb, socket_id, &sq->cq);
 	if (ret != 0)
 		return ret;
-	errno = 0;
-	sq->cq = ibv_create_cq(vh->vc.ctx, (int)nb, NULL, NULL, 0);
-	if (sq->cq == NULL)
-		return errno > 0 ? -errno : -ENOMEM;
 	attr.send_cq = sq->cq;
 	attr.recv_cq = sq->cq;
 	attr.cap.max_send_wr = nb;
@@ -164,13 +176,9 @@ rq_create(struct verbs_hw *vh, uint16_t idx, uint32_t nb, int socket_id,
 	};
 	int ret;
 
-	ret = queue_set_allocator(vh, socket_id);
+	ret = cq_create(vh, nb, socket_id, &rq->cq);
 	if (ret != 0)
 		return ret;
-	errno = 0;
-	rq->cq = ibv_create_cq(vh->vc.ctx, (int)nb, NULL, NULL, 0);
-	if (rq->cq == NULL)
-		return errno > 0 ? -errno : -ENOMEM;
 	attr.cq = rq->cq;
 	errno = 0;
 	rq->wq = ibv_create_wq(vh->vc.ctx, &attr);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,39 +66,6 @@ verbs_sysfs_parent_of(const char *root, const char *ibdev, char *parent, size_t 
 	return link_basename(path, parent, len);
 }
 
-int
-verbs_sysfs_ibdev_of(const char *root, const char *parent, char *name, size_t len)
-{
-	char path[VERBS_PATH_MAX], dev[VERBS_PATH_MAX];
-	struct dirent *e;
-	DIR *dir;
-	int ret;
-
-	ret = path_fmt(path, sizeof(path), "%s/class/infiniband", root);
-	if (ret != 0)
-		return ret;
-	dir = opendir(path);
-	if (dir == NULL)
-		return -errno;
-	ret = -ENOENT;
-	while ((e = readdir(dir)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (verbs_sysfs_parent_of(root, e->d_name, dev, sizeof(dev)) != 0 ||
-		    strcmp(dev, parent) != 0)
-			continue;
-		if (strlen(e->d_name) >= len) {
-			ret = -ENAMETOOLONG;
-			break;
-		}
-		strcpy(name, e->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(dir);
-	return ret;
-}
-
 /* The first line of a small sysfs file into buf. */
 static int
 read_line(const char *path, char *buf, size_t len)
@@ -114,11 +82,14 @@ read_line(const char *path, char *buf, size_t len)
 	return ret;
 }
 
-int
-verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t len)
+/* Does ibdev match? (arg: what the caller looks for) */
+typedef bool (*ibdev_match_fn)(const char *root, const char *ibdev, const void *arg);
+
+/* The first ibdev of root/class/infiniband that match accepts, into name. */
+static int
+ibdev_find(const char *root, ibdev_match_fn match, const void *arg, char *name, size_t len)
 {
-	char path[VERBS_PATH_MAX], line[64];
-	unsigned int g[4];
+	char path[VERBS_PATH_MAX];
 	struct dirent *e;
 	DIR *dir;
 	int ret;
@@ -131,14 +102,7 @@ verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t le
 		return -errno;
 	ret = -ENOENT;
 	while ((e = readdir(dir)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (path_fmt(path, sizeof(path), "%s/class/infiniband/%s/node_guid", root,
-			     e->d_name) != 0 ||
-		    read_line(path, line, sizeof(line)) != 0 ||
-		    sscanf(line, "%4x:%4x:%4x:%4x", &g[0], &g[1], &g[2], &g[3]) != 4 ||
-		    ((uint64_t)g[0] << 48 | (uint64_t)g[1] << 32 | (uint64_t)g[2] << 16 | g[3]) !=
-		    guid)
+		if (e->d_name[0] == '.' || !match(root, e->d_name, arg))
 			continue;
 		if (strlen(e->d_name) >= len) {
 			ret = -ENAMETOOLONG;
@@ -150,6 +114,41 @@ verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t le
 	}
 	closedir(dir);
 	return ret;
+}
+
+static bool
+match_parent(const char *root, const char *ibdev, const void *arg)
+{
+	char dev[VERBS_PATH_MAX];
+
+	return verbs_sysfs_parent_of(root, ibdev, dev, sizeof(dev)) == 0 &&
+	       strcmp(dev, arg) == 0;
+}
+
+int
+verbs_sysfs_ibdev_of(const char *root, const char *parent, char *name, size_t len)
+{
+	return ibdev_find(root, match_parent, parent, name, len);
+}
+
+static bool
+match_guid(const char *root, const char *ibdev, const void *arg)
+{
+	char path[VERBS_PATH_MAX], line[64];
+	unsigned int g[4];
+
+	return path_fmt(path, sizeof(path), "%s/class/infiniband/%s/node_guid", root,
+			ibdev) == 0 &&
+	       read_line(path, line, sizeof(line)) == 0 &&
+	       sscanf(line, "%4x:%4x:%4x:%4x", &g[0], &g[1], &g[2], &g[3]) == 4 &&
+	       ((uint64_t)g[0] << 48 | (uint64_t)g[1] << 32 | (uint64_t)g[2] << 16 | g[3]) ==
+	       *(const uint64_t *)arg;
+}
+
+int
+verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t len)
+{
+	return ibdev_find(root, match_guid, &guid, name, len);
 }
 
 int

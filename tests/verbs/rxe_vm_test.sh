@@ -34,30 +34,19 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$prog" ] && [ -x "$prog" ] || { echo "rxe_vm_test: --rxe-cycle PATH (an executable) is required" >&2; exit 2; }
+if [ -z "$prog" ] || [ ! -x "$prog" ]; then
+	echo "rxe_vm_test: --rxe-cycle PATH (an executable) is required" >&2
+	exit 2
+fi
 for f in "$PROVIDER" "$DRIVER_CONF"; do
 	[ -f "$f" ] || { echo "rxe_vm_test: $f is missing: install ibverbs-providers (tools/setup)" >&2; exit 1; }
 done
 work=${keep:-${TEST_UNDECLARED_OUTPUTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/rxe_vm_test.XXXXXX")}}
 mkdir -p "$work"
-FAILS=0 K=''
-
-fail() {
-	echo "FAIL [$K] $*"
-	FAILS=$((FAILS + 1))
-}
-pass() { echo "ok   [$K] $*"; }
-
-# rc_is STEP WANT
-rc_is() {
-	local got
-	got=$(awk -v s="$1" '$1 == s { sub(/^rc=/, "", $2); print $2 }' "$O/steps.log")
-	if [ "$got" = "$2" ]; then
-		pass "step $1 rc=$got"
-	else
-		fail "step $1 rc=${got:-(did not run)}, want $2$( [ ! -s "$O/$1.err" ] || printf ': %s' "$(head -c 600 "$O/$1.err")")"
-	fi
-}
+K=''
+# fail, pass, rc_is (FAILS, K: the series, O: the VM's /out).
+# shellcheck source=tests/kernel/vm_assert.sh
+. "$HERE/../kernel/vm_assert.sh"
 
 check_kernel() {
 	local out=$O/verbs_cycle.out n bad
@@ -70,7 +59,7 @@ check_kernel() {
 		fail "rxe_cycle's summary: $(tail -n 1 "$out" 2>/dev/null)"
 	fi
 	n=$(grep -c '^cycle [0-9]* ' "$out")
-	[ "$n" = "$CYCLES" ] && pass "$n cycle lines" || fail "$n cycle lines, want $CYCLES"
+	if [ "$n" = "$CYCLES" ]; then pass "$n cycle lines"; else fail "$n cycle lines, want $CYCLES"; fi
 	# Every cycle: the kernel counted one more context and PD and the
 	# registrations while open, and none of them after the close; the
 	# port's down/up came through the async fd.
@@ -80,13 +69,18 @@ check_kernel() {
 		    c[1] != b[1] || c[2] != b[2] || c[3] != b[3] || $16 != "PORT_ERR,PORT_ACTIVE")
 			print
 	}' "$out")
-	[ -z "$bad" ] && pass "every cycle: ctx/pd/mr +1/+1/+4 while open, back to base after close, PORT_ERR and PORT_ACTIVE" ||
+	if [ -z "$bad" ]; then
+		pass "every cycle: ctx/pd/mr +1/+1/+4 while open, back to base after close, PORT_ERR and PORT_ACTIVE"
+	else
 		fail "cycles off: $bad"
+	fi
 	# Four incarnations, each under a new name, one node GUID.
-	[ "$(awk '/^cycle / { print $4 }' "$out" | sort -u | wc -l)" = "$INCARNATIONS" ] &&
-		[ "$(awk '/^cycle / { print $6 }' "$out" | sort -u | wc -l)" = 1 ] &&
-		pass "$INCARNATIONS ibdev names, one node GUID" ||
+	if [ "$(awk '/^cycle / { print $4 }' "$out" | sort -u | wc -l)" = "$INCARNATIONS" ] &&
+		[ "$(awk '/^cycle / { print $6 }' "$out" | sort -u | wc -l)" = 1 ]; then
+		pass "$INCARNATIONS ibdev names, one node GUID"
+	else
 		fail "ibdev names / GUIDs: $(awk '/^cycle / { print $4, $6 }' "$out" | sort -u | tr '\n' ' ')"
+	fi
 	if grep -q '"ctx":[1-9]' "$O/verbs_res_after.out" || ! grep -q '"ctx":0' "$O/verbs_res_after.out"; then
 		fail "contexts left after the cycles: $(cat "$O/verbs_res_after.out")"
 	else
@@ -101,9 +95,11 @@ check_kernel() {
 		fail "the leak run did not fail its resource checks: $(head -c 600 "$O/verbs_cycle_leak.err" 2>/dev/null)"
 	fi
 	# Its process exit released everything (the kernel's own cleanup).
-	grep -q '"ctx":0' "$O/verbs_res_end.out" && grep -q '"mr":0' "$O/verbs_res_end.out" &&
-		pass "after the leaking process exited: $(cat "$O/verbs_res_end.out")" ||
+	if grep -q '"ctx":0' "$O/verbs_res_end.out" && grep -q '"mr":0' "$O/verbs_res_end.out"; then
+		pass "after the leaking process exited: $(cat "$O/verbs_res_end.out")"
+	else
 		fail "resources after the leaking process exited: $(cat "$O/verbs_res_end.out" 2>/dev/null)"
+	fi
 	echo "summary [$K] $(head -n 1 "$out"); $(grep -m1 '^cycle 1 ' "$out"); $(tail -n 1 "$out")"
 }
 
