@@ -102,6 +102,7 @@ verbs_ctx_open(struct verbs_ctx *vc, const char *ibdev)
 	vc->max_sge = attr.max_sge;
 	vc->max_qp = attr.max_qp;
 	vc->max_cq = attr.max_cq;
+	vc->max_cqe = attr.max_cqe;
 	vc->max_mr = attr.max_mr;
 	errno = 0;
 	vc->pd = ibv_alloc_pd(vc->ctx);

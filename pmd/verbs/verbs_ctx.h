@@ -45,6 +45,7 @@ struct verbs_ctx {
 	int max_sge;
 	int max_qp;
 	int max_cq;
+	int max_cqe;
 	int max_mr;
 	char ibdev[VERBS_IBDEV_NAME_MAX];
 	char why[128];               /* why the last call failed */

@@ -73,9 +73,11 @@ verbs_hw_query(struct mana_hw *hw, struct mana_hw_caps *caps)
 	/* The port's netdev as the kernel has it now; else the probe's. */
 	if (verbs_sysfs_port_mac(vd->sysfs, vh->vc.ibdev, vd->port, caps->mac) != 0)
 		memcpy(caps->mac, vd->mac, sizeof(caps->mac));
-	caps->max_queues = (uint16_t)RTE_MIN((unsigned int)vh->vc.max_qp / 2u,
-					     VERBS_MAX_QUEUES);
-	caps->max_desc = vh->vc.max_qp_wr;
+	/* As net/mana: a QP (send) or WQ (receive) per queue, each with a
+	 * CQ of as many entries as the queue.
+	 */
+	caps->max_queues = (uint16_t)RTE_MIN((unsigned int)vh->vc.max_qp, VERBS_MAX_QUEUES);
+	caps->max_desc = RTE_MIN(vh->vc.max_qp_wr, (uint32_t)vh->vc.max_cqe);
 	/* MTU is the kernel netdev's business on MANA (ip link set mtu). */
 	caps->max_mtu = RTE_ETHER_MTU;
 	caps->identity = vh->vc.node_guid;

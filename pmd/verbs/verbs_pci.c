@@ -18,6 +18,7 @@
 
 #include <bus_pci_driver.h>
 #include <ethdev_driver.h>
+#include <ethdev_pci.h>
 #include <rte_malloc.h>
 
 #include "pmd/mana_devargs.h"
@@ -105,6 +106,10 @@ probe_port(const char *pci, const char *sysfs, struct rte_device *rdev, uint8_t 
 		goto err_close_hw;
 	}
 	dev->device = rdev;
+	/* The PCI function's interrupt handle and NUMA node (no link-state
+	 * or removal interrupt of the bus's: events come from verbs).
+	 */
+	rte_eth_copy_pci_info(dev, RTE_DEV_TO_PCI(rdev));
 	dev->data->dev_private = rte_zmalloc_socket(name, mana_drv_priv_size(),
 						    RTE_CACHE_LINE_SIZE, rdev->numa_node);
 	if (dev->data->dev_private == NULL) {

@@ -216,11 +216,12 @@ verbs_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx,
 {
 	struct verbs_hw *vh = (struct verbs_hw *)hw;
 	uint32_t nb = rte_align32pow2(nb_desc);
+	uint32_t max = RTE_MIN(vh->vc.max_qp_wr, (uint32_t)vh->vc.max_cqe);
 	int ret;
 
-	if (idx >= VERBS_MAX_QUEUES || nb_desc == 0 || nb > vh->vc.max_qp_wr) {
+	if (idx >= VERBS_MAX_QUEUES || nb_desc == 0 || nb > max) {
 		VERBS_LOG(ERR, "%s: queue %u of %u descriptors: at most %u queues of %u",
-			  vh->dev->name, idx, nb_desc, VERBS_MAX_QUEUES, vh->vc.max_qp_wr);
+			  vh->dev->name, idx, nb_desc, VERBS_MAX_QUEUES, max);
 		return -EINVAL;
 	}
 	if (socket_id == SOCKET_ID_ANY)
