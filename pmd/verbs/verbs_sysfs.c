@@ -2,22 +2,23 @@
  * Copyright (c) 2026 The mana-reset authors
  */
 /*
- * The RDMA class of sysfs: which ibdev sits on which device, the netdev of
- * an IB port and its MAC address. See verbs_sysfs.h.
+ * The RDMA class of sysfs: which ibdev sits below which PCI function, the
+ * ibdev of a node GUID, the netdev of an IB port and its MAC address. See
+ * verbs_sysfs.h.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "verbs_sysfs.h"
 
-#define VERBS_PATH_MAX 512
+#define VERBS_PATH_MAX PATH_MAX
 
 /* printf into buf: 0, or -ENAMETOOLONG when it does not fit. */
 static int __attribute__((format(printf, 3, 4)))
@@ -32,54 +33,62 @@ path_fmt(char *buf, size_t len, const char *fmt, ...)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* The last component of the link at path into out. */
-static int
-link_basename(const char *path, char *out, size_t len)
+/* A PCI address: four, two, two and one hex digits ("7870:00:00.0"). */
+static bool
+is_pci_addr(const char *s, size_t n)
 {
-	char target[VERBS_PATH_MAX];
-	const char *base;
-	ssize_t n;
+	static const char pat[] = "hhhh:hh:hh.h";
+	size_t i;
 
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	while (n > 1 && target[n - 1] == '/')
-		target[--n] = '\0';
-	base = strrchr(target, '/');
-	base = base != NULL ? base + 1 : target;
-	if (strlen(base) >= len)
-		return -ENAMETOOLONG;
-	strcpy(out, base);
+	if (n != sizeof(pat) - 1)
+		return false;
+	for (i = 0; i < n; i++)
+		if (pat[i] == 'h' ? !isxdigit((unsigned char)s[i]) : s[i] != pat[i])
+			return false;
+	return true;
+}
+
+/* The resolved path of ibdev's device, cut after its innermost PCI
+ * address component (the function's directory), into dir; and that
+ * address into pci (if not NULL).
+ */
+static int
+ibdev_pci_dir(const char *root, const char *ibdev, char *dir, char *pci, size_t pci_len)
+{
+	char link[VERBS_PATH_MAX];
+	char *p, *end, *cut = NULL;
+	int ret;
+
+	ret = path_fmt(link, sizeof(link), "%s/class/infiniband/%s/device", root, ibdev);
+	if (ret != 0)
+		return ret;
+	if (realpath(link, dir) == NULL)
+		return -ENOENT;
+	for (p = dir; *p != '\0'; p = end) {
+		while (*p == '/')
+			p++;
+		end = p + strcspn(p, "/");
+		if (is_pci_addr(p, (size_t)(end - p)))
+			cut = end;
+	}
+	if (cut == NULL)
+		return -ENOENT;
+	*cut = '\0';
+	if (pci != NULL) {
+		p = strrchr(dir, '/') + 1;
+		if (strlen(p) >= pci_len)
+			return -ENAMETOOLONG;
+		strcpy(pci, p);
+	}
 	return 0;
 }
 
 int
-verbs_sysfs_parent_of(const char *root, const char *ibdev, char *parent, size_t len)
+verbs_sysfs_pci_of(const char *root, const char *ibdev, char *pci, size_t len)
 {
-	char path[VERBS_PATH_MAX];
-	int ret;
+	char dir[VERBS_PATH_MAX];
 
-	ret = path_fmt(path, sizeof(path), "%s/class/infiniband/%s/device", root, ibdev);
-	if (ret != 0)
-		return ret;
-	return link_basename(path, parent, len);
-}
-
-/* The first line of a small sysfs file into buf. */
-static int
-read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	int ret = 0;
-
-	if (f == NULL)
-		return -errno;
-	if (fgets(buf, (int)len, f) == NULL)
-		ret = -EIO;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return ret;
+	return ibdev_pci_dir(root, ibdev, dir, pci, len);
 }
 
 /* Does ibdev match? (arg: what the caller looks for) */
@@ -117,18 +126,33 @@ ibdev_find(const char *root, ibdev_match_fn match, const void *arg, char *name, 
 }
 
 static bool
-match_parent(const char *root, const char *ibdev, const void *arg)
+match_pci(const char *root, const char *ibdev, const void *arg)
 {
-	char dev[VERBS_PATH_MAX];
+	char pci[32];
 
-	return verbs_sysfs_parent_of(root, ibdev, dev, sizeof(dev)) == 0 &&
-	       strcmp(dev, arg) == 0;
+	return verbs_sysfs_pci_of(root, ibdev, pci, sizeof(pci)) == 0 && strcmp(pci, arg) == 0;
 }
 
 int
-verbs_sysfs_ibdev_of(const char *root, const char *parent, char *name, size_t len)
+verbs_sysfs_ibdev_of(const char *root, const char *pci, char *name, size_t len)
 {
-	return ibdev_find(root, match_parent, parent, name, len);
+	return ibdev_find(root, match_pci, pci, name, len);
+}
+
+/* The first line of a small sysfs file into buf. */
+static int
+read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (f == NULL)
+		return -errno;
+	if (fgets(buf, (int)len, f) == NULL)
+		ret = -EIO;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return ret;
 }
 
 static bool
@@ -174,20 +198,21 @@ verbs_mac_parse(const char *text, uint8_t mac[6])
 int
 verbs_sysfs_port_mac(const char *root, const char *ibdev, unsigned int port, uint8_t mac[6])
 {
-	char dir_path[VERBS_PATH_MAX], path[VERBS_PATH_MAX], line[64];
+	char fn[VERBS_PATH_MAX], net[VERBS_PATH_MAX], path[VERBS_PATH_MAX], line[64];
+	char found[NAME_MAX + 1] = "";
 	unsigned int netdevs = 0;
-	char only[VERBS_PATH_MAX] = "";
 	struct dirent *e;
 	DIR *dir;
 	int ret;
 
 	if (port == 0)
 		return -EINVAL;
-	ret = path_fmt(dir_path, sizeof(dir_path), "%s/class/infiniband/%s/device/net", root,
-		       ibdev);
+	ret = ibdev_pci_dir(root, ibdev, fn, NULL, 0);
+	if (ret == 0)
+		ret = path_fmt(net, sizeof(net), "%s/net", fn);
 	if (ret != 0)
 		return ret;
-	dir = opendir(dir_path);
+	dir = opendir(net);
 	if (dir == NULL)
 		return -ENOENT;
 	ret = -ENOENT;
@@ -195,14 +220,13 @@ verbs_sysfs_port_mac(const char *root, const char *ibdev, unsigned int port, uin
 		if (e->d_name[0] == '.')
 			continue;
 		netdevs++;
-		if (path_fmt(only, sizeof(only), "%s", e->d_name) != 0)
-			continue;
-		if (path_fmt(path, sizeof(path), "%s/%s/dev_port", dir_path, e->d_name) != 0 ||
-		    read_line(path, line, sizeof(line)) != 0 ||
-		    strtoul(line, NULL, 0) != port - 1)
-			continue;
-		ret = 0;
-		break;
+		snprintf(found, sizeof(found), "%s", e->d_name);
+		if (path_fmt(path, sizeof(path), "%s/%s/dev_port", net, e->d_name) == 0 &&
+		    read_line(path, line, sizeof(line)) == 0 &&
+		    strtoul(line, NULL, 0) == port - 1) {
+			ret = 0;
+			break;
+		}
 	}
 	closedir(dir);
 	/* A lone netdev without dev_port is port 1's. */
@@ -210,7 +234,7 @@ verbs_sysfs_port_mac(const char *root, const char *ibdev, unsigned int port, uin
 		ret = 0;
 	if (ret != 0)
 		return ret;
-	ret = path_fmt(path, sizeof(path), "%s/%s/address", dir_path, only);
+	ret = path_fmt(path, sizeof(path), "%s/%s/address", net, found);
 	if (ret == 0)
 		ret = read_line(path, line, sizeof(line));
 	if (ret != 0)

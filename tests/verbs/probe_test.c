@@ -128,6 +128,24 @@ fake_root(char *root, size_t len, const char *name)
 	CHECK(mkdtemp(root) != NULL);
 }
 
+/* The auxiliary devices of functions .0 and .1 (the ibdevs' "device"). */
+static void
+function_dirs(const char *root)
+{
+	static const char *const dirs[] = {
+		"devices", "devices/pci7870:00",
+		"devices/pci7870:00/" PCI, "devices/pci7870:00/" PCI "/mana.rdma.0",
+		"devices/pci7870:00/7870:00:00.1", "devices/pci7870:00/7870:00:00.1/mana.rdma.0",
+	};
+	char path[PATH_MAX + 64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		mkdir(path, 0755);
+	}
+}
+
 static void
 test_probe_no_rdma(void)
 {
@@ -175,7 +193,8 @@ test_probe_verbs_fails(void)
 	snprintf(path, sizeof(path), "%s/class/infiniband/manafake0", root);
 	CHECK(mkdir(path, 0755) == 0);
 	snprintf(path, sizeof(path), "%s/class/infiniband/manafake0/device", root);
-	CHECK(symlink("../../../devices/pci7870:00/" PCI, path) == 0);
+	CHECK(symlink("../../../devices/pci7870:00/" PCI "/mana.rdma.0", path) == 0);
+	function_dirs(root);
 	CHECK(setenv("SYSFS_PATH", root, 1) == 0);
 	log_start();
 	ret = mana_verbs_probe(PCI, NULL, root, NULL);
@@ -215,14 +234,15 @@ test_dev_ops(void)
 	snprintf(path, sizeof(path), "%s/class/infiniband/mana_0", root);
 	CHECK(mkdir(path, 0755) == 0);
 	snprintf(path, sizeof(path), "%s/class/infiniband/mana_0/device", root);
-	CHECK(symlink("../../../devices/pci7870:00/7870:00:00.1", path) == 0);
+	CHECK(symlink("../../../devices/pci7870:00/7870:00:00.1/mana.rdma.0", path) == 0);
+	function_dirs(root);
 	CHECK(d->ops->probe(d) == MANA_HWP_DOWN);
 	CHECK(d->ops->open(d, &hw) == -EAGAIN);
 	/* Ours, under the name of a new incarnation. */
 	snprintf(path, sizeof(path), "%s/class/infiniband/mana_1", root);
 	CHECK(mkdir(path, 0755) == 0);
 	snprintf(path, sizeof(path), "%s/class/infiniband/mana_1/device", root);
-	CHECK(symlink("../../../devices/pci7870:00/" PCI, path) == 0);
+	CHECK(symlink("../../../devices/pci7870:00/" PCI "/mana.rdma.0", path) == 0);
 	CHECK(d->ops->probe(d) == MANA_HWP_READY);
 	CHECK(setenv("SYSFS_PATH", root, 1) == 0);
 	log_start();

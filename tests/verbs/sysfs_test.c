@@ -3,8 +3,10 @@
  */
 /*
  * pmd/verbs/verbs_sysfs.c over a fake sysfs tree laid out as the kernel
- * lays out a MANA function's: the PCI address <-> ibdev lookups (also after
- * the ibdev comes back under a new name), node GUIDs, the MAC of each IB
+ * lays out a MANA function's (the ibdev below the function's auxiliary
+ * device mana.rdma.0) and another driver's (the ibdev on the function
+ * itself): the PCI address <-> ibdev lookups (also after the ibdev comes
+ * back under a new name), node GUIDs, the MAC of each IB
  * port from its netdev, and MAC text. No kernel, no verbs, no DPDK.
  * Single-threaded.
  */
@@ -73,23 +75,24 @@ run(const char *cmd_fmt)
 	CHECK(system(cmd) == 0);
 }
 
-/* The kernel's layout: /sys/class/infiniband/<ibdev> -> the device's
- * infiniband/<ibdev> directory; its "device" link -> the PCI function; the
- * function's net/<ifname> with dev_port and address.
+/* The kernel's layout for MANA: /sys/class/infiniband/<ibdev> -> the
+ * ibdev's directory below the auxiliary device mana.rdma.0 of the PCI
+ * function; its "device" link -> that auxiliary device; the function's
+ * net/<ifname> with dev_port and address.
  */
 static void
 add_ibdev(const char *ibdev, const char *guid)
 {
 	char rel[PATH_MAX], target[PATH_MAX];
 
-	snprintf(rel, sizeof(rel), PCI_PATH "/infiniband/%s", ibdev);
+	snprintf(rel, sizeof(rel), PCI_PATH "/mana.rdma.0/infiniband/%s", ibdev);
 	mkdirs(rel);
-	snprintf(rel, sizeof(rel), PCI_PATH "/infiniband/%s/device", ibdev);
-	link_to("../../../" PCI, rel);
-	snprintf(rel, sizeof(rel), PCI_PATH "/infiniband/%s/node_guid", ibdev);
+	snprintf(rel, sizeof(rel), PCI_PATH "/mana.rdma.0/infiniband/%s/device", ibdev);
+	link_to("../../../mana.rdma.0", rel);
+	snprintf(rel, sizeof(rel), PCI_PATH "/mana.rdma.0/infiniband/%s/node_guid", ibdev);
 	write_file(rel, guid);
 	snprintf(rel, sizeof(rel), "class/infiniband/%s", ibdev);
-	snprintf(target, sizeof(target), "../../" PCI_PATH "/infiniband/%s", ibdev);
+	snprintf(target, sizeof(target), "../../" PCI_PATH "/mana.rdma.0/infiniband/%s", ibdev);
 	link_to(target, rel);
 }
 
@@ -112,19 +115,34 @@ make_tree(void)
 	write_file("devices/virtual/infiniband/rxe0/node_guid", "b4e0:21ff:fe1a:6c1b\n");
 	link_to("../../devices/virtual/infiniband/rxe0", "class/infiniband/rxe0");
 	add_ibdev("mana_0", "020d:3aff:feaa:bb01\n");
+	/* An ibdev whose device is the PCI function itself (another
+	 * driver's layout), on function 0000:00:05.0.
+	 */
+	mkdirs("devices/pci0000:00/0000:00:05.0/infiniband/other_0");
+	link_to("../../../0000:00:05.0", "devices/pci0000:00/0000:00:05.0/infiniband/other_0/device");
+	link_to("../../devices/pci0000:00/0000:00:05.0/infiniband/other_0",
+		"class/infiniband/other_0");
 }
 
 static void
 test_lookup(void)
 {
-	char name[VERBS_IBDEV_NAME_MAX], small[4], parent[64];
+	char name[VERBS_IBDEV_NAME_MAX], small[4], pci[32];
 
 	CHECK(verbs_sysfs_ibdev_of(root, PCI, name, sizeof(name)) == 0);
 	CHECK(strcmp(name, "mana_0") == 0);
-	CHECK(verbs_sysfs_parent_of(root, "mana_0", parent, sizeof(parent)) == 0);
-	CHECK(strcmp(parent, PCI) == 0);
-	CHECK(verbs_sysfs_parent_of(root, "rxe0", parent, sizeof(parent)) == -ENOENT);
-	CHECK(verbs_sysfs_parent_of(root, "mana_9", parent, sizeof(parent)) == -ENOENT);
+	CHECK(verbs_sysfs_pci_of(root, "mana_0", pci, sizeof(pci)) == 0);
+	CHECK(strcmp(pci, PCI) == 0);
+	CHECK(verbs_sysfs_pci_of(root, "mana_0", small, sizeof(small)) == -ENAMETOOLONG);
+	CHECK(verbs_sysfs_pci_of(root, "other_0", pci, sizeof(pci)) == 0);
+	CHECK(strcmp(pci, "0000:00:05.0") == 0);
+	CHECK(verbs_sysfs_ibdev_of(root, "0000:00:05.0", name, sizeof(name)) == 0);
+	CHECK(strcmp(name, "other_0") == 0);
+	/* rxe: no device at all; an unknown ibdev. */
+	CHECK(verbs_sysfs_pci_of(root, "rxe0", pci, sizeof(pci)) == -ENOENT);
+	CHECK(verbs_sysfs_pci_of(root, "mana_9", pci, sizeof(pci)) == -ENOENT);
+	/* The VMBus and ACPI components of the path are not PCI addresses. */
+	CHECK(verbs_sysfs_ibdev_of(root, "VMBUS:00", name, sizeof(name)) == -ENOENT);
 	CHECK(verbs_sysfs_ibdev_of(root, "7870:00:00.1", name, sizeof(name)) == -ENOENT);
 	/* A prefix of the address is not the address. */
 	CHECK(verbs_sysfs_ibdev_of(root, "7870:00:00", name, sizeof(name)) == -ENOENT);
@@ -184,7 +202,7 @@ test_new_incarnation(void)
 {
 	char name[VERBS_IBDEV_NAME_MAX];
 
-	run("rm %s/class/infiniband/mana_0 && rm -r %s/" PCI_PATH "/infiniband/mana_0");
+	run("rm %s/class/infiniband/mana_0 && rm -r %s/" PCI_PATH "/mana.rdma.0/infiniband/mana_0");
 	CHECK(verbs_sysfs_ibdev_of(root, PCI, name, sizeof(name)) == -ENOENT);
 	add_ibdev("mana_1", "020d:3aff:feaa:bb01\n");
 	CHECK(verbs_sysfs_ibdev_of(root, PCI, name, sizeof(name)) == 0);
