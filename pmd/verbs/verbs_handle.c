@@ -18,8 +18,6 @@
 #include "verbs_priv.h"
 #include "verbs_sysfs.h"
 
-RTE_LOG_REGISTER(mana_verbs_logtype, pmd.net.mana.verbs, NOTICE);
-
 /* mana_ib maps the context's doorbell page at offset 0 of the command fd
  * (what net/mana's secondary processes map too). MANA only.
  */

@@ -9,6 +9,7 @@
  * only files above it):
  *   verbs_sysfs.c   sysfs: ibdev of a PCI address, port MAC (plain C)
  *   verbs_ctx.c     context, PD, async events, MRs (plain C + ibverbs)
+ *   verbs_log.c     the log type pmd.net.mana.verbs
  *   verbs_queue.c   MANA only: manadv allocators, CQs, WQs, QPs, RSS QP
  *   verbs_handle.c  the mana_hw_ops table on one incarnation
  *   verbs_dev.c     the mana_hw_dev_ops: a port's device across incarnations
