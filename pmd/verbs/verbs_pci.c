@@ -165,8 +165,10 @@ mana_verbs_probe(const char *pci, const char *args, const char *sysfs, struct rt
 	ret = probe_find(pci, sysfs, &info);
 	if (ret != 0)
 		return ret;
-	if (rdev == NULL)
+	if (rdev == NULL) {
+		MANA_INIT_LOG(ERR, "%s: no PCI device to make ports of", pci);
 		return -EINVAL;
+	}
 	for (port = 1; port <= info.nb_ports; port++) {
 		if (verbs_sysfs_port_mac(sysfs, info.ibdev, port, mac) != 0) {
 			MANA_INIT_LOG(ERR, "%s: no netdev for port %u of %s", pci, port,
