@@ -37,28 +37,9 @@ done
 nlrec=$(cd "$(dirname "$nlrec")" && pwd)/$(basename "$nlrec")
 work=${keep:-${TEST_UNDECLARED_OUTPUTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vm_test.XXXXXX")}}
 mkdir -p "$work"
-FAILS=0
-
-fail() {
-	echo "FAIL [$K] $*"
-	FAILS=$((FAILS + 1))
-}
-pass() { echo "ok   [$K] $*"; }
-
-# rc_is STEP WANT: WANT is a number or "nonzero".
-rc_is() {
-	local got
-	got=$(awk -v s="$1" '$1 == s { sub(/^rc=/, "", $2); print $2 }' "$O/steps.log")
-	if [ -z "$got" ]; then
-		fail "step $1 did not run"
-	elif [ "$2" = nonzero ] && [ "$got" != 0 ]; then
-		pass "step $1 failed as expected (rc=$got)"
-	elif [ "$got" = "$2" ]; then
-		pass "step $1 rc=$got"
-	else
-		fail "step $1 rc=$got, want $2$( [ ! -s "$O/$1.err" ] || printf ': %s' "$(head -c 300 "$O/$1.err")")"
-	fi
-}
+# fail, pass, rc_is (FAILS, K: the series, O: the VM's /out).
+# shellcheck source=tests/kernel/vm_assert.sh
+. "$HERE/vm_assert.sh"
 
 # has FILE TEXT [WHAT]: FILE (relative to the VM's /out) contains TEXT.
 has() {
