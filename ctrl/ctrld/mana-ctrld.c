@@ -26,6 +26,7 @@
 #include "ctrl/ctrld/sd_notify.h"
 #include "ctrl/ctrld/sink_log.h"
 #include "ctrl/ctrld/sink_mbox.h"
+#include "ctrl/ctrld/status.h"
 #include "ctrl/ctrld/tracker.h"
 #include "netlink/nl_devlink.h"
 #include "netlink/nl_loop.h"
@@ -51,6 +52,10 @@ struct ctrld {
 	uint64_t next_watchdog;		/* 0: no watchdog */
 	uint64_t watchdog_ns;
 	int stop;
+	/* The status file (status.h): mbox_path + ".status"; "" without a mailbox. */
+	char status_path[CONFIG_PATH_MAX + 8];
+	struct ctrld_status status;	/* as last written */
+	bool status_failed;		/* the last write failed (logged once) */
 };
 
 static uint64_t
@@ -215,6 +220,32 @@ on_uevent(void *arg, int fd, uint32_t events)
 		detect_read_error(&c->det, "uevent", ret);
 }
 
+/* The status file, when force or the detection counters changed since the last write. */
+static void
+status_update(struct ctrld *c, bool force, const char *state)
+{
+	char err[512];
+
+	if (c->status_path[0] == '\0')
+		return;
+	if (!force && memcmp(&c->status.det, &c->det.st, sizeof(c->det.st)) == 0)
+		return;
+	c->status.state = state;
+	c->status.updated_mono_ns = now_ns();
+	c->status.rdma = c->fk != NULL ? "fake" :
+		(c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"));
+	c->status.devlink = c->dl != NULL;
+	c->status.uevent = c->uev != NULL;
+	c->status.det = c->det.st;
+	if (status_write(c->status_path, &c->status, err, sizeof(err)) < 0) {
+		if (!c->status_failed)
+			log_rec(LOG_LVL_WARN, "cannot write the status file", "error", err, NULL);
+		c->status_failed = true;
+		return;
+	}
+	c->status_failed = false;
+}
+
 static void
 reload(struct ctrld *c)
 {
@@ -243,6 +274,8 @@ reload(struct ctrld *c)
 	log_rec(LOG_LVL_INFO, "configuration reloaded", NULL);
 	detect_resync_rdma(&c->det, "reload");
 	detect_resync_devlink(&c->det, "reload");
+	c->status.reloads++;
+	status_update(c, true, "running");
 	sd_notify_send("READY=1");
 }
 
@@ -276,6 +309,7 @@ open_sources(struct ctrld *c)
 			return -1;
 		}
 		err = nl_rdma_sys_get(c->rdma, &c->monitor);
+		c->status.rdma_monitor_mode = err < 0 ? -1 : c->monitor;
 		if (err < 0) {
 			log_rec(LOG_LVL_WARN, "RDMA SYS_GET failed; assuming no monitor", "error",
 				nl_rdma_strerror(err), NULL);
@@ -372,6 +406,7 @@ run(struct ctrld *c)
 	snprintf(status, sizeof(status), "STATUS=watching: rdma %s, devlink %s, uevents %s",
 		 c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"),
 		 c->dl == NULL ? "off" : "on", c->uev == NULL ? "off" : "on");
+	status_update(c, true, "running");
 	sd_notify_send("READY=1");
 	sd_notify_send(status);
 	log_rec(LOG_LVL_INFO, "started", "rdma",
@@ -387,6 +422,7 @@ run(struct ctrld *c)
 		}
 		now = now_ns();
 		tracker_tick(c->tr, now);
+		status_update(c, false, "running");
 		if (c->next_poll != 0 && now >= c->next_poll) {
 			detect_resync_rdma(&c->det, "poll");
 			c->next_poll = now + c->conf.poll_interval_ms * 1000000ull;
@@ -397,12 +433,13 @@ run(struct ctrld *c)
 		}
 	}
 	sd_notify_send("STOPPING=1");
+	status_update(c, true, "stopped");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct ctrld c = { .sigfd = -1 };
+	struct ctrld c = { .sigfd = -1, .status.rdma_monitor_mode = -1 };
 	struct detect_backend be = {
 		.rdma_dump = be_rdma_dump,
 		.rdma_dev_get = be_rdma_dev_get,
@@ -422,6 +459,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_setup(stderr, c.conf.log_json, c.conf.log_debug);
+	c.status.pid = (uint32_t)getpid();
+	c.status.started_mono_ns = now_ns();
+	c.status.started_unix = (int64_t)time(NULL);
+	if (c.conf.mbox.path[0] != '\0')
+		snprintf(c.status_path, sizeof(c.status_path), "%s.status", c.conf.mbox.path);
 	c.loop = nl_loop_new();
 	if (c.loop != NULL && c.conf.mbox.path[0] != '\0') {
 		char err[512] = "";
@@ -452,6 +494,7 @@ main(int argc, char **argv)
 		if (c.fk == NULL)
 			goto out;
 		c.monitor = 1;
+		c.status.rdma_monitor_mode = 1;
 		be = fake_kernel_backend(c.fk);
 	} else if (open_sources(&c) < 0) {
 		goto out;

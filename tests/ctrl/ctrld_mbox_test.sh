@@ -96,6 +96,28 @@ echo "add mana_0 1000 eth0" >&3
 cl=$!
 pids+=("$cl")
 check "client claimed the port" wait_for 10 grep -q '^claimed port 0$' "$tmp/client.out"
+# manactl status while the PMD is attached: the daemon's status file and the segment.
+status_attached() {
+	python3 -c '
+import json, subprocess, sys
+s = json.loads(subprocess.run(sys.argv[1:6], capture_output=True, check=True).stdout)
+pid = int(sys.argv[6])
+d = s["daemon"]
+assert d["pid"] == pid and d["state"] == "running" and d["running"] is True, d
+assert isinstance(d["uptime_s"], int) and d["started_unix"] > 1700000000 and d["reloads"] == 0, d
+assert d["sources"] == {"rdma": "fake", "devlink": False, "uevent": False}, d
+assert d["kernel"] == {"rdma_monitor": True, "devlink": None}, d
+x = d["detection"]
+assert x["rdma_events"] == 1 and x["rdma_resyncs"] == 1 and x["overruns"] == 0, x
+m = s["mailbox"]
+assert m["ctrl_pid"] == pid and m["peers"] == 1 and m["version"] == "1.0", m
+assert m["ctrl_gen"] == 1 and m["nb_ports"] == 16 and m["ring_slots"] == 64, m
+p = s["ports"]
+assert len(p) == 1 and p[0]["pci"] == "7870:00:00.0" and p[0]["hw"]["state"] == "up", p
+assert p[0]["pmd"]["owner"] != 0 and p[0]["pmd"]["owner_live"] is True, p
+' "$manactl" -j status mbox "$seg" "$d1" 2>/dev/null
+}
+check "status -j: daemon, mailbox (1 peer), the port owned by a live PMD" wait_for 5 status_attached
 echo "del mana_0" >&3
 check "service event received" wait_for 5 grep -q 'SVC_START' "$tmp/client.out"
 echo "add mana_1 1000 eth1" >&3
@@ -150,6 +172,34 @@ check "reset history -jp" python3 -c '
 import json, sys
 h = json.loads(sys.argv[1])
 assert [(r["port"], r["reset"]) for r in h] == [(0, 2), (0, 1)], h' "$out"
+# manactl status after the resets: every port, its last resets with per-phase timings.
+out=$("$manactl" status mbox "$seg")
+check "status: daemon line" grep -qE "^daemon pid $d1 state running running true uptime [0-9]+s started_unix [0-9]+ reloads 0$" <<<"$out"
+check "status: sources" grep -q "^  sources rdma fake devlink false uevent false$" <<<"$out"
+check "status: kernel features" grep -q "^  kernel rdma_monitor true devlink unknown$" <<<"$out"
+check "status: detection counters" grep -q "^  detection rdma_events 4 uevents 0 devlink_events 0 rdma_resyncs 1 devlink_resyncs 0 overruns 0 errors 0$" <<<"$out"
+check "status: mailbox" grep -q "^mailbox $seg version 1.0 ctrl_gen 1 ctrl_pid $d1 peers 0 ports 16 ring_slots 64 size 583296$" <<<"$out"
+check "status: the port" grep -q "^port 0 pci $pci ibdev mana_1 netdev eth1 node_guid 0000:0000:0000:1000 gen 2$" <<<"$out"
+check "status: the resets with phases" grep -q "^    reset 1 outcome active error 0 total 15000us quiesce 1000us teardown 2000us wait_hw 3000us reprobe 4000us restore 5000us$" <<<"$out"
+out=$("$manactl" -j status mbox "$seg")
+check "status -j after the resets" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["daemon"]["detection"]["rdma_events"] == 4, s["daemon"]
+p = s["ports"][0]
+assert p["hw"]["state"] == "gone" and p["pmd"]["resets"] == 2 and p["pmd"]["owner_live"] is False, p
+t = p["timeline"]
+assert [r["reset"] for r in t] == [2, 1], t
+assert [t[1][k] for k in ("quiesce_us", "teardown_us", "wait_hw_us", "reprobe_us", "restore_us")] == [1000, 2000, 3000, 4000, 5000], t' "$out"
+err=$("$manactl" status frob 2>&1 >/dev/null)
+check "status: unknown command" grep -q 'Command "frob" is unknown, try "manactl status help".' <<<"$err"
+err=$("$manactl" status mbox 2>&1 >/dev/null)
+check "status: mbox without a path" grep -q 'Mailbox path expected after "mbox".' <<<"$err"
+err=$("$manactl" status mbox "$seg" extra 2>&1 >/dev/null)
+check "status: extra argument" grep -q 'Unknown option "extra"' <<<"$err"
+err=$("$manactl" status mbox "$tmp/none" 2>&1 >/dev/null)
+check "status: no segment" grep -q "manactl: mailbox $tmp/none:" <<<"$err"
+check "status help" "$manactl" status help
 err=$("$manactl" reset show 3 mbox "$seg" 2>&1 >/dev/null)
 check "reset show: unknown port" grep -q 'Wrong port "3"' <<<"$err"
 err=$("$manactl" reset show mbox "$tmp/none" 2>&1 >/dev/null)
@@ -169,6 +219,11 @@ echo "--- $out"
 kill -TERM "$d1"
 wait "$d1"
 check "SIGTERM: exit 0" [ $? -eq 0 ]
+out=$("$manactl" -j status mbox "$seg")
+check "status -j: a stopped daemon" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])["daemon"]
+assert d["state"] == "stopped" and d["running"] is False and d["uptime_s"] is None, d' "$out"
 "$daemon" "${common[@]}" 2>"$tmp/d2.log" &
 d2=$!
 pids+=("$d2")
@@ -189,10 +244,37 @@ check "the new identity, next incarnation" \
 	grep -q "^6 HW_BACK pci $pci ibdev mana_2 netdev eth2 guid 1000 gen 3$" "$tmp/client2.out"
 out=$("$manactl" reset show mana_2 mbox "$seg")
 check "record up again" grep -q "^  hw up .* service 2 back 2 removed 1$" <<<"$out"
+kill -HUP "$d2"
+check "status: a reload counted" wait_for 5 grep -q '^reloads=1$' "$seg.status"
+out=$("$manactl" status mbox "$seg")
+check "status: the restarted daemon, next generation" grep -q "^mailbox $seg version 1.0 ctrl_gen 2 ctrl_pid $d2 " <<<"$out"
 kill -TERM "$d2"
 wait "$d2"
 check "SIGTERM: exit 0 (2)" [ $? -eq 0 ]
 exec 3>&-
+
+# A status file that is not what manactl reads: a message and exit 1; none: "unknown".
+cp "$seg.status" "$tmp/status.good"
+sed -i 's/^format=1$/format=2/' "$seg.status"
+err=$("$manactl" status mbox "$seg" 2>&1 >/dev/null)
+check "status: a newer format refused" [ $? -eq 1 ]
+check "status: a newer format named" grep -q "status file $seg.status: format 2, this manactl reads format 1" <<<"$err"
+cp "$tmp/status.good" "$seg.status"
+echo "no equals sign" >>"$seg.status"
+err=$("$manactl" status mbox "$seg" 2>&1 >/dev/null)
+check "status: a malformed line refused" [ $? -eq 1 ]
+check "status: the malformed line named" grep -q "status file $seg.status:19: malformed line" <<<"$err"
+cp "$tmp/status.good" "$seg.status"
+sed -i 's/^pid=.*/pid=12x/' "$seg.status"
+err=$("$manactl" status mbox "$seg" 2>&1 >/dev/null)
+check "status: a bad number refused" grep -q "status file $seg.status:3: malformed line" <<<"$err"
+printf 'future_key=1\n' >>"$tmp/status.good"
+cp "$tmp/status.good" "$seg.status"
+check "status: unknown keys skipped" "$manactl" status mbox "$seg"
+rm "$seg.status"
+out=$("$manactl" status mbox "$seg")
+check "status: no status file, the daemon unknown" grep -q "^daemon unknown (no status file $seg.status)$" <<<"$out"
+check "status: no status file, the ports still shown" grep -q "^port 0 pci $pci ibdev mana_2" <<<"$out"
 
 if [ "$fail" -ne 0 ]; then
 	for f in d1.log d2.log client.out client.err client2.out client2.err; do
