@@ -92,6 +92,14 @@ check "segment created" wait_for 5 test -e "$seg"
 check "fifo there" wait_for 5 test -p "$fifo"
 exec 3<>"$fifo"
 echo "add mana_0 1000 eth0" >&3
+# manactl monitor on the mailbox, JSON and text, from before the first event.
+check "port added" wait_for 5 grep -q '^rdma_events=1$' "$seg.status"
+"$manactl" -j monitor mbox "$seg" >"$tmp/mon.json" 2>"$tmp/mon.err" &
+mon_j=$!
+MANA_MBOX=$seg "$manactl" monitor mbox >"$tmp/mon.txt" 2>>"$tmp/mon.err" &
+mon_t=$!
+pids+=("$mon_j" "$mon_t")
+sleep 0.3	# both have made their cursors
 "$client" "$seg.sock" "$pci" 5 >"$tmp/client.out" 2>"$tmp/client.err" &
 cl=$!
 pids+=("$cl")
@@ -126,6 +134,88 @@ rm "$S/bus/pci/devices/$pci"	# the PCI function goes away
 echo "del mana_1" >&3
 wait "$cl"
 check "client got its 5 events" [ $? -eq 0 ]
+# The monitors: every event both ways, once, in time order, one JSON object per line.
+check "monitor: the last event shown" wait_for 5 grep -q '"event":"gone"' "$tmp/mon.json"
+check "monitor (text): the last event shown" wait_for 5 grep -q '^\[mbox,gone\]' "$tmp/mon.txt"
+kill -TERM "$mon_j" "$mon_t"
+wait "$mon_j"
+check "monitor: SIGTERM, exit 0" [ $? -eq 0 ]
+wait "$mon_t"
+check "monitor -j: the mailbox's events" python3 -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+# Per direction in order (between directions, the time order: HOT_REMOVE
+# may come before or after the PMD entered its second reset).
+to_pmd = [(r["event"], r["seq"]) for r in recs if r["dir"] == "to_pmd"]
+to_ctrl = [(r["event"], r["seq"]) for r in recs if r["dir"] == "to_ctrl"]
+assert to_pmd == [("svc_start", 1), ("hw_back", 2), ("svc_start", 3), ("hot_remove", 4),
+                  ("gone", 5)], to_pmd
+assert to_ctrl == [("reset_enter", 1), ("phase", 2), ("phase", 3), ("phase", 4), ("phase", 5),
+                   ("phase", 6), ("recovered", 7), ("reset_enter", 8), ("phase", 9),
+                   ("recovery_failed", 10)], to_ctrl
+assert len(recs) == 15, recs
+t = [r["time_ns"] for r in recs]
+assert t == sorted(t), t
+by = {(r["dir"], r["seq"]): r for r in recs}
+for r in recs:
+    assert r["source"] == "mbox" and r["port"] == 0 and r["pci"] == "7870:00:00.0", r
+    assert r["dev"] in ("mana_0", "mana_1"), r
+s = by[("to_pmd", 1)]
+assert (s["svc_source"], s["svc_reason"], s["detail"]) == ("rdma_netlink", "unregister", 0), s
+h = by[("to_pmd", 2)]
+assert (h["ibdev"], h["netdev"], h["node_guid"], h["gen"]) == ("mana_1", "eth1", "0000:0000:0000:1000", 2), h
+p, w = by[("to_ctrl", 2)], by[("to_ctrl", 4)]
+assert (p["phase"], p["reset"], w["phase"], w["state"]) == ("quiesce", 1, "wait_hw", "wait_hw"), (p, w)
+ok = by[("to_ctrl", 7)]
+assert (ok["outcome"], ok["error"], ok["total_us"], ok["restore_us"]) == ("active", 0, 15000, 5000), ok
+bad = by[("to_ctrl", 10)]
+assert (bad["outcome"], bad["error"], bad["reset"]) == ("removed", -19, 2), bad' "$tmp/mon.json"
+# The text lines, per direction (the device is the port's when the line is
+# printed: mana_0 or mana_1 here).
+grep -o '^\[mbox,[a-z_]*\] mana_[01] port 0 pci [0-9a-f:.]* to_[a-z]* seq [0-9]*' "$tmp/mon.txt" |
+	sed 's/ mana_[01] / DEV /' >"$tmp/mon.lines"
+check "monitor (text): the lines" diff -u - <(grep ' to_pmd ' "$tmp/mon.lines"; grep ' to_ctrl ' "$tmp/mon.lines") <<EOF2
+[mbox,svc_start] DEV port 0 pci $pci to_pmd seq 1
+[mbox,hw_back] DEV port 0 pci $pci to_pmd seq 2
+[mbox,svc_start] DEV port 0 pci $pci to_pmd seq 3
+[mbox,hot_remove] DEV port 0 pci $pci to_pmd seq 4
+[mbox,gone] DEV port 0 pci $pci to_pmd seq 5
+[mbox,reset_enter] DEV port 0 pci $pci to_ctrl seq 1
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 2
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 3
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 4
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 5
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 6
+[mbox,recovered] DEV port 0 pci $pci to_ctrl seq 7
+[mbox,reset_enter] DEV port 0 pci $pci to_ctrl seq 8
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 9
+[mbox,recovery_failed] DEV port 0 pci $pci to_ctrl seq 10
+EOF2
+check "monitor (text): 15 lines" [ "$(wc -l <"$tmp/mon.txt")" -eq 15 ]
+[mbox,svc_start] DEV port 0 pci $pci to_pmd seq 1
+[mbox,reset_enter] DEV port 0 pci $pci to_ctrl seq 1
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 2
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 3
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 4
+[mbox,hw_back] DEV port 0 pci $pci to_pmd seq 2
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 5
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 6
+[mbox,recovered] DEV port 0 pci $pci to_ctrl seq 7
+[mbox,svc_start] DEV port 0 pci $pci to_pmd seq 3
+[mbox,reset_enter] DEV port 0 pci $pci to_ctrl seq 8
+[mbox,phase] DEV port 0 pci $pci to_ctrl seq 9
+[mbox,hot_remove] DEV port 0 pci $pci to_pmd seq 4
+[mbox,recovery_failed] DEV port 0 pci $pci to_ctrl seq 10
+[mbox,gone] DEV port 0 pci $pci to_pmd seq 5
+EOF2
+check "monitor: nothing on stderr" [ ! -s "$tmp/mon.err" ]
+err=$("$manactl" monitor mbox "$tmp/none" 2>&1 >/dev/null)
+check "monitor mbox: no segment, exit 1" [ $? -eq 1 ]
+check "monitor mbox: no segment, named" grep -q "manactl: mailbox $tmp/none:" <<<"$err"
+err=$("$manactl" monitor rdma mbox "$seg" 2>&1 >/dev/null)
+check "monitor: a mailbox path with rdma only refused" grep -q 'A mailbox path with a kernel-only monitor' <<<"$err"
+err=$("$manactl" monitor mbox "$seg" extra 2>&1 >/dev/null)
+check "monitor: extra argument refused" grep -q 'Unknown option "extra"' <<<"$err"
 grep -v '^- ' "$tmp/client.out" >"$tmp/client.events"
 cat >"$tmp/want.events" <<EOF2
 claimed port 0
@@ -244,6 +334,50 @@ check "the new identity, next incarnation" \
 	grep -q "^6 HW_BACK pci $pci ibdev mana_2 netdev eth2 guid 1000 gen 3$" "$tmp/client2.out"
 out=$("$manactl" reset show mana_2 mbox "$seg")
 check "record up again" grep -q "^  hw up .* service 2 back 2 removed 1$" <<<"$out"
+
+# A monitor that falls behind (stopped while 40 outages go through a PMD that
+# takes every event): it says how many it missed, and seen + missed + lost
+# adds up to what ctrl posted meanwhile.
+to_pmd() { "$manactl" -j reset show 0 mbox "$seg" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)[0]["events"]
+print(e["to_pmd"] + e["to_pmd_lost"])'; }
+"$manactl" -j monitor mbox "$seg" >"$tmp/mon2.json" 2>"$tmp/mon2.err" &
+mon_j=$!
+pids+=("$mon_j")
+sleep 0.3
+before=$(to_pmd)
+kill -STOP "$mon_j"
+"$client" "$seg.sock" "$pci" 80 >"$tmp/client3.out" 2>"$tmp/client3.err" &
+cl=$!
+pids+=("$cl")
+check "client 3 claimed the port" wait_for 10 grep -q '^claimed port 0$' "$tmp/client3.out"
+for _ in $(seq 40); do
+	echo "del mana_2" >&3
+	echo "add mana_2 1000 eth2" >&3
+	sleep 0.02
+done
+wait "$cl"
+check "client 3 took its 80 events" [ $? -eq 0 ]
+after=$(to_pmd)
+check "80 more events to the PMD" [ $((after - before)) -eq 80 ]
+kill -CONT "$mon_j"
+check "monitor: caught up with the last one" wait_for 5 grep -q "\"dir\":\"to_pmd\",\"seq\":$after," "$tmp/mon2.json"
+kill -TERM "$mon_j"
+wait "$mon_j"
+check "monitor fell behind: missed, and the counts add up" python3 -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+n = int(sys.argv[2])
+to = [r for r in recs if r["dir"] == "to_pmd"]
+seen = [r for r in to if r["event"] != "missed"]
+gaps = [r for r in to if r["event"] == "missed"]
+assert gaps and gaps[0]["missed"] > 0, gaps
+assert len(seen) + sum(g["missed"] + g["lost"] for g in gaps) == n, (len(seen), gaps)
+seqs = [r["seq"] for r in seen]
+assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), seqs
+assert recs.index(gaps[0]) < recs.index(seen[0]) or seen[0]["seq"] == 1, recs[:3]' "$tmp/mon2.json" $((after - before))
+echo "--- $(grep '"missed"' "$tmp/mon2.json" | head -3)"
 kill -HUP "$d2"
 check "status: a reload counted" wait_for 5 grep -q '^reloads=1$' "$seg.status"
 out=$("$manactl" status mbox "$seg")
@@ -277,7 +411,8 @@ check "status: no status file, the daemon unknown" grep -q "^daemon unknown (no 
 check "status: no status file, the ports still shown" grep -q "^port 0 pci $pci ibdev mana_2" <<<"$out"
 
 if [ "$fail" -ne 0 ]; then
-	for f in d1.log d2.log client.out client.err client2.out client2.err; do
+	for f in d1.log d2.log client.out client.err client2.out client2.err client3.out \
+		client3.err mon.json mon.txt mon.err mon2.json mon2.err; do
 		echo "--- $f"
 		cat "$tmp/$f" 2>/dev/null
 	done
