@@ -2,81 +2,39 @@
  * Copyright (c) 2026 The mana-reset authors
  */
 /*
- * The daemon's status file (status.h): key=value lines, written under a
- * temporary name and renamed into place.
+ * The daemon's status file (status.h): key=value lines, written whole by
+ * atomic_file_write.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "ctrl/ctrld/atomic_file.h"
 #include "ctrl/ctrld/status.h"
 
 int
 status_write(const char *path, const struct ctrld_status *s, char *err, size_t n)
 {
 	const struct detect_stats *d = &s->det;
-	char tmp[4096 + 8];
-	FILE *f;
-	int fd, ret;
+	char buf[1024];
+	int len;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(err, n, "status file %s: path too long", path);
-		return -ENAMETOOLONG;
+	len = snprintf(buf, sizeof(buf),
+		       "format=%d\nstate=%s\npid=%" PRIu32 "\nstarted_mono_ns=%" PRIu64 "\n"
+		       "started_unix=%" PRId64 "\nupdated_mono_ns=%" PRIu64 "\nrdma=%s\n"
+		       "rdma_monitor_mode=%d\ndevlink=%s\nuevent=%s\nreloads=%" PRIu64 "\n"
+		       "rdma_events=%" PRIu64 "\nuevents=%" PRIu64 "\ndevlink_events=%" PRIu64 "\n"
+		       "rdma_resyncs=%" PRIu64 "\ndevlink_resyncs=%" PRIu64 "\n"
+		       "overruns=%" PRIu64 "\nerrors=%" PRIu64 "\nmetrics_listen=%s\n",
+		       STATUS_FORMAT, s->state, s->pid, s->started_mono_ns, s->started_unix,
+		       s->updated_mono_ns, s->rdma, s->rdma_monitor_mode,
+		       s->devlink ? "on" : "off", s->uevent ? "on" : "off", s->reloads,
+		       d->rdma_events, d->uevents, d->devlink_events, d->rdma_resyncs,
+		       d->devlink_resyncs, d->overruns, d->errors,
+		       s->metrics_listen != NULL ? s->metrics_listen : "");
+	if (len < 0 || (size_t)len >= sizeof(buf)) {
+		snprintf(err, n, "status file %s: too long", path);
+		return -EOVERFLOW;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, n, "status file %s: %s", tmp, strerror(errno));
-		return ret;
-	}
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		ret = -errno;
-		snprintf(err, n, "status file %s: %s", tmp, strerror(errno));
-		goto err_close_fd;
-	}
-	fprintf(f, "format=%d\n", STATUS_FORMAT);
-	fprintf(f, "state=%s\n", s->state);
-	fprintf(f, "pid=%" PRIu32 "\n", s->pid);
-	fprintf(f, "started_mono_ns=%" PRIu64 "\n", s->started_mono_ns);
-	fprintf(f, "started_unix=%" PRId64 "\n", s->started_unix);
-	fprintf(f, "updated_mono_ns=%" PRIu64 "\n", s->updated_mono_ns);
-	fprintf(f, "rdma=%s\n", s->rdma);
-	fprintf(f, "rdma_monitor_mode=%d\n", s->rdma_monitor_mode);
-	fprintf(f, "devlink=%s\n", s->devlink ? "on" : "off");
-	fprintf(f, "uevent=%s\n", s->uevent ? "on" : "off");
-	fprintf(f, "reloads=%" PRIu64 "\n", s->reloads);
-	fprintf(f, "rdma_events=%" PRIu64 "\n", d->rdma_events);
-	fprintf(f, "uevents=%" PRIu64 "\n", d->uevents);
-	fprintf(f, "devlink_events=%" PRIu64 "\n", d->devlink_events);
-	fprintf(f, "rdma_resyncs=%" PRIu64 "\n", d->rdma_resyncs);
-	fprintf(f, "devlink_resyncs=%" PRIu64 "\n", d->devlink_resyncs);
-	fprintf(f, "overruns=%" PRIu64 "\n", d->overruns);
-	fprintf(f, "errors=%" PRIu64 "\n", d->errors);
-	if (fflush(f) != 0 || ferror(f)) {
-		ret = -EIO;
-		snprintf(err, n, "status file %s: write failed: %s", tmp, strerror(errno));
-		fclose(f);
-		goto err_unlink_tmp;
-	}
-	if (fclose(f) != 0) {
-		ret = -errno;
-		snprintf(err, n, "status file %s: %s", tmp, strerror(errno));
-		goto err_unlink_tmp;
-	}
-	if (rename(tmp, path) < 0) {
-		ret = -errno;
-		snprintf(err, n, "status file %s: rename: %s", path, strerror(errno));
-		goto err_unlink_tmp;
-	}
-	return 0;
-
-err_close_fd:
-	close(fd);
-err_unlink_tmp:
-	unlink(tmp);
-	return ret;
+	return atomic_file_write(path, buf, (size_t)len, 0644, err, n);
 }

@@ -12,9 +12,9 @@
  * lines, "format=1" first, unknown keys to be ignored by readers) is in
  * ctrl/ctrld/README.md, "The status file".
  *
- * Written whole under a temporary name (path + ".tmp"), then renamed over
- * the file, so a reader sees the old or the new file, never a mix. Mode
- * 0644: it holds no secret (pids, counters, source names).
+ * Written whole by atomic_file_write (path + ".tmp", renamed over the
+ * file), so a reader sees the old or the new file, never a mix. Mode 0644:
+ * it holds no secret (pids, counters, source names).
  *
  * Thread context: the daemon's loop thread; nothing here locks or keeps
  * state.
@@ -39,10 +39,11 @@ struct ctrld_status {
 	bool uevent;			/* kobject uevents in use */
 	uint64_t reloads;		/* SIGHUPs that changed the configuration */
 	struct detect_stats det;	/* detection counters */
+	const char *metrics_listen;	/* the metrics endpoint's bound address; NULL: off */
 };
 
 /*
- * Write s to path atomically (path + ".tmp", then rename). 0, or a negative
+ * Write s to path atomically (atomic_file.h). 0, or a negative
  * errno with a sentence naming the path in err (size n).
  */
 int status_write(const char *path, const struct ctrld_status *s, char *err, size_t n);
