@@ -245,6 +245,8 @@ metrics_render_cb(void *ctx, char **body, size_t *len)
 		.mb = c->mbox != NULL ? sink_mbox_mbox(c->mbox) : NULL,
 		.devlink_dump = c->dl != NULL ? be_devlink_dump : NULL,
 		.devlink_ctx = c,
+		.reporters = c->det.rep,
+		.nb_reporters = c->det.nb_rep,
 	};
 
 	return metrics_render(c->metrics, &d, body, len);

@@ -640,6 +640,32 @@ render_devlink(FILE *f, const struct dl_list *l)
 		  "The reporter's grace period between recoveries.", NL_DL_HAS_GRACE, 5);
 }
 
+/* Counted reporters: every error and recovery, seen or learnt from the counts. */
+static void
+render_accounting(FILE *f, const struct metrics_daemon *d)
+{
+	static const char *const fam[2] = { "mana_devlink_health_events_seen_total",
+					     "mana_devlink_health_events_missed_total" };
+	char dev[4 * NL_DL_NAME_MAX + 8], rep[2 * NL_DL_NAME_MAX + 4];
+
+	for (unsigned int k = 0; k < 2; k++) {
+		family(f, fam[k], "counter", k == 0 ?
+		       "Errors and recoveries of counted reporters whose notification came." :
+		       "Errors and recoveries of counted reporters learnt from the reporter's "
+		       "counts (notifications lost).");
+		for (unsigned int i = 0; i < d->nb_reporters; i++) {
+			const struct detect_reporter *r = &d->reporters[i];
+
+			esc_to(dev, sizeof(dev), r->handle);
+			esc_to(rep, sizeof(rep), r->name);
+			fprintf(f, "%s{dev=\"%s\",reporter=\"%s\",kind=\"error\"} %" PRIu64 "\n",
+				fam[k], dev, rep, k == 0 ? r->seen_err : r->missed_err);
+			fprintf(f, "%s{dev=\"%s\",reporter=\"%s\",kind=\"recover\"} %" PRIu64 "\n",
+				fam[k], dev, rep, k == 0 ? r->seen_rec : r->missed_rec);
+		}
+	}
+}
+
 int
 metrics_render(struct metrics *m, const struct metrics_daemon *d, char **out, size_t *len)
 {
@@ -680,6 +706,8 @@ metrics_render(struct metrics *m, const struct metrics_daemon *d, char **out, si
 		render_ports(m, f, pts, used, nb);
 	if (d->devlink_dump != NULL && dl_ok)
 		render_devlink(f, &dl);
+	if (d->devlink_dump != NULL)
+		render_accounting(f, d);
 	free(dl.r);
 	if (fclose(f) != 0 || *out == NULL) {
 		free(*out);

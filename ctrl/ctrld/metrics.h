@@ -61,6 +61,9 @@ struct metrics_daemon {
 	int (*devlink_dump)(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *msg),
 			    void *arg);
 	void *devlink_ctx;
+	/* The counted reporters' accounting (detect.h): seen and missed. */
+	const struct detect_reporter *reporters;
+	unsigned int nb_reporters;
 };
 
 /*

@@ -37,6 +37,7 @@ struct daemon_status {
 	uint64_t reloads;
 	uint64_t rdma_events, uevents, devlink_events;
 	uint64_t rdma_resyncs, devlink_resyncs, overruns, errors;
+	uint64_t devlink_missed_errors, devlink_missed_recovers;
 };
 
 enum sf_type { SF_STR, SF_U64, SF_I64 };
@@ -53,7 +54,8 @@ static const struct sf_key {
 	SF(rdma_monitor_mode, SF_I64), SF(devlink, SF_STR), SF(uevent, SF_STR),
 	SF(reloads, SF_U64), SF(rdma_events, SF_U64), SF(uevents, SF_U64),
 	SF(devlink_events, SF_U64), SF(rdma_resyncs, SF_U64), SF(devlink_resyncs, SF_U64),
-	SF(overruns, SF_U64), SF(errors, SF_U64),
+	SF(overruns, SF_U64), SF(errors, SF_U64), SF(devlink_missed_errors, SF_U64),
+	SF(devlink_missed_recovers, SF_U64),
 #undef SF
 };
 
@@ -230,6 +232,10 @@ print_daemon(const char *path, int found, const struct daemon_status *s,
 	print_u64(PRINT_ANY, "devlink_resyncs", " devlink_resyncs %" PRIu64, s->devlink_resyncs);
 	print_u64(PRINT_ANY, "overruns", " overruns %" PRIu64, s->overruns);
 	print_u64(PRINT_ANY, "errors", " errors %" PRIu64, s->errors);
+	print_u64(PRINT_ANY, "devlink_missed_errors", " devlink_missed_errors %" PRIu64,
+		  s->devlink_missed_errors);
+	print_u64(PRINT_ANY, "devlink_missed_recovers", " devlink_missed_recovers %" PRIu64,
+		  s->devlink_missed_recovers);
 	print_string(PRINT_FP, NULL, "%s", "\n");
 	close_json_object();
 	close_json_object();

@@ -251,7 +251,7 @@ out=$("$manactl" status mbox "$seg")
 check "status: daemon line" grep -qE "^daemon pid $d1 state running running true uptime [0-9]+s started_unix [0-9]+ reloads 0$" <<<"$out"
 check "status: sources" grep -q "^  sources rdma fake devlink false uevent false$" <<<"$out"
 check "status: kernel features" grep -q "^  kernel rdma_monitor true devlink unknown$" <<<"$out"
-check "status: detection counters" grep -q "^  detection rdma_events 4 uevents 0 devlink_events 0 rdma_resyncs 1 devlink_resyncs 0 overruns 0 errors 0$" <<<"$out"
+check "status: detection counters" grep -q "^  detection rdma_events 4 uevents 0 devlink_events 0 rdma_resyncs 1 devlink_resyncs 0 overruns 0 errors 0 devlink_missed_errors 0 devlink_missed_recovers 0$" <<<"$out"
 check "status: mailbox" grep -q "^mailbox $seg version 1.0 ctrl_gen 1 ctrl_pid $d1 peers 0 ports 16 ring_slots 64 size 583296$" <<<"$out"
 check "status: the port" grep -q "^port 0 pci $pci ibdev mana_1 netdev eth1 node_guid 0000:0000:0000:1000 gen 2$" <<<"$out"
 check "status: the resets with phases" grep -q "^    reset 1 outcome active error 0 total 15000us quiesce 1000us teardown 2000us wait_hw 3000us reprobe 4000us restore 5000us$" <<<"$out"
@@ -381,7 +381,7 @@ cp "$tmp/status.good" "$seg.status"
 echo "no equals sign" >>"$seg.status"
 err=$("$manactl" status mbox "$seg" 2>&1 >/dev/null)
 check "status: a malformed line refused" [ $? -eq 1 ]
-check "status: the malformed line named" grep -q "status file $seg.status:20: malformed line" <<<"$err"
+check "status: the malformed line named" grep -q "status file $seg.status:22: malformed line" <<<"$err"
 cp "$tmp/status.good" "$seg.status"
 sed -i 's/^pid=.*/pid=12x/' "$seg.status"
 err=$("$manactl" status mbox "$seg" 2>&1 >/dev/null)
