@@ -43,7 +43,10 @@ struct metrics_http *metrics_http_open(const struct http_listen *addr, struct nl
 /* Close every socket (a unix socket's file is removed). NULL: no-op. */
 void metrics_http_close(struct metrics_http *h);
 
-/* The bound address: "127.0.0.1:PORT" (the real port when 0 was asked), "[::1]:PORT", "unix:PATH". */
+/*
+ * The bound address: "127.0.0.1:PORT" (the real port when 0 was asked),
+ * "[::1]:PORT", "unix:PATH".
+ */
 const char *metrics_http_addr(const struct metrics_http *h);
 
 /* The nearest client deadline (CLOCK_MONOTONIC ns), 0 if none. */
