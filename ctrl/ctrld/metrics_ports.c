@@ -33,6 +33,15 @@ port_labels(FILE *f, unsigned int p, const struct mbox_port *pt)
 	fputc('"', f);
 }
 
+static void
+dir_sample(FILE *f, const char *name, unsigned int p, const struct mbox_port *pt,
+	   const char *dir, uint64_t v)
+{
+	fprintf(f, "%s{", name);
+	port_labels(f, p, pt);
+	fprintf(f, ",dir=\"%s\"} %" PRIu64 "\n", dir, v);
+}
+
 void
 metrics_ports_render(FILE *f, const struct metrics_port_hist *hist, const struct mbox_port *pts,
 		     const bool *used, unsigned int nb)
@@ -126,28 +135,20 @@ metrics_ports_render(FILE *f, const struct metrics_port_hist *hist, const struct
 			fprintf(f, "} %" PRIu64 "\n", v);
 		}
 	}
-	mt_family(f, "mana_port_events_total", "counter", "Mailbox events posted, by direction.");
-	for (unsigned int p = 0; p < nb; p++) {
-		if (!used[p])
-			continue;
-		fputs("mana_port_events_total{", f);
-		port_labels(f, p, &pts[p]);
-		fprintf(f, ",dir=\"to_pmd\"} %" PRIu64 "\n", pts[p].c2p_posted);
-		fputs("mana_port_events_total{", f);
-		port_labels(f, p, &pts[p]);
-		fprintf(f, ",dir=\"to_ctrl\"} %" PRIu64 "\n", pts[p].p2c_posted);
-	}
-	mt_family(f, "mana_port_events_lost_total", "counter",
-	       "Mailbox events dropped on a full ring, by direction.");
-	for (unsigned int p = 0; p < nb; p++) {
-		if (!used[p])
-			continue;
-		fputs("mana_port_events_lost_total{", f);
-		port_labels(f, p, &pts[p]);
-		fprintf(f, ",dir=\"to_pmd\"} %" PRIu64 "\n", pts[p].c2p_lost);
-		fputs("mana_port_events_lost_total{", f);
-		port_labels(f, p, &pts[p]);
-		fprintf(f, ",dir=\"to_ctrl\"} %" PRIu64 "\n", pts[p].p2c_lost);
+	for (unsigned int lost = 0; lost < 2; lost++) {
+		const char *name = lost ? "mana_port_events_lost_total" : "mana_port_events_total";
+
+		mt_family(f, name, "counter", lost ?
+			  "Mailbox events dropped on a full ring, by direction." :
+			  "Mailbox events posted, by direction.");
+		for (unsigned int p = 0; p < nb; p++) {
+			if (!used[p])
+				continue;
+			dir_sample(f, name, p, &pts[p], "to_pmd",
+				   lost ? pts[p].c2p_lost : pts[p].c2p_posted);
+			dir_sample(f, name, p, &pts[p], "to_ctrl",
+				   lost ? pts[p].p2c_lost : pts[p].p2c_posted);
+		}
 	}
 	mt_family(f, "mana_reset_phase_duration_seconds", "histogram",
 	       "Duration of each reached phase of the resets seen since mana-ctrld started.");

@@ -12,60 +12,19 @@ set -uo pipefail
 daemon=$1
 manactl=$2
 client=$3
-# Socket paths must fit sun_path (108 bytes): a short directory, not TEST_TMPDIR.
-tmp=$(mktemp -d /tmp/ctrldmbox.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail=0
+. tests/ctrl/ctrl_test_lib.sh
+ct_tmpdir ctrldmbox
 
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fail=1
-	fi
-}
-
-wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-
-# A fake sysfs: mana_0 / mana_1 are auxiliary devices of PCI function 7870:00:00.0.
+# A fake sysfs: mana_0 .. mana_2 are auxiliary devices of PCI function 7870:00:00.0.
 pci=7870:00:00.0
 S=$tmp/sys
-mkdir -p "$S/devices/pci0000:00/$pci/mana.rdma.0" "$S/bus/pci/devices"
-ln -s "../../../devices/pci0000:00/$pci" "$S/bus/pci/devices/$pci"
-for dev in mana_0 mana_1 mana_2; do
-	mkdir -p "$S/class/infiniband/$dev"
-	ln -s "../../../devices/pci0000:00/$pci/mana.rdma.0" "$S/class/infiniband/$dev/device"
-done
+ct_fake_sysfs "$S" "$pci" mana_0 mana_1 mana_2
 seg=$tmp/mbox
 fifo=$tmp/kernel
 common=(--fake-kernel "$fifo" --sysfs "$S" --driver '*' --mbox-path "$seg" --gone-timeout 1s)
 
 # ---- bad configurations: a message and exit 1 ----
-bad() { # bad DESCRIPTION EXPECTED_MESSAGE ARGS...
-	local what=$1 want=$2 out rc
-	shift 2
-	out=$(timeout 10 "$daemon" "$@" 2>&1 </dev/null)
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -qF -- "$want" <<<"$out"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what: rc $rc, output: $out"
-		fail=1
-	fi
-}
+bad() { ct_bad "$daemon" "$@"; }
 bad "world-writable mode refused" 'mbox_mode: "0666" is not 0600 or 0660 (the mailbox is never accessible to others)' \
 	--mbox-path "$seg" --mbox-mode 0666 --check-config
 bad "mode 0660 needs a group" 'mbox_mode 0660 needs mbox_gid' --mbox-path "$seg" --mbox-mode 0660 \

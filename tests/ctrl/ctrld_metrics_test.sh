@@ -10,32 +10,8 @@
 set -uo pipefail
 daemon=$1
 client=$2
-tmp=$(mktemp -d /tmp/ctrldmetrics.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail=0
-
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fail=1
-	fi
-}
-
-wait_for() { # wait_for SECONDS COMMAND...
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
+. tests/ctrl/ctrl_test_lib.sh
+ct_tmpdir ctrldmetrics
 
 PROMTOOL=$(command -v promtool)
 if [ -z "$PROMTOOL" ]; then
@@ -74,12 +50,7 @@ http() { python3 "$tmp/http.py" "$@"; }
 
 pci=7870:00:00.0
 S=$tmp/sys
-mkdir -p "$S/devices/pci0000:00/$pci/mana.rdma.0" "$S/bus/pci/devices"
-ln -s "../../../devices/pci0000:00/$pci" "$S/bus/pci/devices/$pci"
-for dev in mana_0 mana_1; do
-	mkdir -p "$S/class/infiniband/$dev"
-	ln -s "../../../devices/pci0000:00/$pci/mana.rdma.0" "$S/class/infiniband/$dev/device"
-done
+ct_fake_sysfs "$S" "$pci" mana_0 mana_1
 seg=$tmp/mbox
 fifo=$tmp/kernel
 prom=$tmp/textfile/mana.prom
@@ -87,18 +58,7 @@ mkdir -p "$tmp/textfile"
 common=(--fake-kernel "$fifo" --sysfs "$S" --driver '*' --mbox-path "$seg" --gone-timeout 1s)
 
 # ---- addresses that are not local, bad files: exit 1 with the key named ----
-bad() { # bad DESCRIPTION EXPECTED ARGS...
-	local what=$1 want=$2 out rc
-	shift 2
-	out=$(timeout 10 "$daemon" "$@" 2>&1 </dev/null)
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -qF -- "$want" <<<"$out"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what: rc $rc, output: $out"
-		fail=1
-	fi
-}
+bad() { ct_bad "$daemon" "$@"; }
 bad "all addresses refused" 'metrics_listen: "0.0.0.0:9477" is not 127.0.0.1:PORT' \
 	--metrics-listen 0.0.0.0:9477 --check-config
 bad "a LAN address refused" '(the endpoint has no authentication: local addresses only)' \

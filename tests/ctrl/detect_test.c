@@ -91,6 +91,20 @@ fk_dev_get(void *ctx, uint32_t index, struct nl_rdma_dev *dev)
 	return -ENODEV;
 }
 
+/* netdevsim1's dummy reporter as the fake kernel has it, in a message of cmd. */
+static void
+fk_dl_msg(const struct fake_kernel *k, uint8_t cmd, struct nl_dl_msg *m)
+{
+	nl_dl_msg_init(m, cmd);
+	snprintf(m->bus, sizeof(m->bus), "netdevsim");
+	snprintf(m->dev, sizeof(m->dev), "netdevsim1");
+	snprintf(m->reporter, sizeof(m->reporter), "dummy");
+	m->state = k->dl_state;
+	m->err_count = k->dl_err;
+	m->recover_count = k->dl_rec;
+	m->present = NL_DL_REPORTER_COMPLETE | NL_DL_HAS_REPORTER;
+}
+
 static int
 fk_dl_dump(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *m), void *arg)
 {
@@ -99,14 +113,7 @@ fk_dl_dump(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *m), void *ar
 
 	if (k->dl_gone)
 		return 0;
-	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_HEALTH_REPORTER_GET);
-	snprintf(m.bus, sizeof(m.bus), "netdevsim");
-	snprintf(m.dev, sizeof(m.dev), "netdevsim1");
-	snprintf(m.reporter, sizeof(m.reporter), "dummy");
-	m.state = k->dl_state;
-	m.err_count = k->dl_err;
-	m.recover_count = k->dl_rec;
-	m.present = NL_DL_REPORTER_COMPLETE | NL_DL_HAS_REPORTER;
+	fk_dl_msg(k, NLU_DEVLINK_CMD_HEALTH_REPORTER_GET, &m);
 	cb(arg, &m);
 	return 0;
 }
@@ -334,20 +341,26 @@ test_devlink(void)
 	tracker_free(tr);
 }
 
+/* A configuration counting netdevsim's dummy reporter, and d over it. */
+static void
+dl_setup(struct config *conf, struct detect *d, struct tracker *tr,
+	 const struct detect_backend *be)
+{
+	char err[128];
+
+	config_defaults(conf);
+	snprintf(conf->driver, sizeof(conf->driver), "*");
+	CHECK(config_set(conf, "reporters", "dummy", err, sizeof(err)) == 0);
+	detect_init(d, conf, tr, be, now_fn);
+}
+
 /* A reporter notification (RECOVER, 54) of the fake kernel's current counts. */
 static void
 dl_notify(struct detect *d, const struct fake_kernel *k)
 {
 	struct nl_dl_msg m;
 
-	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_HEALTH_REPORTER_RECOVER);
-	snprintf(m.bus, sizeof(m.bus), "netdevsim");
-	snprintf(m.dev, sizeof(m.dev), "netdevsim1");
-	snprintf(m.reporter, sizeof(m.reporter), "dummy");
-	m.present = NL_DL_REPORTER_COMPLETE;
-	m.state = k->dl_state;
-	m.err_count = k->dl_err;
-	m.recover_count = k->dl_rec;
+	fk_dl_msg(k, NLU_DEVLINK_CMD_HEALTH_REPORTER_RECOVER, &m);
 	detect_devlink_event(d, &m);
 }
 
@@ -368,12 +381,8 @@ test_devlink_accounting(void)
 	struct tracker *tr = tracker_new(1000, &sink);
 	const struct detect_reporter *r;
 	struct detect d;
-	char err[128];
 
-	config_defaults(&conf);
-	snprintf(conf.driver, sizeof(conf.driver), "*");
-	CHECK(config_set(&conf, "reporters", "dummy", err, sizeof(err)) == 0);
-	detect_init(&d, &conf, tr, &be, now_fn);
+	dl_setup(&conf, &d, tr, &be);
 	/* The first dump is the base: errors from before are nobody's. */
 	CHECK(detect_resync_devlink(&d, "start") == 0 && d.nb_rep == 1);
 	r = &d.rep[0];

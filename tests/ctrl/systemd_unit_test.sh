@@ -11,18 +11,7 @@ conf=$2
 daemon=$(realpath "$3")
 tmp=$(mktemp -d "${TEST_TMPDIR:-/tmp}/unit.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fail=1
-	fi
-}
+. tests/ctrl/ctrl_test_lib.sh
 
 SA=$(command -v systemd-analyze)
 if [ -z "$SA" ]; then
