@@ -310,17 +310,17 @@ metrics_open(struct ctrld *c)
 	if (c->conf.metrics_listen[0] != '\0') {
 		/* Checked when the configuration was read. */
 		if (http_listen_parse(c->conf.metrics_listen, &addr, err, sizeof(err)) < 0)
-			goto err;
+			goto err_log;
 		c->http = metrics_http_open(&addr, c->loop, metrics_render_cb, metrics_count_cb, c,
 					    err, sizeof(err));
 		if (c->http == NULL)
-			goto err;
+			goto err_log;
 		c->status.metrics_listen = metrics_http_addr(c->http);
 		log_rec(LOG_LVL_INFO, "metrics endpoint", "listen", metrics_http_addr(c->http),
 			NULL);
 	}
 	return 0;
-err:
+err_log:
 	log_rec(LOG_LVL_ERR, "cannot serve the metrics", "listen", c->conf.metrics_listen,
 		"error", err, NULL);
 	return -1;

@@ -106,7 +106,7 @@ manactl_mon_mbox_open(const char *path, bool json, int *err)
 
 	*err = -ENOMEM;
 	if (mm == NULL)
-		goto err;
+		goto err_say_oom;
 	mm->tfd = -1;
 	mm->json = json;
 	mm->path = strdup(path);
@@ -131,7 +131,7 @@ err_free:
 	if (mm != NULL)
 		free(mm->path);
 	free(mm);
-err:
+err_say_oom:
 	if (*err == -ENOMEM)
 		fprintf(stderr, "manactl: out of memory\n");
 	return NULL;
