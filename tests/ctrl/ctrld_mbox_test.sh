@@ -353,9 +353,30 @@ out=$("$manactl" status mbox "$seg")
 check "status: no status file, the daemon unknown" grep -q "^daemon unknown (no status file $seg.status)$" <<<"$out"
 check "status: no status file, the ports still shown" grep -q "^port 0 pci $pci ibdev mana_2" <<<"$out"
 
+# ---- a monitor follows a segment replaced at its path ----
+"$manactl" -j monitor mbox "$seg" >"$tmp/mon3.json" 2>"$tmp/mon3.err" &
+mon=$!
+pids+=("$mon")
+sleep 0.3
+mv "$seg" "$seg.old"
+"$daemon" "${common[@]}" --fake-kernel "$tmp/k3" 2>"$tmp/d3.log" &
+d3=$!
+pids+=("$d3")
+check "a new segment at the path" wait_for 5 test -e "$seg"
+check "monitor: replaced" wait_for 5 grep -q "\"event\":\"replaced\",\"path\":\"$seg\"" "$tmp/mon3.json"
+check "fifo of the new daemon" wait_for 5 test -p "$tmp/k3"
+exec 4<>"$tmp/k3"
+echo "add mana_0 1000 eth0" >&4
+echo "del mana_0" >&4
+check "monitor: the new segment's first event" \
+	wait_for 5 grep -q '"event":"svc_start",.*"dir":"to_pmd","seq":1,' "$tmp/mon3.json"
+kill -TERM "$mon" "$d3"
+wait "$mon" "$d3"
+exec 4>&-
+
 if [ "$fail" -ne 0 ]; then
 	for f in d1.log d2.log client.out client.err client2.out client2.err client3.out \
-		client3.err mon.json mon.txt mon.err mon2.json mon2.err; do
+		client3.err mon.json mon.txt mon.err mon2.json mon2.err mon3.json d3.log; do
 		echo "--- $f"
 		cat "$tmp/$f" 2>/dev/null
 	done
