@@ -6,7 +6,8 @@
 # file) scraped and checked with promtool and for its values (per port,
 # per device, the daemon), bad requests answered 400/404/405/431/505/503
 # and counted, an idle client dropped; the node_exporter textfile written
-# atomically on its interval; a unix-socket endpoint; addresses refused.
+# atomically on its interval; a unix-socket endpoint; an endpoint on [::1];
+# addresses refused.
 set -uo pipefail
 daemon=$1
 client=$2
@@ -213,8 +214,19 @@ wait "$d2"
 check "SIGTERM: exit 0 (unix)" [ $? -eq 0 ]
 check "the unix socket file removed" [ ! -e "$tmp/m.sock" ]
 
+# ---- [::1]: the bound port from the log ----
+"$daemon" --fake-kernel "$tmp/k3" --sysfs "$S" --metrics-listen '[::1]:0' 2>"$tmp/d3.log" &
+d3=$!
+pids+=("$d3")
+check "[::1]: the endpoint logged" wait_for 5 grep -q '"msg":"metrics endpoint","listen":"\[::1\]:[1-9]' "$tmp/d3.log"
+addr6=$(sed -n 's/.*"msg":"metrics endpoint","listen":"\([^"]*\)".*/\1/p' "$tmp/d3.log")
+check "[::1]: 200" grep -q '^HTTP/1.1 200 OK$' <<<"$(http "$addr6" 'GET /metrics HTTP/1.1\r\n\r\n')"
+kill -TERM "$d3"
+wait "$d3"
+check "SIGTERM: exit 0 ([::1])" [ $? -eq 0 ]
+
 if [ "$fail" -ne 0 ]; then
-	for f in d.log d2.log client.out client.err scrape.prom; do
+	for f in d.log d2.log d3.log client.out client.err scrape.prom; do
 		echo "--- $f"
 		cat "$tmp/$f" 2>/dev/null
 	done
