@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct dev_m {
 	uint64_t svc[MSRC_NUM];
 	uint64_t back;
 	uint64_t gone;
+	uint64_t missed;		/* outages seen only as a changed RDMA index */
 	struct mt_hist back_s;
 };
 
@@ -108,6 +110,11 @@ metrics_publish(void *ctx, const struct ctrl_event *ev)
 		switch (ev->kind) {
 		case CTRL_EV_SERVICE_STARTED:
 			d->svc[msrc_of(ev->source)]++;
+			/* The tracker's reason when a dump shows a new index: the
+			 * unregistration and registration were both missed.
+			 */
+			if (ev->reason != NULL && strncmp(ev->reason, "re-registered", 13) == 0)
+				d->missed++;
 			break;
 		case CTRL_EV_HW_BACK:
 			d->back++;
@@ -259,6 +266,20 @@ render_daemon(struct metrics *m, const struct metrics_daemon *d, FILE *f, int dl
 	}
 }
 
+/* The per-device counters besides the service events by source. */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} dev_counters[] = {
+	{ "mana_device_hw_back_total", "Hardware back after a service event.",
+	  offsetof(struct dev_m, back) },
+	{ "mana_device_gone_total", "Service events that ended gone for good.",
+	  offsetof(struct dev_m, gone) },
+	{ "mana_device_outages_missed_total",
+	  "Outages seen only as a new RDMA device index in a dump (both events missed).",
+	  offsetof(struct dev_m, missed) },
+};
+
 static void
 render_devices(struct metrics *m, FILE *f)
 {
@@ -273,17 +294,16 @@ render_devices(struct metrics *m, FILE *f)
 			fprintf(f, "\",source=\"%s\"} %" PRIu64 "\n", msrc_names[s], m->dev[i].svc[s]);
 		}
 	}
-	mt_family(f, "mana_device_hw_back_total", "counter", "Hardware back after a service event.");
-	for (unsigned int i = 0; i < m->nb_dev; i++) {
-		fputs("mana_device_hw_back_total{dev=\"", f);
-		mt_esc(f, m->dev[i].key);
-		fprintf(f, "\"} %" PRIu64 "\n", m->dev[i].back);
-	}
-	mt_family(f, "mana_device_gone_total", "counter", "Service events that ended gone for good.");
-	for (unsigned int i = 0; i < m->nb_dev; i++) {
-		fputs("mana_device_gone_total{dev=\"", f);
-		mt_esc(f, m->dev[i].key);
-		fprintf(f, "\"} %" PRIu64 "\n", m->dev[i].gone);
+	for (unsigned int c = 0; c < sizeof(dev_counters) / sizeof(dev_counters[0]); c++) {
+		mt_family(f, dev_counters[c].name, "counter", dev_counters[c].help);
+		for (unsigned int i = 0; i < m->nb_dev; i++) {
+			uint64_t v;
+
+			memcpy(&v, (const char *)&m->dev[i] + dev_counters[c].off, sizeof(v));
+			fprintf(f, "%s{dev=\"", dev_counters[c].name);
+			mt_esc(f, m->dev[i].key);
+			fprintf(f, "\"} %" PRIu64 "\n", v);
+		}
 	}
 	mt_family(f, "mana_device_hw_back_seconds", "histogram",
 	       "From service event started to hardware back.");
