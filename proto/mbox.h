@@ -33,7 +33,9 @@
  *    ports; mbox_port_claim / _release, mbox_port_read, mbox_port_find,
  *    mbox_info: any thread.
  *  - reader (mbox_open): mbox_port_read, mbox_port_find, mbox_info, from
- *    any thread.
+ *    any thread; a cursor (mbox_cursor_new) from one thread at a time.
+ *  - any role may follow every ring with a cursor (read-only, section 13 of
+ *    proto/README.md): each cursor from one thread at a time.
  *  - mbox_close: once, when no other call on the object runs or will run.
  * No call blocks for longer than MBOX_IO_TIMEOUT_MS (only mbox_attach and a
  * reconnection inside mbox_next wait for the peer at all).
@@ -340,6 +342,51 @@ int mbox_port_set_pmd(struct mbox *mb, unsigned int port, const struct mbox_pmd_
 
 /* Segment facts into the caller's *info. Thread: any. */
 int mbox_info(const struct mbox *mb, struct mbox_info *info);
+
+/*
+ * Readers' cursor (proto/README.md, section 13): every event posted on
+ * every ring of the segment, both directions, in time order, read without
+ * writing anything to the segment: producers neither know nor wait for it.
+ * Nothing wakes a reader (it polls); slots are overwritten once consumed, so
+ * a reader that looks too seldom is told how many events it missed.
+ */
+#define MBOX_CURSOR_OLDEST 0x1 /* start at the oldest event still in the rings
+				* (default: only events posted from now on) */
+
+enum mbox_dir {
+	MBOX_DIR_TO_PMD = 0,   /* the ctrl -> PMD ring */
+	MBOX_DIR_TO_CTRL = 1,  /* the PMD -> ctrl ring */
+};
+
+struct mbox_cursor_ev {
+	/* The event; or MBOX_EV_RESYNC (seq 0, .port, .time_ns): a gap in that
+	 * ring before the next event of it, with the counts below. */
+	struct mbox_event ev;
+	uint32_t dir;          /* enum mbox_dir: the ring it was read from */
+	uint32_t pad;
+	uint64_t missed;       /* RESYNC: events this reader did not see: overwritten
+				* before it looked (it fell behind) or malformed */
+	uint64_t lost;         /* RESYNC: events the producer dropped (ring full):
+				* nobody saw them */
+};
+
+struct mbox_cursor;
+
+/*
+ * A cursor over mb's rings (any role; mb must outlive it). flags: 0 or
+ * MBOX_CURSOR_OLDEST. The caller owns it (mbox_cursor_free). NULL with
+ * errno EINVAL or ENOMEM. Thread: any.
+ */
+struct mbox_cursor *mbox_cursor_new(const struct mbox *mb, unsigned int flags);
+/*
+ * The next event (or gap) not yet returned, the oldest first across rings:
+ * 1 with *out filled, 0 when there is nothing new. Never blocks, never
+ * writes the segment; a bounded number of retries per ring. Thread: one at
+ * a time per cursor.
+ */
+int mbox_cursor_next(struct mbox_cursor *cur, struct mbox_cursor_ev *out);
+/* NULL is a no-op. */
+void mbox_cursor_free(struct mbox_cursor *cur);
 
 /* The last error of this thread, as a sentence ("" if none). */
 const char *mbox_errmsg(void);

@@ -245,6 +245,7 @@ struct mbox {
  *   mbox_seg.c   segment layout, validation, crc32c, records, event checks, names
  *   mbox_io.c    fd helpers: the segment file, sockets and SCM_RIGHTS, doorbells
  *   mbox_ring.c  the event rings: post, consume
+ *   mbox_cursor.c  the readers' cursor over every ring (reads only)
  *   mbox_port.c  the per-port records and ownership calls
  *   mbox_conn.c  the object: alloc, close, readers, library events, mbox_next
  *   mbox_ctrl.c, mbox_pmd.c  the two roles, called by mbox_conn.c only

@@ -160,8 +160,9 @@ config_usage(FILE *f)
 			continue;
 		}
 		nl = strchr(h, '\n');
-		fprintf(f, "  --%-*s%.*s\n", USAGE_COL, opt, nl != NULL ? (int)(nl - h) : (int)strlen(h),
-			h);
+		/* At least one space between a long flag and its help. */
+		fprintf(f, "  --%-*s %.*s\n", USAGE_COL - 1, opt,
+			nl != NULL ? (int)(nl - h) : (int)strlen(h), h);
 		/* Continuation lines under the first line's help. */
 		for (h = nl; h != NULL; h = nl) {
 			nl = strchr(h + 1, '\n');

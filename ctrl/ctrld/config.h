@@ -52,6 +52,9 @@ struct config {
 	bool log_debug;
 	char sysfs[128];			/* sysfs root (tests point it elsewhere) */
 	struct config_mbox mbox;		/* the proto/ mailbox (config_mbox.h) */
+	char metrics_listen[CONFIG_PATH_MAX + 8];	/* "" = no endpoint (http_req.h) */
+	char metrics_textfile[256];		/* "" = no textfile */
+	uint64_t metrics_interval_ms;		/* textfile rewrite period */
 	char fake_kernel[CONFIG_PATH_MAX];	/* tests: a FIFO of fake RDMA events */
 };
 
@@ -73,7 +76,7 @@ struct config_key {
 	bool (*print)(const struct config_key *k, const struct config *c, char *buf, size_t n);
 };
 
-#define CONFIG_NKEYS 18
+#define CONFIG_NKEYS 21
 extern const struct config_key config_keys[CONFIG_NKEYS];
 
 /* Every field at its default (the table's def values). */

@@ -17,6 +17,7 @@
 
 #include "ctrl/common/sysfs_pci.h"
 #include "ctrl/ctrld/config.h"
+#include "ctrl/ctrld/http_req.h"
 
 /* ---- parsers ---- */
 
@@ -200,6 +201,52 @@ parse_mbox_path(const struct config_key *k, void *field, const char *v, char *er
 		return -EINVAL;
 	}
 	snprintf(field, k->size, "%s", v);
+	return 0;
+}
+
+/* Empty, or an address the endpoint may listen on (http_req.h). */
+static int
+parse_metrics_listen(const struct config_key *k, void *field, const char *v, char *err,
+		     size_t n)
+{
+	struct http_listen l;
+	char msg[256];
+
+	if (v[0] != '\0' && (strlen(v) >= k->size ||
+			      http_listen_parse(v, &l, msg, sizeof(msg)) < 0)) {
+		snprintf(err, n, "%s: %s", k->name, strlen(v) >= k->size ? "too long" : msg);
+		return -EINVAL;
+	}
+	snprintf(field, k->size, "%s", v);
+	return 0;
+}
+
+/* Empty, or absolute (node_exporter's textfile directory, a .prom file). */
+static int
+parse_textfile(const struct config_key *k, void *field, const char *v, char *err, size_t n)
+{
+	size_t len = strlen(v);
+
+	if (v[0] != '\0' && (v[0] != '/' || len >= k->size || len < 6 ||
+			      strcmp(v + len - 5, ".prom") != 0)) {
+		snprintf(err, n, "%s: \"%s\" is not an absolute path ending in .prom "
+			 "(node_exporter's textfile collector reads *.prom)", k->name, v);
+		return -EINVAL;
+	}
+	snprintf(field, k->size, "%s", v);
+	return 0;
+}
+
+static int
+parse_metrics_interval(const struct config_key *k, void *field, const char *v, char *err,
+		       size_t n)
+{
+	uint64_t *ms = field;
+
+	if (parse_ms(v, ms) || *ms < 1000) {
+		snprintf(err, n, "%s: \"%s\" is not a duration of 1s or more", k->name, v);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -424,6 +471,15 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	{ "mbox_replace", "mbox-replace", "on|off",
 	  "replace a segment that cannot be re-adopted (default off)",
 	  NULL, KEY(mbox.replace), parse_bool, print_bool },
+	{ "metrics_listen", "metrics-listen", "ADDR",
+	  "Prometheus endpoint: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (default: off)",
+	  NULL, KEY(metrics_listen), parse_metrics_listen, print_str },
+	{ "metrics_textfile", "metrics-textfile", "PATH",
+	  "node_exporter textfile (*.prom), rewritten atomically (default: off)",
+	  NULL, KEY(metrics_textfile), parse_textfile, print_str },
+	{ "metrics_interval", "metrics-interval", "DUR",
+	  "period of the textfile (default 15s)",
+	  "15s", KEY(metrics_interval_ms), parse_metrics_interval, print_ms },
 	{ "fake_kernel", "fake-kernel", "FIFO", "tests only: RDMA events from FIFO, no netlink",
 	  NULL, KEY(fake_kernel), parse_any, print_str_if_set },
 };

@@ -144,8 +144,88 @@ handle(char *buf, size_t n, const char *bus, const char *dev)
 	snprintf(buf, n, "%s/%s", bus, dev);
 }
 
+static struct detect_reporter *
+reporter_find(struct detect *d, const char *h, const char *name, bool *is_new)
+{
+	struct detect_reporter *r;
+
+	*is_new = false;
+	for (unsigned int i = 0; i < d->nb_rep; i++)
+		if (strcmp(d->rep[i].handle, h) == 0 && strcmp(d->rep[i].name, name) == 0)
+			return &d->rep[i];
+	if (d->nb_rep == DETECT_REPORTERS_MAX) {
+		if (!d->rep_full_logged)
+			log_rec(LOG_LVL_WARN, "too many counted devlink reporters, "
+				"the rest are not accounted", "dev", h, "reporter", name, NULL);
+		d->rep_full_logged = true;
+		return NULL;
+	}
+	r = &d->rep[d->nb_rep++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->handle, sizeof(r->handle), "%s", h);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	*is_new = true;
+	return r;
+}
+
+/*
+ * The counts of one reporter message against what we had: a notification
+ * (live) of an error or a recovery accounts for one of its kind; whatever
+ * else the counts grew by was missed. Returns false for a stale
+ * notification: counts below what we know are older than our last dump
+ * (after an overrun the kernel reports ENOBUFS before the notifications
+ * still queued), so it is ignored, here and by the tracker. Counts going
+ * back in a dump mean the reporter was re-created: counted from 0.
+ */
+static bool
+reporter_account(struct detect *d, const char *h, const struct nl_dl_msg *m, bool live,
+		 const char *trigger)
+{
+	bool error = m->state == NLU_DEVLINK_HEALTH_REPORTER_STATE_ERROR, is_new;
+	struct detect_reporter *r = reporter_find(d, h, m->reporter, &is_new);
+	uint64_t derr, drec, me, mr;
+	char b[4][24];
+
+	if (r == NULL)
+		return true;
+	if (is_new) {
+		/* First sight: a dump sets the base; a notification is its own event. */
+		r->err = m->err_count - (live && error && m->err_count > 0);
+		r->rec = m->recover_count - (live && !error && m->recover_count > 0);
+	}
+	if (m->err_count < r->err || m->recover_count < r->rec) {
+		if (live)
+			return false;	/* older than our last dump */
+		/* The reporter was re-created (devlink dev del / new): from 0. */
+		r->err = 0;
+		r->rec = 0;
+	}
+	derr = m->err_count - r->err;
+	drec = m->recover_count - r->rec;
+	r->err = m->err_count;
+	r->rec = m->recover_count;
+	me = derr - (live && error && derr > 0);
+	mr = drec - (live && !error && drec > 0);
+	r->seen_err += derr - me;
+	r->seen_rec += drec - mr;
+	if (me == 0 && mr == 0)
+		return true;
+	r->missed_err += me;
+	r->missed_rec += mr;
+	d->st.devlink_missed_errors += me;
+	d->st.devlink_missed_recovers += mr;
+	snprintf(b[0], sizeof(b[0]), "%" PRIu64, me);
+	snprintf(b[1], sizeof(b[1]), "%" PRIu64, mr);
+	snprintf(b[2], sizeof(b[2]), "%" PRIu64, m->err_count);
+	snprintf(b[3], sizeof(b[3]), "%" PRIu64, m->recover_count);
+	log_rec(LOG_LVL_WARN, "devlink health events missed", "dev", h, "reporter", m->reporter,
+		"missed_errors", b[0], "missed_recovers", b[1], "error_count", b[2],
+		"recover_count", b[3], "trigger", trigger, NULL);
+	return true;
+}
+
 static void
-devlink_reporter(struct detect *d, const struct nl_dl_msg *m)
+devlink_reporter(struct detect *d, const struct nl_dl_msg *m, bool live)
 {
 	char h[2 * NL_DL_NAME_MAX + 2];
 
@@ -155,6 +235,8 @@ devlink_reporter(struct detect *d, const struct nl_dl_msg *m)
 	    !detect_devlink_selected(d, m->bus, m->dev))
 		return;
 	handle(h, sizeof(h), m->bus, m->dev);
+	if (!reporter_account(d, h, m, live, live ? "devlink" : d->resync_source))
+		return;	/* stale: the dump we made since knows better */
 	tracker_health(d->tr, h, m->reporter,
 		       m->state == NLU_DEVLINK_HEALTH_REPORTER_STATE_ERROR, m->err_count,
 		       m->recover_count, d->now());
@@ -163,7 +245,7 @@ devlink_reporter(struct detect *d, const struct nl_dl_msg *m)
 static void
 resync_dl_cb(void *arg, const struct nl_dl_msg *m)
 {
-	devlink_reporter(arg, m);
+	devlink_reporter(arg, m, false);
 }
 
 int
@@ -174,6 +256,7 @@ detect_resync_devlink(struct detect *d, const char *source)
 	if (d->be.devlink_dump == NULL || d->conf->reporters.n == 0)
 		return 0;
 	d->st.devlink_resyncs++;
+	snprintf(d->resync_source, sizeof(d->resync_source), "%s", source);
 	tracker_sync_begin(d->tr);
 	ret = d->be.devlink_dump(d->be.ctx, resync_dl_cb, d);
 	if (ret < 0) {
@@ -276,8 +359,10 @@ detect_devlink_event(void *arg, const struct nl_dl_msg *m)
 	d->st.devlink_events++;
 	switch (m->cmd) {
 	case NLU_DEVLINK_CMD_HEALTH_REPORTER_RECOVER:
+		devlink_reporter(d, m, true);
+		break;
 	case NLU_DEVLINK_CMD_HEALTH_REPORTER_GET:
-		devlink_reporter(d, m);
+		devlink_reporter(d, m, false);
 		break;
 	case NLU_DEVLINK_CMD_DEL:
 		handle(h, sizeof(h), m->bus, m->dev);

@@ -10,12 +10,16 @@
  * selects (driver, PCI allowlist, reporters). Every loss of events (ENOBUFS
  * on a libmnl socket, -NLE_NOMEM on the libnl event socket) and every
  * ambiguous notification leads to a resync: a full dump diffed against the
- * tracker, never a silent loss.
+ * tracker, never a silent loss. Counted devlink reporters are also
+ * accounted (struct detect_reporter): errors and recoveries whose
+ * notifications were lost are taken from the reporter's own counts,
+ * counted as missed and logged ("devlink health events missed").
  *
  * The kernel is reached through struct detect_backend (the real one wraps
  * netlink/; tests plug in fakes). Time comes from the now callback
  * (CLOCK_MONOTONIC ns). Thread context: the daemon's loop thread.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ctrl/ctrld/config.h"
@@ -42,6 +46,26 @@ struct detect_stats {
 	uint64_t devlink_resyncs;
 	uint64_t overruns;
 	uint64_t errors;
+	uint64_t devlink_missed_errors;		/* learnt from the counts, not seen */
+	uint64_t devlink_missed_recovers;
+};
+
+#define DETECT_REPORTERS_MAX 64
+
+/*
+ * One counted devlink reporter's accounting: every error and recovery the
+ * kernel counted since the daemon first read the reporter is either seen
+ * (its notification came) or missed (learnt from error_count /
+ * recover_count: after an overrun, or when notifications were merged), so
+ * seen + missed = the kernel's count - the count at first sight, summed
+ * over the reporter's incarnations (a re-created reporter starts from 0).
+ */
+struct detect_reporter {
+	char handle[2 * NL_DL_NAME_MAX + 2];	/* bus/dev */
+	char name[NL_DL_NAME_MAX];
+	uint64_t err, rec;			/* the kernel's counts, last read */
+	uint64_t seen_err, seen_rec;
+	uint64_t missed_err, missed_rec;
 };
 
 struct detect {
@@ -51,6 +75,9 @@ struct detect {
 	uint64_t (*now)(void);
 	struct detect_stats st;
 	char resync_source[16];
+	struct detect_reporter rep[DETECT_REPORTERS_MAX];
+	unsigned int nb_rep;
+	bool rep_full_logged;			/* more reporters than rep[]: said once */
 };
 
 void detect_init(struct detect *d, const struct config *conf, struct tracker *tr,

@@ -19,13 +19,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctrl/ctrld/atomic_file.h"
 #include "ctrl/ctrld/config.h"
 #include "ctrl/ctrld/detect.h"
+#include "ctrl/ctrld/http_req.h"
 #include "ctrl/ctrld/fake_kernel.h"
 #include "ctrl/ctrld/log.h"
+#include "ctrl/ctrld/metrics.h"
+#include "ctrl/ctrld/metrics_http.h"
 #include "ctrl/ctrld/sd_notify.h"
 #include "ctrl/ctrld/sink_log.h"
 #include "ctrl/ctrld/sink_mbox.h"
+#include "ctrl/ctrld/status.h"
 #include "ctrl/ctrld/tracker.h"
 #include "netlink/nl_devlink.h"
 #include "netlink/nl_loop.h"
@@ -51,6 +56,14 @@ struct ctrld {
 	uint64_t next_watchdog;		/* 0: no watchdog */
 	uint64_t watchdog_ns;
 	int stop;
+	/* The status file (status.h): mbox_path + ".status"; "" without a mailbox. */
+	char status_path[CONFIG_PATH_MAX + 8];
+	struct ctrld_status status;	/* as last written */
+	bool status_failed;		/* the last write failed (logged once) */
+	struct metrics *metrics;	/* NULL: no metrics_listen nor metrics_textfile */
+	struct metrics_http *http;	/* NULL: no metrics_listen */
+	uint64_t next_textfile;		/* 0: no metrics_textfile */
+	bool textfile_failed;		/* the last write failed (logged once) */
 };
 
 static uint64_t
@@ -215,6 +228,130 @@ on_uevent(void *arg, int fd, uint32_t events)
 		detect_read_error(&c->det, "uevent", ret);
 }
 
+/* ---- metrics ---- */
+
+static int
+metrics_render_cb(void *ctx, char **body, size_t *len)
+{
+	struct ctrld *c = ctx;
+	struct metrics_daemon d = {
+		.started_unix = c->status.started_unix,
+		.rdma = c->fk != NULL ? "fake" :
+			(c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff")),
+		.devlink = c->dl != NULL,
+		.uevent = c->uev != NULL,
+		.reloads = c->status.reloads,
+		.det = &c->det.st,
+		.mb = c->mbox != NULL ? sink_mbox_mbox(c->mbox) : NULL,
+		.devlink_dump = c->dl != NULL ? be_devlink_dump : NULL,
+		.devlink_ctx = c,
+		.reporters = c->det.rep,
+		.nb_reporters = c->det.nb_rep,
+	};
+
+	return metrics_render(c->metrics, &d, body, len);
+}
+
+static void
+metrics_count_cb(void *ctx, int status)
+{
+	struct ctrld *c = ctx;
+
+	metrics_http_count(c->metrics, status);
+}
+
+/* The node_exporter textfile, written whole (atomic_file.h), mode 0644. */
+static void
+textfile_write(struct ctrld *c)
+{
+	char err[512];
+	char *body;
+	size_t len;
+	int ret;
+
+	ret = metrics_render_cb(c, &body, &len);
+	if (ret == 0) {
+		ret = atomic_file_write(c->conf.metrics_textfile, body, len, 0644, err,
+					sizeof(err));
+		free(body);
+	} else {
+		snprintf(err, sizeof(err), "%s: cannot render: %s", c->conf.metrics_textfile,
+			 strerror(-ret));
+	}
+	if (ret < 0 && !c->textfile_failed)
+		log_rec(LOG_LVL_WARN, "cannot write the metrics textfile", "error", err, NULL);
+	c->textfile_failed = ret < 0;
+}
+
+/* The mailbox's fd: its events, then the resets the PMD records now show. */
+static void
+on_mbox(void *arg, int fd, uint32_t events)
+{
+	struct ctrld *c = arg;
+
+	sink_mbox_on_fd(c->mbox, fd, events);
+	if (c->metrics != NULL)
+		metrics_mbox_poll(c->metrics, sink_mbox_mbox(c->mbox));
+}
+
+static int
+metrics_open(struct ctrld *c)
+{
+	struct http_listen addr;
+	char err[512];
+
+	if (c->conf.metrics_listen[0] == '\0' && c->conf.metrics_textfile[0] == '\0')
+		return 0;
+	c->metrics = metrics_new(c->mbox != NULL ? sink_mbox_sink(c->mbox) : &sink_log);
+	if (c->metrics == NULL) {
+		log_rec(LOG_LVL_ERR, "out of memory", NULL);
+		return -1;
+	}
+	if (c->conf.metrics_listen[0] != '\0') {
+		/* Checked when the configuration was read. */
+		if (http_listen_parse(c->conf.metrics_listen, &addr, err, sizeof(err)) < 0)
+			goto err_log;
+		c->http = metrics_http_open(&addr, c->loop, metrics_render_cb, metrics_count_cb, c,
+					    err, sizeof(err));
+		if (c->http == NULL)
+			goto err_log;
+		c->status.metrics_listen = metrics_http_addr(c->http);
+		log_rec(LOG_LVL_INFO, "metrics endpoint", "listen", metrics_http_addr(c->http),
+			NULL);
+	}
+	return 0;
+err_log:
+	log_rec(LOG_LVL_ERR, "cannot serve the metrics", "listen", c->conf.metrics_listen,
+		"error", err, NULL);
+	return -1;
+}
+
+/* The status file, when force or the detection counters changed since the last write. */
+static void
+status_update(struct ctrld *c, bool force, const char *state)
+{
+	char err[512];
+
+	if (c->status_path[0] == '\0')
+		return;
+	if (!force && memcmp(&c->status.det, &c->det.st, sizeof(c->det.st)) == 0)
+		return;
+	c->status.state = state;
+	c->status.updated_mono_ns = now_ns();
+	c->status.rdma = c->fk != NULL ? "fake" :
+		(c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"));
+	c->status.devlink = c->dl != NULL;
+	c->status.uevent = c->uev != NULL;
+	c->status.det = c->det.st;
+	if (status_write(c->status_path, &c->status, err, sizeof(err)) < 0) {
+		if (!c->status_failed)
+			log_rec(LOG_LVL_WARN, "cannot write the status file", "error", err, NULL);
+		c->status_failed = true;
+		return;
+	}
+	c->status_failed = false;
+}
+
 static void
 reload(struct ctrld *c)
 {
@@ -236,6 +373,12 @@ reload(struct ctrld *c)
 	nc.devlink = c->conf.devlink;
 	nc.uevent = c->conf.uevent;
 	nc.mbox = c->conf.mbox;		/* the mailbox too */
+	if (strcmp(nc.metrics_listen, c->conf.metrics_listen) != 0 ||
+	    strcmp(nc.metrics_textfile, c->conf.metrics_textfile) != 0)
+		log_rec(LOG_LVL_WARN, "metrics_listen/metrics_textfile changes need a restart",
+			NULL);
+	memcpy(nc.metrics_listen, c->conf.metrics_listen, sizeof(nc.metrics_listen));
+	memcpy(nc.metrics_textfile, c->conf.metrics_textfile, sizeof(nc.metrics_textfile));
 	memcpy(nc.fake_kernel, c->conf.fake_kernel, sizeof(nc.fake_kernel));
 	c->conf = nc;
 	log_setup(stderr, c->conf.log_json, c->conf.log_debug);
@@ -243,6 +386,8 @@ reload(struct ctrld *c)
 	log_rec(LOG_LVL_INFO, "configuration reloaded", NULL);
 	detect_resync_rdma(&c->det, "reload");
 	detect_resync_devlink(&c->det, "reload");
+	c->status.reloads++;
+	status_update(c, true, "running");
 	sd_notify_send("READY=1");
 }
 
@@ -276,6 +421,7 @@ open_sources(struct ctrld *c)
 			return -1;
 		}
 		err = nl_rdma_sys_get(c->rdma, &c->monitor);
+		c->status.rdma_monitor_mode = err < 0 ? -1 : c->monitor;
 		if (err < 0) {
 			log_rec(LOG_LVL_WARN, "RDMA SYS_GET failed; assuming no monitor", "error",
 				nl_rdma_strerror(err), NULL);
@@ -354,6 +500,10 @@ loop_timeout_ms(struct ctrld *c, uint64_t now)
 	int64_t trk = tracker_next_deadline(c->tr, now);
 	uint64_t due = min_nonzero(c->next_poll, c->next_watchdog);
 
+	due = min_nonzero(due, c->next_textfile);
+	if (c->http != NULL)
+		due = min_nonzero(due, metrics_http_deadline(c->http));
+
 	if (trk >= 0)
 		due = min_nonzero(due, now + (uint64_t)trk);
 	if (due == 0)
@@ -372,6 +522,7 @@ run(struct ctrld *c)
 	snprintf(status, sizeof(status), "STATUS=watching: rdma %s, devlink %s, uevents %s",
 		 c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"),
 		 c->dl == NULL ? "off" : "on", c->uev == NULL ? "off" : "on");
+	status_update(c, true, "running");
 	sd_notify_send("READY=1");
 	sd_notify_send(status);
 	log_rec(LOG_LVL_INFO, "started", "rdma",
@@ -387,22 +538,30 @@ run(struct ctrld *c)
 		}
 		now = now_ns();
 		tracker_tick(c->tr, now);
+		status_update(c, false, "running");
 		if (c->next_poll != 0 && now >= c->next_poll) {
 			detect_resync_rdma(&c->det, "poll");
 			c->next_poll = now + c->conf.poll_interval_ms * 1000000ull;
 		}
+		if (c->next_textfile != 0 && now >= c->next_textfile) {
+			textfile_write(c);
+			c->next_textfile = now + c->conf.metrics_interval_ms * 1000000ull;
+		}
+		if (c->http != NULL)
+			metrics_http_tick(c->http, now);
 		if (c->next_watchdog != 0 && now >= c->next_watchdog) {
 			sd_notify_send("WATCHDOG=1");
 			c->next_watchdog = now + c->watchdog_ns;
 		}
 	}
 	sd_notify_send("STOPPING=1");
+	status_update(c, true, "stopped");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct ctrld c = { .sigfd = -1 };
+	struct ctrld c = { .sigfd = -1, .status.rdma_monitor_mode = -1 };
 	struct detect_backend be = {
 		.rdma_dump = be_rdma_dump,
 		.rdma_dev_get = be_rdma_dev_get,
@@ -422,20 +581,27 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_setup(stderr, c.conf.log_json, c.conf.log_debug);
+	c.status.pid = (uint32_t)getpid();
+	c.status.started_mono_ns = now_ns();
+	c.status.started_unix = (int64_t)time(NULL);
+	if (c.conf.mbox.path[0] != '\0')
+		snprintf(c.status_path, sizeof(c.status_path), "%s.status", c.conf.mbox.path);
 	c.loop = nl_loop_new();
 	if (c.loop != NULL && c.conf.mbox.path[0] != '\0') {
 		char err[512] = "";
 
 		c.mbox = sink_mbox_open(&c.conf, &sink_log, err, sizeof(err));
-		if (c.mbox != NULL &&
-		    nl_loop_add(c.loop, sink_mbox_fd(c.mbox), sink_mbox_on_fd, c.mbox) < 0)
+		if (c.mbox != NULL && nl_loop_add(c.loop, sink_mbox_fd(c.mbox), on_mbox, &c) < 0)
 			snprintf(err, sizeof(err), "cannot watch the mailbox fd: too many fds");
 		if (c.mbox == NULL || err[0] != '\0') {
 			log_rec(LOG_LVL_ERR, "cannot publish through the mailbox", "error", err, NULL);
 			goto out;
 		}
 	}
+	if (c.loop != NULL && metrics_open(&c) < 0)
+		goto out;
 	c.tr = tracker_new(c.conf.gone_timeout_ms * 1000000ull,
+			   c.metrics != NULL ? metrics_sink(c.metrics) :
 			   c.mbox != NULL ? sink_mbox_sink(c.mbox) : &sink_log);
 	if (c.loop == NULL || c.tr == NULL) {
 		log_rec(LOG_LVL_ERR, "out of memory", NULL);
@@ -452,6 +618,7 @@ main(int argc, char **argv)
 		if (c.fk == NULL)
 			goto out;
 		c.monitor = 1;
+		c.status.rdma_monitor_mode = 1;
 		be = fake_kernel_backend(c.fk);
 	} else if (open_sources(&c) < 0) {
 		goto out;
@@ -472,11 +639,18 @@ main(int argc, char **argv)
 	/* The segment's devices absent from a good first dump went while we were away. */
 	if (c.mbox != NULL && ret == 0 && (c.rdma != NULL || c.fk != NULL))
 		sink_mbox_adopt(c.mbox, c.tr, now_ns());
+	if (c.metrics != NULL && c.mbox != NULL)
+		metrics_mbox_poll(c.metrics, sink_mbox_mbox(c.mbox));
+	if (c.conf.metrics_textfile[0] != '\0') {
+		textfile_write(&c);
+		c.next_textfile = now_ns() + c.conf.metrics_interval_ms * 1000000ull;
+	}
 	run(&c);
 	snprintf(wake, sizeof(wake), "%" PRIu64, nl_loop_wakeups(c.loop));
 	log_rec(LOG_LVL_INFO, "stopped", "loop_wakeups", wake, NULL);
 	rc = 0;
 out:
+	metrics_http_close(c.http);
 	fake_kernel_close(c.fk);
 	sink_mbox_close(c.mbox);
 	nl_uevent_close(c.uev);
@@ -485,6 +659,7 @@ out:
 	if (c.sigfd >= 0)
 		close(c.sigfd);
 	tracker_free(c.tr);
+	metrics_free(c.metrics);
 	nl_loop_free(c.loop);
 	return rc;
 }

@@ -440,3 +440,9 @@ sink_mbox_fd(const struct sink_mbox *s)
 {
 	return mbox_fd(s->mb);
 }
+
+const struct mbox *
+sink_mbox_mbox(const struct sink_mbox *s)
+{
+	return s->mb;
+}

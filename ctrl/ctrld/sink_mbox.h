@@ -69,6 +69,9 @@ void sink_mbox_adopt(struct sink_mbox *s, struct tracker *tr, uint64_t now);
 int sink_mbox_fd(const struct sink_mbox *s);
 void sink_mbox_on_fd(void *arg, int fd, uint32_t events);
 
+/* The mailbox, for readers (mbox_port_read, mbox_info); valid until close. */
+const struct mbox *sink_mbox_mbox(const struct sink_mbox *s);
+
 /* The latest PMD -> ctrl event of port (type NONE if none). 0 or -EINVAL. */
 int sink_mbox_last(const struct sink_mbox *s, unsigned int port, struct mbox_event *ev);
 

@@ -3,7 +3,7 @@
  */
 /*
  * manactl: the operator CLI. `manactl [ -j ] [ -p ] OBJECT COMMAND ...`,
- * objects health, rdma, reset, monitor. Output of `health show` and `health dump
+ * objects health, rdma, reset, status, monitor. Output of `health show` and `health dump
  * show` / `diagnose` matches iproute2's `devlink` in text and JSON.
  */
 #include <getopt.h>
@@ -16,7 +16,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: manactl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { health | rdma | reset | monitor }\n"
+		"where  OBJECT := { health | rdma | reset | status | monitor }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -33,6 +33,7 @@ static const struct manactl_cmd objects[] = {
 	{ "health", manactl_health },
 	{ "rdma", manactl_rdma },
 	{ "reset", manactl_reset },
+	{ "status", manactl_status },
 	{ "monitor", manactl_monitor },
 	{ NULL, NULL },
 };

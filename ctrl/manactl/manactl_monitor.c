@@ -2,11 +2,14 @@
  * Copyright (c) 2026 The mana-reset authors
  */
 /*
- * manactl monitor [ all | rdma | health ]: kernel events as they come, one
- * line each; with -j one valid JSON object per line, flushed per event
+ * manactl monitor [ all | rdma | health ] [ mbox PATH ], monitor mbox [ PATH ]: kernel
+ * events as they come and the mailbox's events (manactl_monitor_mbox.c),
+ * one line each; with -j one valid JSON object per line, flushed per event
  * (unlike `devlink -j monitor` and `rdma -j monitor`). Every line carries
- * the device. Lost events (socket overrun) print an "overrun" record.
- * RDMA uses the monitor group where the kernel has it (6.12+), else uevents.
+ * the device. Lost events (socket overrun) print an "overrun" record, a
+ * mailbox reader that fell behind a "missed" one. RDMA uses the monitor
+ * group where the kernel has it (6.12+), else uevents. "all" includes the
+ * mailbox when its segment exists.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctrl/manactl/manactl.h"
@@ -29,29 +33,20 @@ struct mon {
 	struct nl_rdma *rdma;
 	struct nl_devlink *dl;
 	struct nl_uevent_sock *uev;
+	struct manactl_mon_mbox *mbox;
 	int stop;
 };
 
-/* One record: a fresh print context per line, so every line is one JSON object. */
 static void
 rec_begin(struct mon *mo, const char *src, const char *event)
 {
-	print_begin(stdout, mo->m->json, false);
-	open_json_object(NULL);
-	print_string(PRINT_JSON, "source", NULL, src);
-	print_string(PRINT_JSON, "event", NULL, event);
-	if (!print_is_json())
-		printf("[%s,%s]", src, event);
+	manactl_rec_begin(mo->m->json, src, event);
 }
 
 static void
 rec_end(void)
 {
-	close_json_object();
-	if (!print_is_json())
-		putchar('\n');
-	print_end();
-	fflush(stdout);
+	manactl_rec_end();
 }
 
 static void
@@ -226,27 +221,100 @@ open_health(struct mon *mo, struct nl_loop *l)
 	return nl_loop_add(l, nl_devlink_events_fd(mo->dl), fd_dl, mo);
 }
 
+static void
+fd_mbox(void *arg, int fd, uint32_t events)
+{
+	struct mon *mo = arg;
+
+	(void)fd;
+	(void)events;
+	manactl_mon_mbox_tick(mo->mbox);
+}
+
+/*
+ * The mailbox source. must: the mailbox was asked for by name or path, so
+ * any failure is an error; else (all, default path) a missing segment
+ * means "no mailbox here" and other failures only a note.
+ */
+static int
+open_mbox(struct mon *mo, struct nl_loop *l, const char *path, bool must)
+{
+	struct stat st;
+	int err = 0;
+
+	if (!must && stat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	mo->mbox = manactl_mon_mbox_open(path, mo->m->json, &err);
+	if (mo->mbox == NULL) {
+		if (must)
+			return err;
+		fprintf(stderr, "manactl: kernel events only\n");
+		return 0;
+	}
+	return nl_loop_add(l, manactl_mon_mbox_fd(mo->mbox), fd_mbox, mo);
+}
+
+static int
+monitor_help(void)
+{
+	printf("Usage: manactl [ -j ] monitor [ all | rdma | health ] [ mbox PATH ]\n"
+	       "       manactl [ -j ] monitor mbox [ PATH ]\n"
+	       "all (default): rdma, health and the mailbox when its segment exists\n"
+	       "PATH: the mailbox segment (default $MANA_MBOX, else " MANACTL_MBOX_DEFAULT ")\n");
+	return 0;
+}
+
 int
 manactl_monitor(struct manactl *m)
 {
 	struct mon mo = { .m = m };
-	bool rdma = true, health = true;
+	bool rdma = true, health = true, mbox = true, mbox_must = false;
+	const char *path = manactl_mbox_default_path();
 	struct nl_loop *l;
 	sigset_t set;
 	int sfd = -1, ret = 0;
 
-	if (manactl_match(m, "help")) {
-		printf("Usage: manactl [ -j ] monitor [ all | rdma | health ]\n");
-		return 0;
-	}
-	if (manactl_match(m, "rdma"))
-		health = false;
-	else if (manactl_match(m, "health"))
+	if (manactl_match(m, "help"))
+		return monitor_help();
+	if (!manactl_no_arg(m) && strcmp(manactl_arg(m), "mbox") != 0) {
+		if (manactl_match(m, "rdma")) {
+			health = false;
+			mbox = false;
+		} else if (manactl_match(m, "health")) {
+			rdma = false;
+			mbox = false;
+		} else if (!manactl_match(m, "all")) {
+			fprintf(stderr, "Unknown object \"%s\", try \"manactl monitor help\".\n",
+				manactl_arg(m));
+			return -EINVAL;
+		}
+		manactl_next(m);
+	} else if (!manactl_no_arg(m)) {
+		/* "monitor mbox [ PATH | mbox PATH ]": the mailbox only. */
 		rdma = false;
-	else if (!manactl_no_arg(m) && !manactl_match(m, "all")) {
-		fprintf(stderr, "Unknown object \"%s\", try \"manactl monitor help\".\n",
-			manactl_arg(m));
-		return -EINVAL;
+		health = false;
+		mbox_must = true;
+		manactl_next(m);
+		if (!manactl_no_arg(m) && strcmp(manactl_arg(m), "mbox") != 0) {
+			path = manactl_arg(m);
+			manactl_next(m);
+		}
+	}
+	while (!manactl_no_arg(m)) {
+		if (strcmp(manactl_arg(m), "mbox") != 0) {
+			fprintf(stderr, "Unknown option \"%s\", try \"manactl monitor help\".\n",
+				manactl_arg(m));
+			return -EINVAL;
+		}
+		if (manactl_mbox_arg(m, &path) < 0)
+			return -EINVAL;
+		manactl_next(m);
+		if (!mbox) {
+			fprintf(stderr, "A mailbox path with a kernel-only monitor: use \"all\" or "
+				"\"mbox\".\n");
+			return -EINVAL;
+		}
+		mbox_must = true;
 	}
 	l = nl_loop_new();
 	if (l == NULL)
@@ -255,6 +323,8 @@ manactl_monitor(struct manactl *m)
 		ret = open_rdma(&mo, l);
 	if (ret == 0 && health)
 		ret = open_health(&mo, l);
+	if (ret == 0 && mbox)
+		ret = open_mbox(&mo, l, path, mbox_must);
 	if (ret < 0)
 		goto out;
 	sigemptyset(&set);
@@ -275,6 +345,7 @@ manactl_monitor(struct manactl *m)
 out:
 	if (sfd >= 0)
 		close(sfd);
+	manactl_mon_mbox_close(mo.mbox);
 	nl_uevent_close(mo.uev);
 	nl_devlink_close(mo.dl);
 	nl_rdma_close(mo.rdma);

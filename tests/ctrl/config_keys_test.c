@@ -52,6 +52,10 @@ static const struct sample samples[] = {
 	{ "mbox_gid", "0", "0", "no-such-group-here", NULL, NULL },
 	{ "mbox_mode", "0660", "0660", "0666", "mbox_gid", "0" },
 	{ "mbox_replace", "yes", "on", "maybe", NULL, NULL },
+	{ "metrics_listen", "[::1]:9477", "[::1]:9477", "0.0.0.0:9477", NULL, NULL },
+	{ "metrics_textfile", "/var/lib/node_exporter/mana.prom",
+	  "/var/lib/node_exporter/mana.prom", "/tmp/mana.txt", NULL, NULL },
+	{ "metrics_interval", "30s", "30000ms", "500ms", NULL, NULL },
 	{ "fake_kernel", "/tmp/fake-fifo", "/tmp/fake-fifo", NULL, NULL, NULL },
 };
 

@@ -8,18 +8,7 @@
 set -uo pipefail
 daemon=$1
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
-fail=0
-
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fail=1
-	fi
-}
+. tests/ctrl/ctrl_test_lib.sh
 
 run() { # run EXPECTED_RC ARGS... -> $out (stdout+stderr)
 	local want=$1 rc

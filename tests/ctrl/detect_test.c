@@ -10,10 +10,13 @@
  *    point produced at least one service-event-started;
  *  - uevent fallback (remove -> lost, add -> dump diff);
  *  - devlink reporters, and a devlink overrun resynced by a dump;
+ *  - counted reporters' errors and recoveries: seen + missed = the kernel's
+ *    counts, by hand and over random runs with lost notifications;
  *  - device selection by driver and PCI address through a fake sysfs.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +91,20 @@ fk_dev_get(void *ctx, uint32_t index, struct nl_rdma_dev *dev)
 	return -ENODEV;
 }
 
+/* netdevsim1's dummy reporter as the fake kernel has it, in a message of cmd. */
+static void
+fk_dl_msg(const struct fake_kernel *k, uint8_t cmd, struct nl_dl_msg *m)
+{
+	nl_dl_msg_init(m, cmd);
+	snprintf(m->bus, sizeof(m->bus), "netdevsim");
+	snprintf(m->dev, sizeof(m->dev), "netdevsim1");
+	snprintf(m->reporter, sizeof(m->reporter), "dummy");
+	m->state = k->dl_state;
+	m->err_count = k->dl_err;
+	m->recover_count = k->dl_rec;
+	m->present = NL_DL_REPORTER_COMPLETE | NL_DL_HAS_REPORTER;
+}
+
 static int
 fk_dl_dump(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *m), void *arg)
 {
@@ -96,14 +113,7 @@ fk_dl_dump(void *ctx, void (*cb)(void *arg, const struct nl_dl_msg *m), void *ar
 
 	if (k->dl_gone)
 		return 0;
-	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_HEALTH_REPORTER_GET);
-	snprintf(m.bus, sizeof(m.bus), "netdevsim");
-	snprintf(m.dev, sizeof(m.dev), "netdevsim1");
-	snprintf(m.reporter, sizeof(m.reporter), "dummy");
-	m.state = k->dl_state;
-	m.err_count = k->dl_err;
-	m.recover_count = k->dl_rec;
-	m.present = NL_DL_REPORTER_COMPLETE | NL_DL_HAS_REPORTER;
+	fk_dl_msg(k, NLU_DEVLINK_CMD_HEALTH_REPORTER_GET, &m);
 	cb(arg, &m);
 	return 0;
 }
@@ -331,6 +341,167 @@ test_devlink(void)
 	tracker_free(tr);
 }
 
+/* A configuration counting netdevsim's dummy reporter, and d over it. */
+static void
+dl_setup(struct config *conf, struct detect *d, struct tracker *tr,
+	 const struct detect_backend *be)
+{
+	char err[128];
+
+	config_defaults(conf);
+	snprintf(conf->driver, sizeof(conf->driver), "*");
+	CHECK(config_set(conf, "reporters", "dummy", err, sizeof(err)) == 0);
+	detect_init(d, conf, tr, be, now_fn);
+}
+
+/* A reporter notification (RECOVER, 54) of the fake kernel's current counts. */
+static void
+dl_notify(struct detect *d, const struct fake_kernel *k)
+{
+	struct nl_dl_msg m;
+
+	fk_dl_msg(k, NLU_DEVLINK_CMD_HEALTH_REPORTER_RECOVER, &m);
+	detect_devlink_event(d, &m);
+}
+
+/*
+ * Counts that do not depend on luck: errors and recoveries whose
+ * notifications were lost are taken from the reporter's counts, so seen +
+ * missed always equals what the kernel counted (by hand, then as a
+ * property over random runs with dropped notifications and overruns).
+ */
+static void
+test_devlink_accounting(void)
+{
+	struct config conf;
+	struct fake_kernel k = { .dl_err = 5, .dl_rec = 5 };
+	struct counts c = { 0 };
+	struct ctrl_sink sink = { count_publish, &c };
+	struct detect_backend be = { NULL, NULL, fk_dl_dump, &k };
+	struct tracker *tr = tracker_new(1000, &sink);
+	const struct detect_reporter *r;
+	struct detect d;
+
+	dl_setup(&conf, &d, tr, &be);
+	/* The first dump is the base: errors from before are nobody's. */
+	CHECK(detect_resync_devlink(&d, "start") == 0 && d.nb_rep == 1);
+	r = &d.rep[0];
+	CHECK(strcmp(r->handle, "netdevsim/netdevsim1") == 0 && strcmp(r->name, "dummy") == 0);
+	CHECK(r->seen_err == 0 && r->missed_err == 0 && r->err == 5);
+	/* An error and its recovery, both notified: seen. */
+	k.dl_state = NLU_DEVLINK_HEALTH_REPORTER_STATE_ERROR;
+	k.dl_err = 6;
+	dl_notify(&d, &k);
+	k.dl_state = NLU_DEVLINK_HEALTH_REPORTER_STATE_HEALTHY;
+	k.dl_rec = 6;
+	dl_notify(&d, &k);
+	CHECK(r->seen_err == 1 && r->seen_rec == 1 && r->missed_err == 0 && r->missed_rec == 0);
+	CHECK(c.started[NDEV] == 1 && c.back[NDEV] == 1);
+	/* 10 errors and 9 recoveries lost in an overrun: the dump's counts say so. */
+	k.dl_state = NLU_DEVLINK_HEALTH_REPORTER_STATE_ERROR;
+	k.dl_err = 16;
+	k.dl_rec = 15;
+	detect_read_error(&d, "devlink", -ENOBUFS);
+	CHECK(r->missed_err == 10 && r->missed_rec == 9);
+	CHECK(d.st.devlink_missed_errors == 10 && d.st.devlink_missed_recovers == 9);
+	CHECK(c.started[NDEV] == 2);
+	/* A notification whose counts jumped: one seen, the rest missed. */
+	k.dl_err = 19;
+	dl_notify(&d, &k);
+	CHECK(r->seen_err == 2 && r->missed_err == 12);
+	/* A notification with nothing new (a settings change): nothing. */
+	dl_notify(&d, &k);
+	CHECK(r->seen_err == 2 && r->missed_err == 12 && r->seen_rec == 1 && r->missed_rec == 9);
+	/* What the kernel does after an overrun: ENOBUFS first, then what was
+	 * still queued. The resync (counts 25 / 24) takes the 6 + 9 missed;
+	 * the stale notifications after it (21, 22) change nothing, not even
+	 * the tracker's state.
+	 */
+	{
+		struct fake_kernel old = k;
+		int started = c.started[NDEV], back = c.back[NDEV];
+
+		k.dl_state = NLU_DEVLINK_HEALTH_REPORTER_STATE_HEALTHY;
+		k.dl_err = 25;
+		k.dl_rec = 24;
+		detect_read_error(&d, "devlink", -ENOBUFS);
+		CHECK(r->missed_err == 18 && r->missed_rec == 18 && c.back[NDEV] == back + 1);
+		old.dl_err = 21;
+		old.dl_state = NLU_DEVLINK_HEALTH_REPORTER_STATE_ERROR;
+		dl_notify(&d, &old);
+		old.dl_err = 22;
+		dl_notify(&d, &old);
+		CHECK(r->seen_err == 2 && r->missed_err == 18 && r->seen_rec == 1 &&
+		      r->missed_rec == 18 && r->err == 25 && r->rec == 24);
+		CHECK(c.started[NDEV] == started &&
+		      tracker_state(tr, "netdevsim/netdevsim1") == TRACKER_PRESENT);
+	}
+	/* The reporter re-created (counts from 0): its 2 errors and 1 recovery since. */
+	k.dl_state = NLU_DEVLINK_HEALTH_REPORTER_STATE_HEALTHY;
+	k.dl_err = 2;
+	k.dl_rec = 1;
+	CHECK(detect_resync_devlink(&d, "devlink") == 0);
+	CHECK(r->missed_err == 20 && r->missed_rec == 19 && r->err == 2 && r->rec == 1);
+	tracker_free(tr);
+
+	/* The property: seen + missed = counted by the kernel, whatever is lost. */
+	srand(7);
+	for (int run = 0; run < 200; run++) {
+		struct fake_kernel kk = { 0 };
+		struct detect_backend b2 = { NULL, NULL, fk_dl_dump, &kk };
+		struct tracker *t2 = tracker_new(1000, &sink);
+		uint64_t errs = 0, recs = 0;
+
+		detect_init(&d, &conf, t2, &b2, now_fn);
+		detect_resync_devlink(&d, "start");
+		struct fake_kernel queue[8];
+		int nq = 0;
+
+		for (int step = 0; step < 100; step++) {
+			bool recover = rand() % 2 == 0;
+
+			kk.dl_state = recover ? NLU_DEVLINK_HEALTH_REPORTER_STATE_HEALTHY :
+				NLU_DEVLINK_HEALTH_REPORTER_STATE_ERROR;
+			if (recover) {
+				kk.dl_rec++;
+				recs++;
+			} else {
+				kk.dl_err++;
+				errs++;
+			}
+			switch (rand() % 5) {
+			case 0:
+				break;	/* notification dropped */
+			case 1:
+				/* Queued: the socket is read later. */
+				if (nq < 8)
+					queue[nq++] = kk;
+				break;
+			case 2:
+				/* An overrun: ENOBUFS first, then what was queued. */
+				detect_read_error(&d, "devlink", -ENOBUFS);
+				for (int q = 0; q < nq; q++)
+					dl_notify(&d, &queue[q]);
+				nq = 0;
+				break;
+			default:
+				for (int q = 0; q < nq; q++)
+					dl_notify(&d, &queue[q]);
+				nq = 0;
+				dl_notify(&d, &kk);
+				break;
+			}
+		}
+		detect_read_error(&d, "devlink", -ENOBUFS);
+		r = &d.rep[0];
+		CHECK(d.nb_rep == 1 && r->seen_err + r->missed_err == errs &&
+		      r->seen_rec + r->missed_rec == recs);
+		CHECK(d.st.devlink_missed_errors == r->missed_err &&
+		      d.st.devlink_missed_recovers == r->missed_rec);
+		tracker_free(t2);
+	}
+}
+
 static void
 mk(const char *path)
 {
@@ -392,6 +563,7 @@ main(void)
 	test_overrun_resync_property();
 	test_uevent_fallback();
 	test_devlink();
+	test_devlink_accounting();
 	test_selection();
 	fclose(devnull);
 	if (test_failures != 0) {

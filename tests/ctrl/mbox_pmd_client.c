@@ -66,6 +66,7 @@ finish(uint64_t seq, uint32_t outcome, int32_t error)
 	r = &rec.timeline[0];
 	memset(r, 0, sizeof(*r));
 	r->seq = seq;
+	r->t_request = now_ms() * 1000000ull;	/* CLOCK_MONOTONIC, as the PMD's */
 	for (unsigned int i = 0; i < MBOX_PHASES; i++)
 		r->phase_ns[i] = outcome == MBOX_PMD_ACTIVE || i == 0 ? (i + 1) * 1000000ull : 0;
 	for (unsigned int i = 0; i < MBOX_PHASES; i++)

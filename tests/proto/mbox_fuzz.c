@@ -4,7 +4,8 @@
 /*
  * libFuzzer target: the input is a segment image. It goes through what a
  * PMD or ctrl does with a segment it did not write: validate the header,
- * read every record, find a port, consume every ring in both roles. Then
+ * read every record, find a port, consume every ring in both roles, follow
+ * every ring with a reader's cursor (mbox_cursor.c). Then
  * the same again with every checksum made right, so that the mutations
  * reach the decoders behind the checksums. Built by clang with ASan
  * (tools/bazel/fuzz.bzl); a crash or an out-of-bounds read fails the test.
@@ -62,6 +63,8 @@ static void
 run(uint8_t *buf, size_t len)
 {
 	static const enum mbox_role roles[] = { MBOX_ROLE_CTRL, MBOX_ROLE_PMD };
+	struct mbox_cursor_ev cev;
+	struct mbox_cursor *cur;
 	struct mbox_event ev;
 	struct mbox_port pt;
 	struct mbox_info info;
@@ -83,6 +86,19 @@ run(uint8_t *buf, size_t len)
 				break;
 		mbox_close(mb);
 	}
+	/* A reader's cursor over every ring, from the oldest slot. */
+	mb = mbox_mem_open(buf, len, MBOX_ROLE_READER);
+	if (mb == NULL)
+		return;
+	cur = mbox_cursor_new(mb, MBOX_CURSOR_OLDEST);
+	if (cur != NULL) {
+		mbox_info(mb, &info);
+		for (n = 0; n < 2 * info.nb_ports * (info.ring_slots + 2) + 8; n++)
+			if (mbox_cursor_next(cur, &cev) <= 0)
+				break;
+		mbox_cursor_free(cur);
+	}
+	mbox_close(mb);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,14 +17,20 @@ the default scenario. Asserted here:
     (the recorder's MARKs); a second mana-ctrld with no reporter configured
     reports the RDMA outages only;
   - `manactl -j monitor`: one valid JSON object per line, the events seen;
-  - mana-ctrld idle with its sockets open: context switches and RSS.
+  - mana-ctrld idle with its sockets open: context switches and RSS;
+  - 97-ctrld-flood.sh: a mana-ctrld stopped through a flood of a reporter's
+    notifications overran, resynced, and its seen + missed errors and
+    recoveries equal the kernel's counts (its metrics, scraped in the VM,
+    pass promtool; a bad request got 405).
 Prints every failure; exit status 1 when there was one.
 """
 import glob
 import json
 import os
 import re
+import shutil
 import struct
+import subprocess
 import sys
 
 series, out = sys.argv[1], sys.argv[2]
@@ -306,8 +312,72 @@ def check_idle():
         fail("ctrld RSS %d KiB > %d KiB" % (b["rss_kb"], RSS_MAX_KB))
 
 
+def check_flood(rc):
+    """97-ctrld-flood.sh: the counts after an overrun equal the kernel's."""
+    for st in ("ctrld_flood_live", "ctrld_flood", "ctrld_flood_devlink", "ctrld_flood_scrape", "ctrld_flood_bad",
+               "ctrld_flood_stop"):
+        if rc.get(st) != "0":
+            fail("step %s rc=%s, want 0" % (st, rc.get(st, "(did not run)")))
+    recs = ctrld_records("ctrld_flood.log")
+    lost = [r for r in recs if r.get("msg") == "events lost, resyncing by dump"
+            and r.get("socket") == "devlink"]
+    missed = [r for r in recs if r.get("msg") == "devlink health events missed"
+              and r.get("dev") == "netdevsim/netdevsim5"]
+    if not lost:
+        fail("flood: the devlink socket did not overrun (no \"events lost\" record)")
+    if not missed:
+        fail("flood: no \"devlink health events missed\" record for netdevsim5")
+    try:
+        rep = json.loads(read("ctrld_flood_devlink.out"))["health"]["netdevsim/netdevsim5"][0]
+        k_err, k_rec = int(rep["error"]), int(rep["recover"])
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        fail("flood: devlink -j health show: %s: %s" % (e, read("ctrld_flood_devlink.out")))
+        return
+    scrape = read("ctrld_flood_scrape.out")
+    val = {}
+    for line in scrape.splitlines():
+        if line and not line.startswith("#"):
+            name, _, v = line.rpartition(" ")
+            val[name] = float(v)
+    lbl = 'dev="netdevsim/netdevsim5",reporter="dummy"'
+    got = {}
+    for kind in ("error", "recover"):
+        got[kind] = [val.get('mana_devlink_health_events_%s_total{%s,kind="%s"}'
+                             % (w, lbl, kind)) for w in ("seen", "missed")]
+        if None in got[kind]:
+            fail("flood: no seen/missed %s series for netdevsim5 in the scrape" % kind)
+            return
+    d_err, d_rec = sum(got["error"]), sum(got["recover"])
+    say("flood: kernel error %d recover %d; mana-ctrld error %d (seen %d, missed %d) "
+        "recover %d (seen %d, missed %d); %d overrun record(s), %d missed record(s)"
+        % (k_err, k_rec, d_err, got["error"][0], got["error"][1], d_rec, got["recover"][0],
+           got["recover"][1], len(lost), len(missed)))
+    if (d_err, d_rec) != (k_err, k_rec):
+        fail("flood: mana-ctrld counted error %d recover %d, the kernel %d and %d"
+             % (d_err, d_rec, k_err, k_rec))
+    if got["error"][1] < 1:
+        fail("flood: nothing missed: the flood proved nothing")
+    if got["error"][0] < 3 or got["recover"][0] < 3:
+        fail("flood: the three live errors and recoveries were not seen")
+    if val.get('mana_devlink_health_errors_total{%s}' % lbl) != k_err:
+        fail("flood: mana_devlink_health_errors_total is not the kernel's error_count")
+    if val.get("mana_ctrld_overruns_total", 0) < 1:
+        fail("flood: mana_ctrld_overruns_total < 1")
+    if "HTTP/1.1 405 Method Not Allowed" not in read("ctrld_flood_bad.out"):
+        fail("flood: a BREW request was not answered 405: %s" % read("ctrld_flood_bad.out"))
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        fail("promtool not found (Debian's prometheus package): run tools/setup")
+    else:
+        p = subprocess.run([promtool, "check", "metrics"], input=scrape.encode(),
+                           capture_output=True)
+        if p.returncode != 0:
+            fail("flood: promtool check metrics: %s" % (p.stdout + p.stderr).decode())
+
+
 rc = steps()
 check_steps(rc)
+check_flood(rc)
 check_manactl()
 check_ctrld(ctrld_records(), marks())
 check_ctrld_norep(ctrld_records("ctrld_norep.log"))
