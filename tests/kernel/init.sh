@@ -62,6 +62,24 @@ wait_for() {
 	done
 }
 
+# wait_pid PID SECONDS NAME: reap PID, waiting at most SECONDS; a process
+# still running then is killed, and the console says which (busybox's wait
+# has no bound: a stuck helper would otherwise hold the VM until qemu's
+# wall-time limit, and say nothing).
+wait_pid() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ "$_i" -gt $(($2 * 10)) ]; then
+			say "$3 (pid $1) still running after $2 s: killed"
+			kill -KILL "$1" 2>/dev/null
+			break
+		fi
+		sleep 0.1
+	done
+	wait "$1"
+}
+
 : >/out/steps.log
 for m in $(cat /lib/modules/mana/modules.load); do
 	insmod "/lib/modules/mana/$m" || say "insmod $m failed"

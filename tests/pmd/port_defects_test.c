@@ -267,6 +267,7 @@ test_d9_start_racing_resets(void)
 	const struct test_port_opts po = { .nb_rxq = 2, .nb_txq = 2, .no_start = true };
 	unsigned int i, k, started = 0, refused = 0, lies = 0;
 	struct rte_eth_dev_info info;
+	uint64_t end;
 	int port, ret;
 
 	port = test_port_up("net_mana_sim0", "reset_period_ms=1,recovery_ms=1", &po);
@@ -275,7 +276,12 @@ test_d9_start_racing_resets(void)
 		return;
 	CHECK(rte_eth_promiscuous_enable(port) == 0);
 	CHECK(rte_eth_allmulticast_enable(port) == 0);
-	for (i = 0; i < 3000 && started < 100; i++) {
+	/* Until 100 starts worked, for at most 20 s: under a sanitizer on a
+	 * loaded machine most starts find a reset running and are refused
+	 * (each a chance for the old shape to fail too).
+	 */
+	end = test_now_ms() + 20000;
+	for (i = 0; started < 100 && test_now_ms() < end; i++) {
 		ret = rte_eth_dev_start(port);
 		if (ret != 0) {
 			refused++;
@@ -300,7 +306,8 @@ test_d9_start_racing_resets(void)
 	if (lies != 0)
 		fprintf(stderr, "d9: %u of %u failed starts left the port started\n", lies, refused);
 	CHECK(lies == 0);
-	CHECK(started >= 50);
+	CHECK(started >= 1);
+	CHECK(i >= 100);
 	test_port_close("net_mana_sim0", (uint16_t)port);
 	printf("d9: %u starts, %u refused while a reset ran, %u of those left the port started\n",
 	       started, refused, lies);

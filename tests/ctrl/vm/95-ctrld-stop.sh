@@ -20,10 +20,10 @@ while [ "$(grep -c '"event":"gone_for_good"' /out/ctrld.log)" -lt 4 ]; do
 	sleep 0.1
 done
 kill -TERM "$MONITOR_PID"
-wait "$MONITOR_PID"
+wait_pid "$MONITOR_PID" 20 "manactl monitor"
 echo "manactl_monitor rc=$?" >>/out/steps.log
 kill -TERM "$CTRLD_NOREP_PID"
-wait "$CTRLD_NOREP_PID"
+wait_pid "$CTRLD_NOREP_PID" 20 "mana-ctrld (no reporters)"
 echo "ctrld_norep rc=$?" >>/out/steps.log
 
 # ctrld_sample TAG: one line of /proc/PID/status numbers and the uptime.
@@ -49,5 +49,5 @@ ctrld_sample idle_begin
 sleep "$CTRLD_IDLE_S"
 ctrld_sample idle_end
 kill -TERM "$CTRLD_PID"
-wait "$CTRLD_PID"
+wait_pid "$CTRLD_PID" 20 "mana-ctrld"
 echo "ctrld rc=$?" >>/out/steps.log

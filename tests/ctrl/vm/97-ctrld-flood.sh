@@ -35,6 +35,6 @@ step ctrld_flood_devlink devlink -j health show netdevsim/netdevsim5 reporter du
 step ctrld_flood_scrape wget -q -O - http://127.0.0.1:9477/metrics
 step ctrld_flood_bad sh -c '{ printf "BREW /pot HTTP/1.1\r\n\r\n"; sleep 1; } | nc 127.0.0.1 9477'
 kill -TERM "$CTRLD_FLOOD_PID"
-wait "$CTRLD_FLOOD_PID"
+wait_pid "$CTRLD_FLOOD_PID" 20 "mana-ctrld (flood)"
 echo "ctrld_flood_stop rc=$?" >>/out/steps.log
 echo 5 >/sys/bus/netdevsim/del_device
