@@ -36,9 +36,12 @@ sim_mac_accepts(const struct sim_dev *rx, const uint8_t *frame, uint32_t len)
 	return memcmp(dst->addr_bytes, rx->cfg.mac, RTE_ETHER_ADDR_LEN) == 0;
 }
 
-/* Toeplitz hash of the frame as the receiver's RSS configuration asks. */
+/* Toeplitz hash of the frame as the receiver's RSS configuration asks, and
+ * what it hashed (MANA_HASH_*, 0: nothing).
+ */
 static uint32_t
-sim_rss_hash(const struct mana_vport_cfg *cfg, const uint8_t *frame, uint32_t len)
+sim_rss_hash(const struct mana_vport_cfg *cfg, const uint8_t *frame, uint32_t len,
+	     uint16_t *htype)
 {
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	union rte_thash_tuple t;
@@ -47,6 +50,7 @@ sim_rss_hash(const struct mana_vport_cfg *cfg, const uint8_t *frame, uint32_t le
 	const uint8_t *l4 = NULL;
 	uint64_t l4_bits = 0;
 
+	*htype = 0;
 	if (cfg->rss_hf == 0 || len < l3)
 		return 0;
 	memset(&t, 0, sizeof(t));
@@ -70,6 +74,8 @@ sim_rss_hash(const struct mana_vport_cfg *cfg, const uint8_t *frame, uint32_t le
 			t.v4.dport = rte_be_to_cpu_16(*(const rte_be16_t *)(l4 + 2));
 			tuple_len = RTE_THASH_V4_L4_LEN;
 		}
+		*htype = tuple_len == RTE_THASH_V4_L3_LEN ? MANA_HASH_IPV4 :
+			 proto == IPPROTO_TCP ? MANA_HASH_TCP_IPV4 : MANA_HASH_UDP_IPV4;
 	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) &&
 		   len >= l3 + sizeof(struct rte_ipv6_hdr) && (cfg->rss_hf & SIM_RSS_V6)) {
 		const struct rte_ipv6_hdr *ip6 = (const void *)(frame + l3);
@@ -86,55 +92,110 @@ sim_rss_hash(const struct mana_vport_cfg *cfg, const uint8_t *frame, uint32_t le
 			t.v6.dport = rte_be_to_cpu_16(*(const rte_be16_t *)(l4 + 2));
 			tuple_len = RTE_THASH_V6_L4_LEN;
 		}
+		*htype = tuple_len == RTE_THASH_V6_L3_LEN ? MANA_HASH_IPV6 :
+			 proto == IPPROTO_TCP ? MANA_HASH_TCP_IPV6 : MANA_HASH_UDP_IPV6;
 	}
 	if (tuple_len == 0)
 		return 0;
 	return rte_softrss((uint32_t *)&t, tuple_len, cfg->rss_key);
 }
 
-/* Copy the packet described by a send WQE into a buffer (the DMA). */
-static uint32_t
-sim_gather(const struct mana_wqe *w, uint8_t *dst, uint32_t room)
+/* A WQE being worked: its queue's ring and the parsed WQE. */
+struct sim_wqe {
+	const struct sim_queue *q;
+	struct mana_gdma_wqe_view v;
+};
+
+/* Bytes an SGL covers. */
+static uint64_t
+sim_sgl_len(const struct sim_wqe *w)
 {
-	uint32_t off = 0;
-	uint16_t i;
+	struct mana_gdma_sge sge;
+	uint64_t sum = 0;
+	uint32_t i;
 
-	for (i = 0; i < w->num_sge; i++) {
-		uint32_t n = RTE_MIN(w->sge[i].len, room - off);
-
-		memcpy(dst + off, (const void *)(uintptr_t)w->sge[i].addr, n);
-		off += n;
+	for (i = 0; i < w->v.hdr.num_sge; i++) {
+		mana_gdma_wqe_sge(w->q->wq, w->q->wq_size, &w->v, i, &sge);
+		sum += sge.size;
 	}
-	return off;
+	return sum;
+}
+
+/* The DMA: the send WQE's SGL into the receive WQE's, in order. Returns the
+ * bytes copied (the caller checked that they fit).
+ */
+static uint32_t
+sim_dma(const struct sim_wqe *tx, const struct sim_wqe *rx)
+{
+	struct mana_gdma_sge ts, rs;
+	uint32_t ti = 0, toff = 0, ri, total = 0;
+
+	mana_gdma_wqe_sge(tx->q->wq, tx->q->wq_size, &tx->v, 0, &ts);
+	for (ri = 0; ri < rx->v.hdr.num_sge && ti < tx->v.hdr.num_sge; ri++) {
+		uint32_t roff = 0;
+
+		mana_gdma_wqe_sge(rx->q->wq, rx->q->wq_size, &rx->v, ri, &rs);
+		while (roff < rs.size && ti < tx->v.hdr.num_sge) {
+			uint32_t n = RTE_MIN(ts.size - toff, rs.size - roff);
+
+			memcpy((uint8_t *)(uintptr_t)rs.addr + roff,
+			       (const uint8_t *)(uintptr_t)ts.addr + toff, n);
+			roff += n;
+			toff += n;
+			total += n;
+			if (toff == ts.size && ++ti < tx->v.hdr.num_sge) {
+				mana_gdma_wqe_sge(tx->q->wq, tx->q->wq_size, &tx->v, ti, &ts);
+				toff = 0;
+			}
+		}
+	}
+	return total;
+}
+
+/* An RX CQE for the WQE at the queue's tail. */
+static void
+sim_rx_cqe_write(struct sim_queue *q, uint32_t wqe_offset, uint8_t type, uint32_t verr,
+		 uint32_t len, uint32_t hash, uint16_t htype)
+{
+	struct mana_rx_comp rc = {
+		.hdr = { .type = type, .vendor_err = verr },
+		.hash_type = htype,
+		.pkt = { { .len = (uint16_t)len, .hash = hash } },
+		.wqe_offset = wqe_offset,
+	};
+	uint8_t data[MANA_GDMA_CQE_DATA_LEN];
+
+	mana_rx_comp_encode(&rc, data);
+	mana_gdma_cqe_write(q->cq, q->cq_count, q->cq_prod++, q->wq_id, false, data);
 }
 
 static void
-sim_cqe_write(struct sim_queue *q, uint32_t wqe_index, uint32_t len, uint16_t status,
-	      uint32_t hash)
+sim_tx_cqe_write(struct sim_queue *q, const struct mana_gdma_wqe_view *v, uint8_t type,
+		 uint32_t verr)
 {
-	struct mana_cqe *c = &q->cqe[q->cq_prod & q->mask];
+	struct mana_tx_comp tc = {
+		.hdr = { .type = type, .vendor_err = verr },
+		.tx_wqe_offset = v->offset / MANA_GDMA_BU,
+	};
+	uint8_t data[MANA_GDMA_CQE_DATA_LEN];
 
-	c->wqe_index = wqe_index;
-	c->pkt_len = len;
-	c->status = status;
-	c->rss_hash = hash;
-	/* Publish last; pairs with the driver's load-acquire of owner_seq. */
-	__atomic_store_n(&c->owner_seq, q->cq_prod + 1, __ATOMIC_RELEASE);
-	q->cq_prod++;
+	mana_tx_comp_encode(&tc, data);
+	mana_gdma_cqe_write(q->cq, q->cq_count, q->cq_prod++, q->wq_id, true, data);
 }
 
 /* Deliver one frame to the device at the other end of the wire. */
 static void
-sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
+sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w, uint32_t len)
 {
 	uint64_t ref = __atomic_load_n(&tx->peer_ref, __ATOMIC_RELAXED);
+	struct mana_gdma_sge first;
+	struct sim_wqe rw;
 	unsigned int slot;
 	struct sim_dev *rx;
 	struct sim_queue *q;
-	struct mana_wqe *rw;
-	uint32_t posted, qid, hash, len;
+	uint32_t qid, hash, avail;
+	uint16_t htype;
 	const uint8_t *frame;
-	uint8_t *buf;
 
 	if (ref == 0)
 		return;
@@ -143,8 +204,8 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
 	/* The headers are read from the sender's first segment, as a NIC's
 	 * parser would see them on the wire.
 	 */
-	frame = (const uint8_t *)(uintptr_t)w->sge[0].addr;
-	len = w->sge[0].len;
+	mana_gdma_wqe_sge(w->q->wq, w->q->wq_size, &w->v, 0, &first);
+	frame = (const uint8_t *)(uintptr_t)first.addr;
 	/* rx->cfg is written only under all of rx's queue locks; read it under
 	 * one of them, taken below, and recheck the link then.
 	 */
@@ -154,12 +215,12 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
 		__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	if (!sim_mac_accepts(rx, frame, len)) {
+	if (!sim_mac_accepts(rx, frame, first.size)) {
 		sim_unlock(&rx->rq[0].lock);
 		__atomic_fetch_add(&rx->rx_filtered, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	hash = sim_rss_hash(&rx->cfg, frame, len);
+	hash = sim_rss_hash(&rx->cfg, frame, first.size, &htype);
 	qid = rx->cfg.nb_rxq > 1 && rx->cfg.rss_hf != 0 ? rx->cfg.reta[hash % MANA_RETA_SIZE] : 0;
 	if (qid != 0) {
 		sim_unlock(&rx->rq[0].lock);
@@ -171,75 +232,130 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct mana_wqe *w)
 		}
 	}
 	q = &rx->rq[qid];
-	if (!q->created || sim_db_map[slot] == NULL) {
+	if (!q->created || q->broken || sim_db_map[slot] == NULL) {
 		__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
-	posted = sim_db_read(slot, MANA_DB_RQ_OFFSET(qid));
-	if (posted == q->wq_tail) {
+	avail = q->db_tail - q->wq_tail;
+	if (avail == 0) {
 		__atomic_fetch_add(&rx->rx_no_buffer, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
-	rw = &q->wqe[q->wq_tail & q->mask];
-	buf = (uint8_t *)(uintptr_t)rw->sge[0].addr;
-	if (rw->num_sge != 1 || w->pkt_len > rw->sge[0].len)
-		sim_cqe_write(q, q->wq_tail, 0, MANA_CQE_RX_TRUNCATED, 0);
-	else if (!sim_mr_ok(rx, rw->sge[0].addr, rw->sge[0].len, rw->sge[0].lkey))
-		sim_cqe_write(q, q->wq_tail, 0, MANA_CQE_BAD_LKEY, 0);
+	rw.q = q;
+	if (avail > q->wq_size ||
+	    mana_gdma_wqe_parse(q->wq, q->wq_size, q->wq_tail & (q->wq_size - 1), avail,
+				&rw.v) != 0) {
+		SIM_LOG(ERR, "%s: rq %u: malformed WQE at byte %u: the queue stops", rx->name,
+			qid, q->wq_tail & (q->wq_size - 1));
+		q->broken = true;
+		__atomic_fetch_add(&rx->rx_no_buffer, 1, __ATOMIC_RELAXED);
+		goto out;
+	}
+	if (len > sim_sgl_len(&rw))
+		sim_rx_cqe_write(q, rw.v.offset, MANA_CQE_RX_TRUNCATED, 0, 0, 0, 0);
+	else if (!sim_mr_sgl_ok(rx, q->wq, q->wq_size, &rw.v))
+		sim_rx_cqe_write(q, rw.v.offset, MANA_CQE_RX_TRUNCATED, SIM_VERR_LKEY, 0, 0, 0);
 	else
-		sim_cqe_write(q, q->wq_tail, sim_gather(w, buf, rw->sge[0].len), MANA_CQE_OK,
-			      hash);
-	q->wq_tail++;
+		sim_rx_cqe_write(q, rw.v.offset, MANA_CQE_RX_OKAY, 0, sim_dma(w, &rw), hash, htype);
+	q->wq_tail += rw.v.bu * MANA_GDMA_BU;
 out:
 	sim_unlock(&q->lock);
 }
 
-static bool
-sim_wqe_valid(const struct mana_wqe *w)
+/* What the hardware makes of a send WQE: a TX CQE type, *verr, and the
+ * frame's length in *len.
+ */
+static uint8_t
+sim_tx_check(struct sim_dev *d, const struct sim_wqe *w, uint32_t *verr, uint32_t *len,
+	     bool *suppress)
 {
-	uint32_t sum = 0;
-	uint16_t i;
+	struct mana_tx_oob oob;
+	uint64_t sum;
 
-	if (w->num_sge == 0 || w->num_sge > MANA_WQE_MAX_SGE)
-		return false;
-	for (i = 0; i < w->num_sge; i++) {
-		if (w->sge[i].addr == 0)
-			return false;
-		sum += w->sge[i].len;
+	*verr = 0;
+	*len = 0;
+	mana_tx_oob_decode(w->v.oob, w->v.oob_len, &oob);
+	*suppress = oob.suppress_cqe;
+	if (oob.long_format != (w->v.oob_len == MANA_GDMA_OOB_LARGE) ||
+	    oob.vcq != w->q->cq_id || oob.vsq_frame != mana_tx_vsq_frame(w->q->wq_id)) {
+		*verr = SIM_VERR_WQE;
+		return MANA_CQE_TX_INVALID_OOB;
 	}
-	return sum == w->pkt_len && sum <= RTE_ETHER_MAX_JUMBO_FRAME_LEN;
+	if (oob.vport_offset != w->q->vp_offset)
+		return MANA_CQE_TX_VPORT_IDX_OUT_OF_RANGE;
+	sum = sim_sgl_len(w);
+	if (sum < RTE_ETHER_HDR_LEN)
+		return MANA_CQE_TX_HDR_PROCESSING_ERROR;
+	if (sum > RTE_ETHER_MAX_JUMBO_FRAME_LEN)
+		return MANA_CQE_TX_MTU_DROP;
+	if (!sim_mr_sgl_ok(d, w->q->wq, w->q->wq_size, &w->v)) {
+		*verr = SIM_VERR_LKEY;
+		return MANA_CQE_TX_HDR_PROCESSING_ERROR;
+	}
+	*len = (uint32_t)sum;
+	return MANA_CQE_TX_OKAY;
+}
+
+/* A receive queue's doorbell: what the driver posted. */
+static void
+sim_rq_doorbell(struct sim_dev *d, const struct mana_db *db)
+{
+	struct sim_queue *q = sim_queue_by_id(d, MANA_HWQ_RQ, db->id);
+
+	if (q == NULL)
+		return;
+	sim_lock(&q->lock);
+	if (q->created && q->wq_id == db->id)
+		q->db_tail = db->tail;
+	sim_unlock(&q->lock);
 }
 
 void
-sim_kick(struct mana_hw *hw, uint16_t sq_idx)
+sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value)
 {
 	struct sim_proc *p = (struct sim_proc *)hw;
 	struct sim_dev *d = p->dev;
 	struct sim_queue *q;
-	uint32_t head;
+	struct mana_db db;
 
-	if (sq_idx >= MANA_MAX_QUEUES)
+	mana_db_decode(value, &db);
+	if (offset == MANA_DB_RQ) {
+		sim_rq_doorbell(d, &db);
 		return;
-	q = &d->sq[sq_idx];
+	}
+	if (offset != MANA_DB_SQ)
+		return;
+	q = sim_queue_by_id(d, MANA_HWQ_SQ, db.id);
+	if (q == NULL)
+		return;
 	sim_lock(&q->lock);
 	/* A dead device does nothing: the WQEs stay where they are. */
-	if (!d->up || !q->created || sim_db_map[p->slot] == NULL) {
+	if (!d->up || !q->created || q->wq_id != db.id || q->broken ||
+	    sim_db_map[p->slot] == NULL) {
 		sim_unlock(&q->lock);
 		return;
 	}
-	head = sim_db_read(p->slot, MANA_DB_SQ_OFFSET(sq_idx));
-	while (q->wq_tail != head) {
-		const struct mana_wqe *w = &q->wqe[q->wq_tail & q->mask];
-		uint16_t status = MANA_CQE_OK;
+	while (q->wq_tail != db.tail) {
+		uint32_t avail = db.tail - q->wq_tail, verr, len;
+		struct sim_wqe w = { .q = q };
+		bool suppress;
+		uint8_t type;
 
-		if (!sim_wqe_valid(w))
-			status = MANA_CQE_TX_BAD_WQE;
-		else if (!sim_mr_wqe_ok(d, w))
-			status = MANA_CQE_BAD_LKEY;
-		else if (d->vport_up)
-			sim_deliver(sim_hub, d, w);
-		sim_cqe_write(q, q->wq_tail, w->pkt_len, status, 0);
-		q->wq_tail++;
+		if (avail > q->wq_size ||
+		    mana_gdma_wqe_parse(q->wq, q->wq_size, q->wq_tail & (q->wq_size - 1), avail,
+					&w.v) != 0) {
+			SIM_LOG(ERR, "%s: sq %#x: malformed WQE at byte %u: the queue stops",
+				d->name, q->wq_id, q->wq_tail & (q->wq_size - 1));
+			q->broken = true;
+			break;
+		}
+		type = sim_tx_check(d, &w, &verr, &len, &suppress);
+		if (type == MANA_CQE_TX_OKAY && d->vport_up)
+			sim_deliver(sim_hub, d, &w, len);
+		/* No CQE for a suppressed WQE, unless it failed. */
+		if (type != MANA_CQE_TX_OKAY || !suppress)
+			sim_tx_cqe_write(q, &w.v, type, verr);
+		q->wq_tail += w.v.bu * MANA_GDMA_BU;
 	}
 	sim_unlock(&q->lock);
 }
