@@ -12,7 +12,7 @@
  * to the core through mana_drv.h; tests include it to drive the hardware.
  *
  * Model: each device has send and receive work queues with completion queues
- * in shared memory (format in mana_hwq.h) and a doorbell page that the driver
+ * in shared memory (MANA's formats, mana_gdma.h) and a doorbell page that the driver
  * maps: a memfd, so that when the device goes away the page really goes away
  * (the memfd is truncated and any later access faults with SIGBUS, in every
  * process, as an access to a revoked BAR page would). Two devices are joined by
