@@ -70,6 +70,7 @@ struct mana_rxq {
 	uint8_t comp_nb;             /* its packets */
 	struct mana_queue_stats stats;
 	struct rte_mempool *mp;
+	struct rte_eth_rxconf conf;  /* as set up (rxq_info_get) */
 	uint32_t buf_len;            /* usable bytes in one mbuf */
 	uint16_t nb_desc;            /* as requested; ring.mask + 1 may be more */
 	uint16_t port_id;
@@ -86,6 +87,7 @@ struct mana_txq {
 	struct rte_mbuf **sw_ring;   /* mbuf sent by each WQE slot */
 	uint32_t sw_size;            /* entries in sw_ring, a power of two */
 	struct mana_queue_stats stats;
+	struct rte_eth_txconf conf;  /* as set up (txq_info_get) */
 	uint16_t nb_desc;
 	uint16_t port_id;
 	uint16_t queue_id;

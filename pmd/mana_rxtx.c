@@ -3,9 +3,10 @@
  */
 /*
  * The datapath: receive and transmit bursts over the hardware work and
- * completion queues, in MANA's formats (mana_gdma.h), for every backend. Each function here that takes a
- * queue runs on the one lcore that polls that queue, except the fill and drain
- * helpers, which the control path calls while the queue is stopped.
+ * completion queues, in MANA's formats (mana_gdma.h), for every backend.
+ * Each function here that takes a queue runs on the one lcore that polls
+ * that queue, except the fill and drain helpers, which the control path
+ * calls while the queue is stopped.
  *
  * Every burst runs inside the datapath guard (mana_guard.h): it reads no
  * queue or doorbell pointer before mana_guard_enter succeeded, and touches no
@@ -14,7 +15,11 @@
 #include <errno.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_net.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "mana.h"
 #include "mana_log.h"
@@ -146,6 +151,25 @@ mana_rx_cqe_next(struct mana_rxq *rxq, struct rte_mbuf **failed)
 	}
 }
 
+/* The checksum results of a receive CQE as mbuf flags (as upstream). */
+static inline uint64_t
+mana_rx_csum_flags(const struct mana_rx_comp *c)
+{
+	uint64_t f = 0;
+
+	if (c->ip_ok)
+		f |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	else if (c->ip_bad)
+		f |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	if (c->outer_ip_bad)
+		f |= RTE_MBUF_F_RX_OUTER_IP_CKSUM_BAD;
+	if (c->tcp_ok || c->udp_ok)
+		f |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	else if (c->tcp_bad || c->udp_bad)
+		f |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	return f;
+}
+
 static __rte_always_inline uint16_t
 mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 		      enum mana_guard_mode mode)
@@ -190,6 +214,9 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 			m->hash.rss = pi->hash;
 			m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 		}
+		m->ol_flags |= mana_rx_csum_flags(&rxq->comp);
+		m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK |
+						   RTE_PTYPE_L4_MASK);
 		bytes += pi->len;
 		pkts[nb++] = m;
 	}
@@ -220,6 +247,54 @@ mana_rx_burst_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 }
 
 #define MANA_FREE_BATCH 64
+
+/*
+ * The checksum offloads m asks for, into the TX OOB (as upstream): the
+ * device computes the IPv4 header checksum, and completes a TCP or UDP
+ * checksum whose field holds the pseudo-header's sum, written here. The
+ * headers must be in the first segment. -EINVAL: the device cannot do it.
+ */
+static inline int
+mana_tx_offload(struct rte_mbuf *m, struct mana_tx_oob *oob)
+{
+	uint64_t fl = m->ol_flags, l4 = fl & RTE_MBUF_F_TX_L4_MASK;
+	uint32_t l4_off = (uint32_t)m->l2_len + m->l3_len;
+	void *l3h;
+
+	if (likely((fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)) == 0))
+		return 0;
+	oob->outer_ipv4 = (fl & RTE_MBUF_F_TX_IPV4) != 0;
+	oob->outer_ipv6 = (fl & RTE_MBUF_F_TX_IPV6) != 0;
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
+		if (!oob->outer_ipv4)
+			return -EINVAL;
+		oob->ip_csum = true;
+	}
+	if (l4 == 0)
+		return 0;
+	if (l4 != RTE_MBUF_F_TX_TCP_CKSUM && l4 != RTE_MBUF_F_TX_UDP_CKSUM)
+		return -EINVAL;       /* SCTP: not offered */
+	if (oob->outer_ipv4 == oob->outer_ipv6 || l4_off > 0x3ff ||
+	    l4_off + (l4 == RTE_MBUF_F_TX_TCP_CKSUM ? sizeof(struct rte_tcp_hdr) :
+		      sizeof(struct rte_udp_hdr)) > m->data_len)
+		return -EINVAL;
+	l3h = rte_pktmbuf_mtod_offset(m, void *, m->l2_len);
+	if (l4 == RTE_MBUF_F_TX_TCP_CKSUM) {
+		struct rte_tcp_hdr *tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, l4_off);
+
+		tcp->cksum = oob->outer_ipv4 ? rte_ipv4_phdr_cksum(l3h, fl) :
+					       rte_ipv6_phdr_cksum(l3h, fl);
+		oob->tcp_csum = true;
+	} else {
+		struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, l4_off);
+
+		udp->dgram_cksum = oob->outer_ipv4 ? rte_ipv4_phdr_cksum(l3h, fl) :
+						     rte_ipv6_phdr_cksum(l3h, fl);
+		oob->udp_csum = true;
+	}
+	oob->l4_offset = (uint16_t)l4_off;
+	return 0;
+}
 
 /* The BUs of the send WQE that carried m (its size follows from its
  * segments: one SGE each, the small OOB).
@@ -309,7 +384,8 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 		uint32_t s = 0, oob_len;
 		int ret;
 
-		if (unlikely(m->nb_segs > MANA_WQE_MAX_SGE || m->pkt_len == 0))
+		if (unlikely(m->nb_segs > MANA_WQE_MAX_SGE || m->pkt_len == 0 ||
+			     mana_tx_offload(m, &oob) != 0))
 			goto drop;     /* the hardware cannot send it */
 		for (seg = m; seg != NULL; seg = seg->next, s++) {
 			uintptr_t addr = rte_pktmbuf_mtod(seg, uintptr_t);

@@ -8,13 +8,16 @@
  * peer, where the MAC filter and RSS pick a receive queue, and write the
  * completions. Calls the hub, memory registration and the queues.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 #include <rte_thash.h>
+#include <rte_udp.h>
 
 #include "sim_priv.h"
 
@@ -152,21 +155,152 @@ sim_dma(const struct sim_wqe *tx, const struct sim_wqe *rx)
 	return total;
 }
 
-/* An RX CQE for the WQE at the queue's tail. */
+/* An RX CQE for the WQE at the queue's tail: rc's fields, one packet of
+ * len bytes.
+ */
 static void
-sim_rx_cqe_write(struct sim_queue *q, uint32_t wqe_offset, uint8_t type, uint32_t verr,
-		 uint32_t len, uint32_t hash, uint16_t htype)
+sim_rx_cqe_write(struct sim_queue *q, struct mana_rx_comp *rc, uint32_t wqe_offset, uint8_t type,
+		 uint32_t verr, uint32_t len)
 {
-	struct mana_rx_comp rc = {
-		.hdr = { .type = type, .vendor_err = verr },
-		.hash_type = htype,
-		.pkt = { { .len = (uint16_t)len, .hash = hash } },
-		.wqe_offset = wqe_offset,
-	};
 	uint8_t data[MANA_GDMA_CQE_DATA_LEN];
 
-	mana_rx_comp_encode(&rc, data);
+	rc->hdr.type = type;
+	rc->hdr.vendor_err = verr;
+	rc->pkt[0].len = (uint16_t)len;
+	rc->wqe_offset = wqe_offset;
+	mana_rx_comp_encode(rc, data);
 	mana_gdma_cqe_write(q->cq, q->cq_count, q->cq_prod++, q->wq_id, false, data);
+}
+
+/* Where a frame's IP and transport headers are, as the device's parser
+ * finds them (one VLAN tag skipped). False: not IPv4 or IPv6, or cut short.
+ */
+struct sim_hdrs {
+	uint32_t l3;
+	uint32_t l4;
+	uint32_t l4_len;
+	bool v4;
+	bool frag;
+	uint8_t proto;
+};
+
+static bool
+sim_parse(const uint8_t *f, uint32_t len, struct sim_hdrs *h)
+{
+	uint16_t et;
+
+	memset(h, 0, sizeof(*h));
+	h->l3 = RTE_ETHER_HDR_LEN;
+	if (len < h->l3)
+		return false;
+	et = rte_be_to_cpu_16(*(const rte_be16_t *)(f + 12));
+	if (et == RTE_ETHER_TYPE_VLAN && len >= h->l3 + 4) {
+		et = rte_be_to_cpu_16(*(const rte_be16_t *)(f + 16));
+		h->l3 += 4;
+	}
+	if (et == RTE_ETHER_TYPE_IPV4 && len >= h->l3 + sizeof(struct rte_ipv4_hdr)) {
+		const struct rte_ipv4_hdr *ip = (const void *)(f + h->l3);
+		uint32_t ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+		uint32_t tot = rte_be_to_cpu_16(ip->total_length);
+
+		if (ihl < sizeof(*ip) || tot < ihl || h->l3 + tot > len)
+			return false;
+		h->v4 = true;
+		h->l4 = h->l3 + ihl;
+		h->l4_len = tot - ihl;
+		h->proto = ip->next_proto_id;
+		h->frag = (ip->fragment_offset &
+			   rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+		return true;
+	}
+	if (et == RTE_ETHER_TYPE_IPV6 && len >= h->l3 + sizeof(struct rte_ipv6_hdr)) {
+		const struct rte_ipv6_hdr *ip6 = (const void *)(f + h->l3);
+		uint32_t plen = rte_be_to_cpu_16(ip6->payload_len);
+
+		if (h->l3 + sizeof(*ip6) + plen > len)
+			return false;
+		h->l4 = h->l3 + sizeof(*ip6);
+		h->l4_len = plen;
+		h->proto = ip6->proto;
+		return true;
+	}
+	return false;
+}
+
+/* The transport checksum field's offset in its header, 0: none. */
+static uint32_t
+sim_l4_csum_at(const struct sim_hdrs *h)
+{
+	if (h->frag)
+		return 0;
+	if (h->proto == IPPROTO_TCP && h->l4_len >= sizeof(struct rte_tcp_hdr))
+		return offsetof(struct rte_tcp_hdr, cksum);
+	if (h->proto == IPPROTO_UDP && h->l4_len >= sizeof(struct rte_udp_hdr))
+		return offsetof(struct rte_udp_hdr, dgram_cksum);
+	return 0;
+}
+
+/* The send side's checksum offloads, on the frame as it goes on the wire
+ * (the sender's memory is only read): the IPv4 header checksum computed;
+ * a TCP or UDP checksum completed from the pseudo-header sum the driver
+ * left in its field.
+ */
+static void
+sim_tx_csum(uint8_t *f, uint32_t len, const struct mana_tx_oob *oob)
+{
+	struct sim_hdrs h;
+	uint32_t at;
+	uint16_t c;
+
+	if (!(oob->ip_csum || oob->tcp_csum || oob->udp_csum) || !sim_parse(f, len, &h))
+		return;
+	if (oob->ip_csum && h.v4) {
+		struct rte_ipv4_hdr *ip = (void *)(f + h.l3);
+
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	at = sim_l4_csum_at(&h);
+	if (at == 0 || !((oob->tcp_csum && h.proto == IPPROTO_TCP) ||
+			 (oob->udp_csum && h.proto == IPPROTO_UDP)))
+		return;
+	c = (uint16_t)~rte_raw_cksum(f + h.l4, h.l4_len);
+	if (c == 0 && h.proto == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(f + h.l4 + at, &c, sizeof(c));
+}
+
+/* The receive side's checks, into the CQE's checksum bits. */
+static void
+sim_rx_csum(const uint8_t *f, uint32_t len, struct mana_rx_comp *rc)
+{
+	struct sim_hdrs h;
+	uint16_t field;
+	bool ok;
+
+	if (!sim_parse(f, len, &h))
+		return;
+	if (h.v4) {
+		ok = rte_raw_cksum(f + h.l3, h.l4 - h.l3) == 0xffff;
+		rc->ip_ok = ok;
+		rc->ip_bad = !ok;
+	}
+	if (sim_l4_csum_at(&h) == 0)
+		return;
+	memcpy(&field, f + h.l4 + sim_l4_csum_at(&h), sizeof(field));
+	if (h.proto == IPPROTO_UDP && h.v4 && field == 0)
+		ok = true;       /* no checksum to check */
+	else if (h.v4)
+		ok = rte_ipv4_udptcp_cksum_verify((const void *)(f + h.l3), f + h.l4) == 0;
+	else
+		ok = rte_ipv6_udptcp_cksum_verify((const void *)(f + h.l3), f + h.l4) == 0;
+	if (h.proto == IPPROTO_TCP) {
+		rc->tcp_ok = ok;
+		rc->tcp_bad = !ok;
+	} else {
+		rc->udp_ok = ok;
+		rc->udp_bad = !ok;
+	}
 }
 
 static void
@@ -185,8 +319,10 @@ sim_tx_cqe_write(struct sim_queue *q, const struct mana_gdma_wqe_view *v, uint8_
 
 /* Deliver one frame to the device at the other end of the wire. */
 static void
-sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w, uint32_t len)
+sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w,
+	    const struct mana_tx_oob *oob, uint32_t len)
 {
+	struct mana_rx_comp rc = { .hdr = { .type = 0 } };
 	uint64_t ref = __atomic_load_n(&tx->peer_ref, __ATOMIC_RELAXED);
 	struct mana_gdma_sge first;
 	struct sim_wqe rw;
@@ -221,6 +357,8 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w, ui
 		return;
 	}
 	hash = sim_rss_hash(&rx->cfg, frame, first.size, &htype);
+	rc.hash_type = htype;
+	rc.pkt[0].hash = hash;
 	qid = rx->cfg.nb_rxq > 1 && rx->cfg.rss_hf != 0 ? rx->cfg.reta[hash % MANA_RETA_SIZE] : 0;
 	if (qid != 0) {
 		sim_unlock(&rx->rq[0].lock);
@@ -251,12 +389,24 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w, ui
 		__atomic_fetch_add(&rx->rx_no_buffer, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
-	if (len > sim_sgl_len(&rw))
-		sim_rx_cqe_write(q, rw.v.offset, MANA_CQE_RX_TRUNCATED, 0, 0, 0, 0);
-	else if (!sim_mr_sgl_ok(rx, q->wq, q->wq_size, &rw.v))
-		sim_rx_cqe_write(q, rw.v.offset, MANA_CQE_RX_TRUNCATED, SIM_VERR_LKEY, 0, 0, 0);
-	else
-		sim_rx_cqe_write(q, rw.v.offset, MANA_CQE_RX_OKAY, 0, sim_dma(w, &rw), hash, htype);
+	if (len > sim_sgl_len(&rw)) {
+		sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_TRUNCATED, 0, 0);
+	} else if (!sim_mr_sgl_ok(rx, q->wq, q->wq_size, &rw.v)) {
+		sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_TRUNCATED, SIM_VERR_LKEY, 0);
+	} else {
+		len = sim_dma(w, &rw);
+		/* The checksums, on a frame in one buffer (the driver posts
+		 * one SGE a WQE).
+		 */
+		if (rw.v.hdr.num_sge == 1) {
+			struct mana_gdma_sge rs;
+
+			mana_gdma_wqe_sge(q->wq, q->wq_size, &rw.v, 0, &rs);
+			sim_tx_csum((uint8_t *)(uintptr_t)rs.addr, len, oob);
+			sim_rx_csum((const uint8_t *)(uintptr_t)rs.addr, len, &rc);
+		}
+		sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_OKAY, 0, len);
+	}
 	q->wq_tail += rw.v.bu * MANA_GDMA_BU;
 out:
 	sim_unlock(&q->lock);
@@ -266,22 +416,20 @@ out:
  * frame's length in *len.
  */
 static uint8_t
-sim_tx_check(struct sim_dev *d, const struct sim_wqe *w, uint32_t *verr, uint32_t *len,
-	     bool *suppress)
+sim_tx_check(struct sim_dev *d, const struct sim_wqe *w, struct mana_tx_oob *oob, uint32_t *verr,
+	     uint32_t *len)
 {
-	struct mana_tx_oob oob;
 	uint64_t sum;
 
 	*verr = 0;
 	*len = 0;
-	mana_tx_oob_decode(w->v.oob, w->v.oob_len, &oob);
-	*suppress = oob.suppress_cqe;
-	if (oob.long_format != (w->v.oob_len == MANA_GDMA_OOB_LARGE) ||
-	    oob.vcq != w->q->cq_id || oob.vsq_frame != mana_tx_vsq_frame(w->q->wq_id)) {
+	mana_tx_oob_decode(w->v.oob, w->v.oob_len, oob);
+	if (oob->long_format != (w->v.oob_len == MANA_GDMA_OOB_LARGE) ||
+	    oob->vcq != w->q->cq_id || oob->vsq_frame != mana_tx_vsq_frame(w->q->wq_id)) {
 		*verr = SIM_VERR_WQE;
 		return MANA_CQE_TX_INVALID_OOB;
 	}
-	if (oob.vport_offset != w->q->vp_offset)
+	if (oob->vport_offset != w->q->vp_offset)
 		return MANA_CQE_TX_VPORT_IDX_OUT_OF_RANGE;
 	sum = sim_sgl_len(w);
 	if (sum < RTE_ETHER_HDR_LEN)
@@ -338,7 +486,7 @@ sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value)
 	while (q->wq_tail != db.tail) {
 		uint32_t avail = db.tail - q->wq_tail, verr, len;
 		struct sim_wqe w = { .q = q };
-		bool suppress;
+		struct mana_tx_oob oob;
 		uint8_t type;
 
 		if (avail > q->wq_size ||
@@ -349,11 +497,11 @@ sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value)
 			q->broken = true;
 			break;
 		}
-		type = sim_tx_check(d, &w, &verr, &len, &suppress);
+		type = sim_tx_check(d, &w, &oob, &verr, &len);
 		if (type == MANA_CQE_TX_OKAY && d->vport_up)
-			sim_deliver(sim_hub, d, &w, len);
+			sim_deliver(sim_hub, d, &w, &oob, len);
 		/* No CQE for a suppressed WQE, unless it failed. */
-		if (type != MANA_CQE_TX_OKAY || !suppress)
+		if (type != MANA_CQE_TX_OKAY || !oob.suppress_cqe)
 			sim_tx_cqe_write(q, &w.v, type, verr);
 		q->wq_tail += w.v.bu * MANA_GDMA_BU;
 	}
