@@ -58,6 +58,7 @@ struct mana_sim_params {
 	uint32_t recovery_ms;          /* hardware down time */
 	enum mana_sim_recovery recovery;
 	uint32_t fatal_events;         /* DEVICE_FATAL events per service event */
+	uint32_t rx_coalesce;          /* 1: up to 4 packets per receive CQE */
 };
 
 /* Create the simulated device called name (primary process only): 0 and

@@ -128,6 +128,12 @@ struct sim_queue {
 	uint32_t wq_id;          /* ids the doorbells, OOBs and CQEs carry */
 	uint32_t cq_id;
 	uint8_t vp_offset;       /* SQ: the vport offset its TX OOBs must name */
+	/* RQ with coalescing: the CQE being filled (pend_nb packets, their
+	 * WQEs consumed), written when full, when a packet differs in what
+	 * the CQE says of all of them, or when the send doorbell's work ends.
+	 */
+	struct mana_rx_comp pend;
+	uint8_t pend_nb;
 	void *mem;               /* mana_zmalloc block holding both rings */
 } __rte_cache_aligned;
 
@@ -163,6 +169,7 @@ struct sim_dev {
 	uint32_t opened;         /* a driver handle is open */
 	uint32_t up;             /* the device is alive (hw_state == SIM_HW_UP) */
 	uint32_t vport_up;       /* the port is started */
+	uint32_t rx_coalesce;    /* receive CQEs carry up to 4 packets */
 	struct mana_vport_cfg cfg;
 	uint64_t rx_no_buffer;   /* atomic counters */
 	uint64_t rx_filtered;

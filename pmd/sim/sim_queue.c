@@ -111,6 +111,7 @@ sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint
 	q->cq_id = sim_id(d, (sq ? SIM_ID_SQ_CQ : SIM_ID_RQ_CQ) + idx, 0x3);
 	q->vp_offset = sq ? (uint8_t)(0x10 + p->slot) : 0;
 	q->broken = false;
+	q->pend_nb = 0;
 	q->created = true;
 	out->wq_buf = q->wq;
 	out->wq_size = q->wq_size;

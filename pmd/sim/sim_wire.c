@@ -172,6 +172,70 @@ sim_rx_cqe_write(struct sim_queue *q, struct mana_rx_comp *rc, uint32_t wqe_offs
 	mana_gdma_cqe_write(q->cq, q->cq_count, q->cq_prod++, q->wq_id, false, data);
 }
 
+/* Write the coalesced CQE being filled, if any. The RQ's lock held. */
+static void
+sim_rx_flush(struct sim_queue *q)
+{
+	uint8_t data[MANA_GDMA_CQE_DATA_LEN];
+
+	if (q->pend_nb == 0)
+		return;
+	mana_rx_comp_encode(&q->pend, data);
+	mana_gdma_cqe_write(q->cq, q->cq_count, q->cq_prod++, q->wq_id, false, data);
+	q->pend_nb = 0;
+}
+
+/* One more packet into the coalesced CQE being filled: rc's per-CQE
+ * fields must be those of the packets already in it (else it is written
+ * first). A packet of len bytes, in the WQE at wqe_offset.
+ */
+static void
+sim_rx_coalesce(struct sim_queue *q, const struct mana_rx_comp *rc, uint32_t wqe_offset,
+		uint32_t len)
+{
+	const struct mana_rx_comp *p = &q->pend;
+
+	if (q->pend_nb > 0 &&
+	    (p->hash_type != rc->hash_type || p->ip_ok != rc->ip_ok || p->ip_bad != rc->ip_bad ||
+	     p->tcp_ok != rc->tcp_ok || p->tcp_bad != rc->tcp_bad || p->udp_ok != rc->udp_ok ||
+	     p->udp_bad != rc->udp_bad))
+		sim_rx_flush(q);
+	if (q->pend_nb == 0) {
+		q->pend = *rc;
+		memset(q->pend.pkt, 0, sizeof(q->pend.pkt));
+		q->pend.hdr.type = MANA_CQE_RX_COALESCED_4;
+		q->pend.hdr.vendor_err = 0;
+		q->pend.wqe_offset = wqe_offset;
+	}
+	q->pend.pkt[q->pend_nb].len = (uint16_t)len;
+	q->pend.pkt[q->pend_nb].hash = rc->pkt[0].hash;
+	if (++q->pend_nb == MANA_RXC_PKTS)
+		sim_rx_flush(q);
+}
+
+/* The send doorbell's work ended: write every coalesced CQE being filled
+ * on the receiver's queues. Under the SQ's lock; takes each RQ's.
+ */
+static void
+sim_rx_flush_peer(struct sim_hub *hub, struct sim_dev *tx)
+{
+	uint64_t ref = __atomic_load_n(&tx->peer_ref, __ATOMIC_RELAXED);
+	struct sim_dev *rx;
+	unsigned int i;
+
+	if (ref == 0)
+		return;
+	rx = &hub->dev[(ref & 0xff) - 1];
+	for (i = 0; i < MANA_MAX_QUEUES; i++) {
+		struct sim_queue *q = &rx->rq[i];
+
+		sim_lock(&q->lock);
+		if (q->created)
+			sim_rx_flush(q);
+		sim_unlock(&q->lock);
+	}
+}
+
 /* Where a frame's IP and transport headers are, as the device's parser
  * finds them (one VLAN tag skipped). False: not IPv4 or IPv6, or cut short.
  */
@@ -390,8 +454,10 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w,
 		goto out;
 	}
 	if (len > sim_sgl_len(&rw)) {
+		sim_rx_flush(q);
 		sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_TRUNCATED, 0, 0);
 	} else if (!sim_mr_sgl_ok(rx, q->wq, q->wq_size, &rw.v)) {
+		sim_rx_flush(q);
 		sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_TRUNCATED, SIM_VERR_LKEY, 0);
 	} else {
 		len = sim_dma(w, &rw);
@@ -405,7 +471,10 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w,
 			sim_tx_csum((uint8_t *)(uintptr_t)rs.addr, len, oob);
 			sim_rx_csum((const uint8_t *)(uintptr_t)rs.addr, len, &rc);
 		}
-		sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_OKAY, 0, len);
+		if (rx->rx_coalesce)
+			sim_rx_coalesce(q, &rc, rw.v.offset, len);
+		else
+			sim_rx_cqe_write(q, &rc, rw.v.offset, MANA_CQE_RX_OKAY, 0, len);
 	}
 	q->wq_tail += rw.v.bu * MANA_GDMA_BU;
 out:
@@ -465,6 +534,7 @@ sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value)
 	struct sim_dev *d = p->dev;
 	struct sim_queue *q;
 	struct mana_db db;
+	bool delivered = false;
 
 	mana_db_decode(value, &db);
 	if (offset == MANA_DB_RQ) {
@@ -498,12 +568,16 @@ sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value)
 			break;
 		}
 		type = sim_tx_check(d, &w, &oob, &verr, &len);
-		if (type == MANA_CQE_TX_OKAY && d->vport_up)
+		if (type == MANA_CQE_TX_OKAY && d->vport_up) {
 			sim_deliver(sim_hub, d, &w, &oob, len);
+			delivered = true;
+		}
 		/* No CQE for a suppressed WQE, unless it failed. */
 		if (type != MANA_CQE_TX_OKAY || !oob.suppress_cqe)
 			sim_tx_cqe_write(q, &w.v, type, verr);
 		q->wq_tail += w.v.bu * MANA_GDMA_BU;
 	}
+	if (delivered)
+		sim_rx_flush_peer(sim_hub, d);
 	sim_unlock(&q->lock);
 }
