@@ -37,14 +37,23 @@ struct mana_queue_stats {
 	uint64_t errors;
 };
 
-/* A hardware work queue and its completion queue, as the driver sees them. */
+/* A hardware work queue and its completion queue, as the driver sees them
+ * (formats in mana_gdma.h; set from struct mana_hw_queue at start). The
+ * software ring (sw_ring of the queue) holds the mbuf of each posted WQE in
+ * posting order: the device completes a queue's WQEs in that order.
+ */
 struct mana_ring {
-	struct mana_wqe *wqe;
-	struct mana_cqe *cqe;
-	uint32_t mask;           /* nb_desc - 1 */
-	uint32_t wq_head;        /* next WQE the driver posts */
-	uint32_t cq_head;        /* next CQE the driver expects */
-	uint32_t db_offset;
+	struct mana_gdma_wq wq;  /* WQE ring: head and tail in BUs */
+	uint8_t *cq;             /* CQE ring */
+	uint32_t cq_count;
+	uint32_t cq_head;        /* next CQE expected; starts at cq_count */
+	uint32_t wq_id;          /* named by doorbells and TX OOBs */
+	uint32_t cq_id;
+	uint32_t desc_head;      /* sw_ring slots posted (unmasked) */
+	uint32_t desc_tail;      /* ... completed */
+	uint32_t desc_max;       /* at most this many posted: sw_ring, WQ, CQ */
+	uint32_t desc_mask;      /* sw_size - 1 */
+	uint8_t tx_vp_offset;    /* send queues */
 };
 
 struct mana_rxq {
@@ -53,8 +62,15 @@ struct mana_rxq {
 	struct mana_ring ring;
 	struct rte_mbuf **sw_ring;   /* mbuf posted in each WQE slot */
 	uint32_t sw_size;            /* entries in sw_ring, a power of two */
+	/* The CQE being consumed: a coalesced one may carry more packets
+	 * than a burst takes; the next burst goes on with it.
+	 */
+	struct mana_rx_comp comp;
+	uint8_t comp_next;           /* next of its packets */
+	uint8_t comp_nb;             /* its packets */
 	struct mana_queue_stats stats;
 	struct rte_mempool *mp;
+	struct rte_eth_rxconf conf;  /* as set up (rxq_info_get) */
 	uint32_t buf_len;            /* usable bytes in one mbuf */
 	uint16_t nb_desc;            /* as requested; ring.mask + 1 may be more */
 	uint16_t port_id;
@@ -71,6 +87,7 @@ struct mana_txq {
 	struct rte_mbuf **sw_ring;   /* mbuf sent by each WQE slot */
 	uint32_t sw_size;            /* entries in sw_ring, a power of two */
 	struct mana_queue_stats stats;
+	struct rte_eth_txconf conf;  /* as set up (txq_info_get) */
 	uint16_t nb_desc;
 	uint16_t port_id;
 	uint16_t queue_id;

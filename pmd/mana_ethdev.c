@@ -116,8 +116,12 @@ mana_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_txportconf.ring_size = 512;
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_RSS_HASH;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* What upstream net/mana advertises: the device checks IPv4, TCP
+	 * and UDP checksums on receive and computes them on send.
+	 */
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_CHECKSUM | RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+				RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	info->flow_type_rss_offloads = MANA_RSS_HF;
 	info->hash_key_size = MANA_RSS_KEY_LEN;
 	info->reta_size = MANA_RETA_SIZE;
@@ -132,7 +136,7 @@ mana_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 static int
 mana_rxq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
-	       unsigned int socket_id, struct rte_mempool *mp)
+	       unsigned int socket_id, const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_rxq *rxq;
@@ -158,6 +162,7 @@ mana_rxq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 	rxq->sw_size = sw_size;
 	mana_guard_init(&rxq->guard);
 	rxq->mp = mp;
+	rxq->conf = *conf;
 	rxq->buf_len = buf_len;
 	rxq->nb_desc = nb_desc;
 	rxq->port_id = dev->data->port_id;
@@ -178,16 +183,16 @@ mana_rx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 {
 	int ret = mana_port_op_enter(dev);
 
-	RTE_SET_USED(rx_conf);
 	if (ret != 0)
 		return ret;
-	ret = mana_rxq_setup(dev, idx, nb_desc, socket_id, mp);
+	ret = mana_rxq_setup(dev, idx, nb_desc, socket_id, rx_conf, mp);
 	mana_port_op_exit(dev);
 	return ret;
 }
 
 static int
-mana_txq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc, unsigned int socket_id)
+mana_txq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc, unsigned int socket_id,
+	       const struct rte_eth_txconf *conf)
 {
 	struct mana_priv *priv = dev->data->dev_private;
 	struct mana_txq *txq;
@@ -205,6 +210,7 @@ mana_txq_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc, unsigned
 	}
 	txq->sw_size = sw_size;
 	mana_guard_init(&txq->guard);
+	txq->conf = *conf;
 	txq->nb_desc = nb_desc;
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = idx;
@@ -220,10 +226,9 @@ mana_tx_queue_setup(struct rte_eth_dev *dev, uint16_t idx, uint16_t nb_desc,
 {
 	int ret = mana_port_op_enter(dev);
 
-	RTE_SET_USED(tx_conf);
 	if (ret != 0)
 		return ret;
-	ret = mana_txq_setup(dev, idx, nb_desc, socket_id);
+	ret = mana_txq_setup(dev, idx, nb_desc, socket_id, tx_conf);
 	mana_port_op_exit(dev);
 	return ret;
 }
@@ -711,6 +716,59 @@ mana_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta, 
 	return 0;
 }
 
+/* A queue as it was set up. ethdev calls these only for a queue that is
+ * set up; the queue's structure outlives resets, and only its own release
+ * (the application's, serialized with this call) frees it.
+ */
+static void
+mana_rxq_info_get(struct rte_eth_dev *dev, uint16_t idx, struct rte_eth_rxq_info *qinfo)
+{
+	const struct mana_rxq *rxq = dev->data->rx_queues[idx];
+
+	qinfo->mp = rxq->mp;
+	qinfo->conf = rxq->conf;
+	/* ethdev hands the driver the queue's own offloads only. */
+	qinfo->conf.offloads |= dev->data->dev_conf.rxmode.offloads;
+	qinfo->scattered_rx = 0;
+	qinfo->nb_desc = rxq->nb_desc;
+	qinfo->rx_buf_size = (uint16_t)rxq->buf_len;
+}
+
+static void
+mana_txq_info_get(struct rte_eth_dev *dev, uint16_t idx, struct rte_eth_txq_info *qinfo)
+{
+	const struct mana_txq *txq = dev->data->tx_queues[idx];
+
+	qinfo->conf = txq->conf;
+	qinfo->conf.offloads |= dev->data->dev_conf.txmode.offloads;
+	qinfo->nb_desc = txq->nb_desc;
+}
+
+/* Packet types the receive burst sets (rte_net_get_ptype on each frame, as
+ * upstream net/mana does).
+ */
+static const uint32_t *
+mana_supported_ptypes(struct rte_eth_dev *dev)
+{
+	static const uint32_t ptypes[] = {
+		RTE_PTYPE_L2_ETHER,
+		RTE_PTYPE_L2_ETHER_VLAN,
+		RTE_PTYPE_L2_ETHER_QINQ,
+		RTE_PTYPE_L3_IPV4,
+		RTE_PTYPE_L3_IPV4_EXT,
+		RTE_PTYPE_L3_IPV6,
+		RTE_PTYPE_L3_IPV6_EXT,
+		RTE_PTYPE_L4_FRAG,
+		RTE_PTYPE_L4_TCP,
+		RTE_PTYPE_L4_UDP,
+		RTE_PTYPE_L4_SCTP,
+		RTE_PTYPE_UNKNOWN
+	};
+
+	RTE_SET_USED(dev);
+	return ptypes;
+}
+
 const struct eth_dev_ops mana_dev_ops = {
 	.dev_configure = mana_dev_configure,
 	.dev_start = mana_dev_start,
@@ -726,6 +784,9 @@ const struct eth_dev_ops mana_dev_ops = {
 	.tx_queue_setup = mana_tx_queue_setup,
 	.rx_queue_release = mana_rx_queue_release,
 	.tx_queue_release = mana_tx_queue_release,
+	.rxq_info_get = mana_rxq_info_get,
+	.txq_info_get = mana_txq_info_get,
+	.dev_supported_ptypes_get = mana_supported_ptypes,
 	.promiscuous_enable = mana_promiscuous_enable,
 	.promiscuous_disable = mana_promiscuous_disable,
 	.allmulticast_enable = mana_allmulticast_enable,

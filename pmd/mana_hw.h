@@ -24,7 +24,8 @@
  * Threads: every op except kick and event_get is control path: the caller
  * serializes them per device (control ops are excluded while the reset
  * thread owns the device). kick is datapath: it is called by the lcore that
- * owns the send queue, right after it rang that queue's doorbell. event_get
+ * owns a queue, right after it rang that queue's doorbell (and by the
+ * control path filling a stopped receive queue). event_get
  * is called by the EAL interrupt thread while the handle is open.
  */
 #include <stdbool.h>
@@ -87,12 +88,35 @@ enum mana_hw_presence {
 	MANA_HWP_GONE = 2,    /* removed for good */
 };
 
-/* Where the backend placed a queue. */
+/*
+ * Where the backend placed a queue: a work queue and its completion queue,
+ * in MANA's formats (mana_gdma.h). The fields are what rdma-core's
+ * manadv_init_obj reports, one to one:
+ *
+ *   field         send queue (manadv_qp)   receive queue (manadv_rwq)
+ *   wq_buf        sq_buf                   buf
+ *   wq_size       sq_size                  size
+ *   wq_count      sq_count                 count
+ *   wq_id         sq_id                    wq_id
+ *   tx_vp_offset  tx_vp_offset             0
+ *   cq_buf        manadv_cq.buf of the queue's CQ
+ *   cq_count      manadv_cq.count
+ *   cq_id         manadv_cq.cq_id
+ *
+ * The doorbell page (manadv_qp/rwq.db_page, the same for every queue of a
+ * context) is the handle's, from db_page(): a queue is named by its id in
+ * the doorbell value, not by where in the page it is rung.
+ */
 struct mana_hw_queue {
-	struct mana_wqe *wqe;    /* nb_desc entries */
-	struct mana_cqe *cqe;    /* nb_desc entries */
-	uint32_t nb_desc;        /* power of two */
-	uint32_t db_offset;      /* offset of this queue's doorbell in the page */
+	void *wq_buf;            /* the WQE byte ring */
+	uint32_t wq_size;        /* its bytes: a power of two, a multiple of 32 */
+	uint32_t wq_count;       /* WQEs it was created for (the driver keeps
+				  * at most this many posted) */
+	uint32_t wq_id;          /* in its doorbells, CQEs and TX OOBs (24 bits) */
+	uint32_t tx_vp_offset;   /* send queues: the vport the TX OOB names */
+	void *cq_buf;            /* cq_count CQEs of 64 bytes */
+	uint32_t cq_count;       /* a power of two, >= wq_count */
+	uint32_t cq_id;          /* the VCQ number of TX OOBs (24 bits) */
 };
 
 struct mana_hw;
@@ -102,9 +126,11 @@ struct mana_hw_ops {
 	/* Release the handle and everything it holds in this process. */
 	void (*close)(struct mana_hw *hw);
 	int (*query)(struct mana_hw *hw, struct mana_hw_caps *caps);
-	/* Create queue idx of the given type with at least nb_desc entries
-	 * (rounded up to a power of two). -EINVAL on bad arguments, -ENOMEM,
-	 * -EIO when the device is not usable.
+	/* Create queue idx of the given type for at least nb_desc WQEs
+	 * (rounded up to a power of two): a send queue holds nb_desc WQEs of
+	 * MANA_TX_WQE_MAX_BU BUs, a receive queue nb_desc of one BU, and the
+	 * CQ one entry per WQE. -EINVAL on bad arguments, -ENOMEM, -EIO when
+	 * the device is not usable.
 	 */
 	int (*queue_create)(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx,
 			    uint32_t nb_desc, int socket_id, struct mana_hw_queue *q);
@@ -121,10 +147,14 @@ struct mana_hw_ops {
 	 * (-EIO: the event channel itself failed; treat as DEVICE_FATAL).
 	 */
 	int (*event_get)(struct mana_hw *hw, enum mana_hw_async *ev);
-	/* Datapath; NULL on real hardware. The simulator has no engine of its
-	 * own: it does the device's work on the CPU that rang the doorbell.
+	/* Datapath; NULL on real hardware. Called right after each doorbell
+	 * write (MANA_DB_SQ or MANA_DB_RQ at offset, value as written): a
+	 * device register takes every write, the page's memory keeps only the
+	 * last one of any queue, so the simulator is handed each. It has no
+	 * engine of its own: it does the device's work for a send doorbell on
+	 * the CPU that rang it.
 	 */
-	void (*kick)(struct mana_hw *hw, uint16_t sq_idx);
+	void (*kick)(struct mana_hw *hw, uint32_t offset, uint64_t value);
 	/* Register [addr, addr + len) for the device to read and write (an
 	 * ibv_reg_mr): 0 and the lkey its SGEs name, -ENOSPC, -EIO when the
 	 * device is not usable. Every registration must be released with

@@ -76,17 +76,33 @@ mana_port_ro_enter(struct rte_eth_dev *dev)
 }
 
 
+/* A queue the backend made, as the datapath will use it. -EPROTO when the
+ * backend's description breaks what the formats need (mana_hw.h).
+ */
 static int
 mana_ring_attach(struct mana_ring *r, const struct mana_hw_queue *hq, uint32_t sw_size)
 {
-	if (hq->nb_desc > sw_size || !rte_is_power_of_2(hq->nb_desc))
+	if (hq->wq_buf == NULL || hq->cq_buf == NULL || hq->wq_count == 0 ||
+	    hq->wq_size < MANA_GDMA_BU || !rte_is_power_of_2(hq->wq_size) ||
+	    !rte_is_power_of_2(hq->cq_count) || hq->cq_count < hq->wq_count ||
+	    hq->wq_id > MANA_DB_ID_MASK || hq->cq_id > MANA_DB_ID_MASK ||
+	    hq->tx_vp_offset > UINT8_MAX)
 		return -EPROTO;
-	r->wqe = hq->wqe;
-	r->cqe = hq->cqe;
-	r->mask = hq->nb_desc - 1;
-	r->wq_head = 0;
-	r->cq_head = 0;
-	r->db_offset = hq->db_offset;
+	memset(r, 0, sizeof(*r));
+	r->wq.buf = hq->wq_buf;
+	r->wq.size = hq->wq_size;
+	r->cq = hq->cq_buf;
+	r->cq_count = hq->cq_count;
+	/* The consumer's head starts at count: a zeroed CQE reads empty. */
+	r->cq_head = hq->cq_count;
+	r->wq_id = hq->wq_id;
+	r->cq_id = hq->cq_id;
+	r->tx_vp_offset = (uint8_t)hq->tx_vp_offset;
+	/* One CQE per WQE at most, one sw_ring slot each: never more posted
+	 * than either holds (the CQ cannot overflow).
+	 */
+	r->desc_max = RTE_MIN(sw_size, hq->wq_count);
+	r->desc_mask = sw_size - 1;
 	return 0;
 }
 

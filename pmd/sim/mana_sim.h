@@ -12,7 +12,7 @@
  * to the core through mana_drv.h; tests include it to drive the hardware.
  *
  * Model: each device has send and receive work queues with completion queues
- * in shared memory (format in mana_hwq.h) and a doorbell page that the driver
+ * in shared memory (MANA's formats, mana_gdma.h) and a doorbell page that the driver
  * maps: a memfd, so that when the device goes away the page really goes away
  * (the memfd is truncated and any later access faults with SIGBUS, in every
  * process, as an access to a revoked BAR page would). Two devices are joined by
@@ -58,6 +58,7 @@ struct mana_sim_params {
 	uint32_t recovery_ms;          /* hardware down time */
 	enum mana_sim_recovery recovery;
 	uint32_t fatal_events;         /* DEVICE_FATAL events per service event */
+	uint32_t rx_coalesce;          /* 1: up to 4 packets per receive CQE */
 };
 
 /* Create the simulated device called name (primary process only): 0 and

@@ -159,6 +159,7 @@ sim_hub_slot_alloc(const char *name, const struct mana_sim_params *params, unsig
 		memcpy(d->mac, params->mac, sizeof(d->mac));
 	else
 		sim_default_mac(name, d->mac);
+	d->rx_coalesce = params->rx_coalesce;
 	d->identity = ((uint64_t)s << 48) | hub->next_identity++;
 	d->rx_no_buffer = 0;
 	d->rx_filtered = 0;

@@ -77,13 +77,17 @@ sim_mr_ok(struct sim_dev *d, uint64_t addr, uint32_t len, uint32_t lkey)
 }
 
 bool
-sim_mr_wqe_ok(struct sim_dev *d, const struct mana_wqe *w)
+sim_mr_sgl_ok(struct sim_dev *d, const uint8_t *wq, uint32_t size,
+	      const struct mana_gdma_wqe_view *v)
 {
-	uint16_t i;
+	struct mana_gdma_sge sge;
+	uint32_t i;
 
-	for (i = 0; i < w->num_sge; i++)
-		if (!sim_mr_ok(d, w->sge[i].addr, w->sge[i].len, w->sge[i].lkey))
+	for (i = 0; i < v->hdr.num_sge; i++) {
+		mana_gdma_wqe_sge(wq, size, v, i, &sge);
+		if (!sim_mr_ok(d, sge.addr, sge.size, sge.lkey))
 			return false;
+	}
 	return true;
 }
 

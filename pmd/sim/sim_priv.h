@@ -110,16 +110,36 @@ sim_unlock(sim_lock_t *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* A hardware queue: a work queue and its completion queue, in MANA's
+ * formats (../mana_gdma.h). Everything under lock.
+ */
 struct sim_queue {
 	sim_lock_t lock;
 	bool created;
-	uint32_t mask;
-	uint32_t wq_tail;        /* next WQE the hardware consumes */
-	uint32_t cq_prod;        /* position of the next CQE the hardware writes */
-	struct mana_wqe *wqe;
-	struct mana_cqe *cqe;
+	bool broken;             /* a malformed WQE stopped it, as the hardware
+				  * puts a queue in error */
+	uint8_t *wq;             /* the WQE byte ring */
+	uint32_t wq_size;        /* its bytes, a power of two */
+	uint32_t wq_tail;        /* bytes consumed (unmasked, modulo 2^32) */
+	uint32_t db_tail;        /* RQ: bytes posted, from its last doorbell */
+	uint8_t *cq;             /* the CQE ring */
+	uint32_t cq_count;
+	uint32_t cq_prod;        /* position of the next CQE; starts at cq_count */
+	uint32_t wq_id;          /* ids the doorbells, OOBs and CQEs carry */
+	uint32_t cq_id;
+	uint8_t vp_offset;       /* SQ: the vport offset its TX OOBs must name */
+	/* RQ with coalescing: the CQE being filled (pend_nb packets, their
+	 * WQEs consumed), written when full, when a packet differs in what
+	 * the CQE says of all of them, or when the send doorbell's work ends.
+	 */
+	struct mana_rx_comp pend;
+	uint8_t pend_nb;
 	void *mem;               /* mana_zmalloc block holding both rings */
 } __rte_cache_aligned;
+
+/* Vendor error codes of the simulator's own, in a CQE's header. */
+#define SIM_VERR_LKEY  0x5e01u   /* an SGE outside the memory region of its lkey */
+#define SIM_VERR_WQE   0x5e02u   /* a malformed WQE (header, OOB ids) */
 
 /* A registered memory region; lkey = generation << 8 | (index + 1). */
 struct sim_mr {
@@ -149,6 +169,7 @@ struct sim_dev {
 	uint32_t opened;         /* a driver handle is open */
 	uint32_t up;             /* the device is alive (hw_state == SIM_HW_UP) */
 	uint32_t vport_up;       /* the port is started */
+	uint32_t rx_coalesce;    /* receive CQEs carry up to 4 packets */
 	struct mana_vport_cfg cfg;
 	uint64_t rx_no_buffer;   /* atomic counters */
 	uint64_t rx_filtered;
@@ -272,10 +293,12 @@ uint64_t sim_hub_identity_next(unsigned int slot);
 int sim_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey);
 void sim_mr_dereg(struct mana_hw *hw, uint32_t lkey);
 
-/* May the device touch every SGE of w (counts a refusal)? The thread doing
- * the device's work (a kick), under the queue's lock; takes d->mr_lock.
+/* May the device touch every SGE of the WQE v of ring wq (size bytes)?
+ * (Counts a refusal.) The thread doing the device's work (a kick), under
+ * the queue's lock; takes d->mr_lock.
  */
-bool sim_mr_wqe_ok(struct sim_dev *d, const struct mana_wqe *w);
+bool sim_mr_sgl_ok(struct sim_dev *d, const uint8_t *wq, uint32_t size,
+		   const struct mana_gdma_wqe_view *v);
 
 /* May the device write [addr, addr + len) under lkey (counts a refusal)? */
 bool sim_mr_ok(struct sim_dev *d, uint64_t addr, uint32_t len, uint32_t lkey);
@@ -295,10 +318,11 @@ void sim_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx
 /* Release a queue's rings. Its lock (or all of d's queue locks) held. */
 void sim_queue_free(struct sim_queue *q);
 
-/* The producer index the driver wrote at offset of the slot's doorbell page
- * (load-acquire). Under one of the slot's queue locks, sim_db_map[slot] set.
+/* The queue of d that id names (SQ or RQ by type), or NULL: the id's
+ * queue index, to be checked under the queue's lock (created, wq_id).
+ * Any thread; no lock.
  */
-uint32_t sim_db_read(unsigned int slot, uint32_t offset);
+struct sim_queue *sim_queue_by_id(struct sim_dev *d, enum mana_hwq_type type, uint32_t id);
 
 /* A new doorbell page: a memfd of one page, mapped. 0, or a negative errno. */
 int sim_db_create(const char *name, int *fd_out, void **db_out);
@@ -313,11 +337,13 @@ void sim_db_graves_free(struct sim_device *o);
 
 /* sim_wire.c ------------------------------------------------------------ */
 
-/* mana_hw_ops.kick: work send queue sq_idx, delivering each frame to the
- * peer's receive queues. The datapath lcore that rang the doorbell; takes
- * that SQ's lock, then one RQ lock of the peer at a time.
+/* mana_hw_ops.kick: a doorbell write. A send queue's: work it, delivering
+ * each frame to the peer's receive queues; a receive queue's: note what
+ * was posted. The datapath lcore that rang the doorbell (or the control
+ * path filling a stopped receive queue); takes that queue's lock, then (a
+ * send) one RQ lock of the peer at a time.
  */
-void sim_kick(struct mana_hw *hw, uint16_t sq_idx);
+void sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value);
 
 /* sim_event.c ----------------------------------------------------------- */
 

@@ -23,9 +23,10 @@ sim_queue_free(struct sim_queue *q)
 {
 	mana_free(q->mem);
 	q->mem = NULL;
-	q->wqe = NULL;
-	q->cqe = NULL;
+	q->wq = NULL;
+	q->cq = NULL;
 	q->created = false;
+	q->broken = false;
 }
 
 static struct sim_queue *
@@ -36,23 +37,57 @@ sim_queue_of(struct sim_dev *d, enum mana_hwq_type type, uint16_t idx)
 	return type == MANA_HWQ_SQ ? &d->sq[idx] : &d->rq[idx];
 }
 
+/*
+ * Queue ids, 24 bits, as a device numbers its objects: bits 17..23 from the
+ * incarnation (a stale id does not name the next one's queue), bits 10..16
+ * the object (0x20 + idx: SQ, 0x40 + idx: RQ, 0x60 + idx: an SQ's CQ,
+ * 0x70 + idx: an RQ's CQ; so an SQ's VSQ frame number, bits 10..23, is
+ * never 0), bits 0..9 a constant per kind.
+ */
+#define SIM_ID_OBJ_SHIFT  10
+#define SIM_ID_SQ         0x20u
+#define SIM_ID_RQ         0x40u
+#define SIM_ID_SQ_CQ      0x60u
+#define SIM_ID_RQ_CQ      0x70u
+
+static uint32_t
+sim_id(const struct sim_dev *d, uint32_t obj, uint32_t low)
+{
+	return (uint32_t)(d->identity & 0x7f) << 17 | obj << SIM_ID_OBJ_SHIFT | low;
+}
+
+struct sim_queue *
+sim_queue_by_id(struct sim_dev *d, enum mana_hwq_type type, uint32_t id)
+{
+	uint32_t obj = (id >> SIM_ID_OBJ_SHIFT) & 0x7f;
+	uint32_t base = type == MANA_HWQ_SQ ? SIM_ID_SQ : SIM_ID_RQ;
+
+	if (obj < base || obj >= base + MANA_MAX_QUEUES)
+		return NULL;
+	return sim_queue_of(d, type, (uint16_t)(obj - base));
+}
+
 int
 sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint32_t nb_desc,
 		 int socket_id, struct mana_hw_queue *out)
 {
-	struct sim_dev *d = ((struct sim_proc *)hw)->dev;
+	struct sim_proc *p = (struct sim_proc *)hw;
+	struct sim_dev *d = p->dev;
 	struct sim_queue *q = sim_queue_of(d, type, idx);
-	uint32_t n;
-	size_t wq_bytes;
+	bool sq = type == MANA_HWQ_SQ;
+	uint32_t n, wq_size;
 	void *mem;
 	int ret;
 
 	if (q == NULL || nb_desc == 0 || nb_desc > MANA_MAX_DESC)
 		return -EINVAL;
 	n = rte_align32pow2(RTE_MAX(nb_desc, MANA_MIN_DESC));
-	wq_bytes = (size_t)n * sizeof(struct mana_wqe);
-	mem = mana_zmalloc("mana_sim_queue", wq_bytes + (size_t)n * sizeof(struct mana_cqe),
-				 RTE_CACHE_LINE_SIZE, socket_id);
+	/* n WQEs of the largest size, n CQEs: what a verbs QP / WQ and CQ
+	 * created for n entries hold.
+	 */
+	wq_size = n * (sq ? MANA_TX_WQE_MAX_BU : MANA_RX_WQE_BU) * MANA_GDMA_BU;
+	mem = mana_zmalloc("mana_sim_queue", (size_t)wq_size + (size_t)n * MANA_GDMA_CQE_LEN,
+			   RTE_CACHE_LINE_SIZE, socket_id);
 	if (mem == NULL)
 		return -ENOMEM;
 
@@ -65,21 +100,28 @@ sim_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx, uint
 		return ret;
 	}
 	q->mem = mem;
-	q->wqe = mem;
-	q->cqe = (struct mana_cqe *)((char *)mem + wq_bytes);
-	q->mask = n - 1;
+	q->wq = mem;
+	q->wq_size = wq_size;
 	q->wq_tail = 0;
-	q->cq_prod = 0;
+	q->db_tail = 0;
+	q->cq = (uint8_t *)mem + wq_size;
+	q->cq_count = n;
+	q->cq_prod = n;
+	q->wq_id = sim_id(d, (sq ? SIM_ID_SQ : SIM_ID_RQ) + idx, sq ? 0x1 : 0x2);
+	q->cq_id = sim_id(d, (sq ? SIM_ID_SQ_CQ : SIM_ID_RQ_CQ) + idx, 0x3);
+	q->vp_offset = sq ? (uint8_t)(0x10 + p->slot) : 0;
+	q->broken = false;
+	q->pend_nb = 0;
 	q->created = true;
+	out->wq_buf = q->wq;
+	out->wq_size = q->wq_size;
+	out->wq_count = n;
+	out->wq_id = q->wq_id;
+	out->tx_vp_offset = q->vp_offset;
+	out->cq_buf = q->cq;
+	out->cq_count = q->cq_count;
+	out->cq_id = q->cq_id;
 	sim_unlock(&q->lock);
-
-	out->wqe = q->wqe;
-	out->cqe = q->cqe;
-	out->nb_desc = n;
-	out->db_offset = type == MANA_HWQ_SQ ? MANA_DB_SQ_OFFSET(idx) : MANA_DB_RQ_OFFSET(idx);
-	/* A new queue starts from producer index 0. */
-	__atomic_store_n((uint32_t *)((char *)((struct sim_proc *)hw)->db + out->db_offset), 0,
-			 __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -94,13 +136,6 @@ sim_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx)
 	sim_lock(&q->lock);
 	sim_queue_free(q);
 	sim_unlock(&q->lock);
-}
-
-uint32_t
-sim_db_read(unsigned int slot, uint32_t offset)
-{
-	/* Pairs with the driver's store-release of the producer index. */
-	return __atomic_load_n((uint32_t *)((char *)sim_db_map[slot] + offset), __ATOMIC_ACQUIRE);
 }
 
 int

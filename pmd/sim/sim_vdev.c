@@ -29,6 +29,7 @@
 #define SIM_ARG_RECOVERY_MS       "recovery_ms"
 #define SIM_ARG_RECOVERY          "recovery"
 #define SIM_ARG_FATAL_EVENTS      "fatal_events"
+#define SIM_ARG_RX_COALESCE       "rx_coalesce"
 
 static const char *const sim_valid_args[] = {
 	SIM_ARG_PEER,
@@ -38,6 +39,7 @@ static const char *const sim_valid_args[] = {
 	SIM_ARG_RECOVERY_MS,
 	SIM_ARG_RECOVERY,
 	SIM_ARG_FATAL_EVENTS,
+	SIM_ARG_RX_COALESCE,
 	MANA_DEVARGS_COMMON_KEYS,
 	NULL,
 };
@@ -105,6 +107,7 @@ sim_args(const struct rte_kvargs *kv, struct mana_sim_params *p)
 		{ SIM_ARG_RESET_COUNT, 0, UINT32_MAX, &p->reset_count },
 		{ SIM_ARG_RECOVERY_MS, 0, 3600000, &p->recovery_ms },
 		{ SIM_ARG_FATAL_EVENTS, 1, 16, &p->fatal_events },
+		{ SIM_ARG_RX_COALESCE, 0, 1, &p->rx_coalesce },
 	};
 	int ret = 0;
 
@@ -222,4 +225,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_mana_sim,
 			      SIM_ARG_RECOVERY_MS "=<ms> "
 			      SIM_ARG_RECOVERY "=ok|fail|remove "
 			      SIM_ARG_FATAL_EVENTS "=<n> "
+			      SIM_ARG_RX_COALESCE "=0|1 "
 			      MANA_DEVARGS_COMMON_PARAMS);

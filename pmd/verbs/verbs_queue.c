@@ -25,10 +25,6 @@
 
 #include "verbs_priv.h"
 
-/* Doorbell offsets in the page, by queue type (gdma.h). */
-#define GDMA_DB_OFFSET_SQ 0x000u
-#define GDMA_DB_OFFSET_RQ 0x400u
-
 /* The hash key length the MANA provider takes (Toeplitz). */
 #define VERBS_TOEPLITZ_KEY_LEN 40u
 
@@ -142,10 +138,17 @@ sq_create(struct verbs_hw *vh, uint16_t idx, uint32_t nb, int socket_id,
 	sq->sq_id = dv_qp.sq_id;
 	sq->cq_id = dv_cq.cq_id;
 	sq->tx_vp_offset = dv_qp.tx_vp_offset;
-	q->wqe = dv_qp.sq_buf;
-	q->cqe = dv_cq.buf;
-	q->nb_desc = nb;
-	q->db_offset = GDMA_DB_OFFSET_SQ;
+	/* What the shared datapath needs of a MANA queue (mana_hw.h); it
+	 * rings the context's doorbell page by queue id (mana_gdma.h).
+	 */
+	q->wq_buf = dv_qp.sq_buf;
+	q->wq_size = dv_qp.sq_size;
+	q->wq_count = dv_qp.sq_count;
+	q->wq_id = dv_qp.sq_id;
+	q->tx_vp_offset = dv_qp.tx_vp_offset;
+	q->cq_buf = dv_cq.buf;
+	q->cq_count = dv_cq.count;
+	q->cq_id = dv_cq.cq_id;
 	return 0;
 
 err_destroy_qp:
@@ -195,10 +198,14 @@ rq_create(struct verbs_hw *vh, uint16_t idx, uint32_t nb, int socket_id,
 	}
 	rq->wq_id = dv_rwq.wq_id;
 	rq->cq_id = dv_cq.cq_id;
-	q->wqe = dv_rwq.buf;
-	q->cqe = dv_cq.buf;
-	q->nb_desc = nb;
-	q->db_offset = GDMA_DB_OFFSET_RQ;
+	q->wq_buf = dv_rwq.buf;
+	q->wq_size = dv_rwq.size;
+	q->wq_count = dv_rwq.count;
+	q->wq_id = dv_rwq.wq_id;
+	q->tx_vp_offset = 0;
+	q->cq_buf = dv_cq.buf;
+	q->cq_count = dv_cq.count;
+	q->cq_id = dv_cq.cq_id;
 	return 0;
 
 err_destroy_wq:
