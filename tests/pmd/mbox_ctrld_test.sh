@@ -70,9 +70,13 @@ for dev in mana_0 mana_1; do
 done
 seg=$tmp/mbox
 fifo=$tmp/kernel
-common=(--fake-kernel "$fifo" --sysfs "$S" --driver '*' --mbox-path "$seg" --gone-timeout 1s)
+common=(--fake-kernel "$fifo" --sysfs "$S" --driver '*' --mbox-path "$seg")
 
-"$daemon" "${common[@]}" 2>"$tmp/d1.log" &
+# The first daemon gives the hardware 30 s before "gone": the port's reset
+# must end on its own, however slow the machine (under ThreadSanitizer on a
+# loaded machine its runtime stalls the reset thread for seconds now and
+# then: a close() of 8 s was measured). The second says "gone" after 1 s.
+"$daemon" "${common[@]}" --gone-timeout 30s 2>"$tmp/d1.log" &
 d1=$!
 pids+=("$d1")
 check "daemon up" wait_for 5 test -p "$fifo"
@@ -95,7 +99,7 @@ check "PMD attached (testpmd)" wait_for 5 grep -q "mailbox $seg.sock attached" "
 # The RDMA device unregisters: a service event.
 echo "del mana_0" >&3
 check "testpmd: recovering" dt_wait_count "$log" "Port 0: error recovering event" 1 10
-check "testpmd: recovered" dt_wait_count "$log" "Port 0: error recovery successful event" 1 10
+check "testpmd: recovered" dt_wait_count "$log" "Port 0: error recovery successful event" 1 60
 check "daemon: reset entered" wait_for 5 \
 	grep -q "\"msg\":\"pmd reset entered\".*\"pci\":\"$pci\".*\"reset\":\"1\"" "$tmp/d1.log"
 check "daemon: five phases" wait_for 5 \
@@ -114,7 +118,7 @@ wait "$d1" 2>/dev/null
 check "testpmd: daemon gone, running on" wait_for 5 grep -q "is gone; running without it" "$log"
 dt_cmd "show config cores"
 check "testpmd answers" dt_wait_count "$log" "List of forwarding lcores" 1 10
-"$daemon" "${common[@]}" 2>"$tmp/d2.log" &
+"$daemon" "${common[@]}" --gone-timeout 1s 2>"$tmp/d2.log" &
 d2=$!
 pids+=("$d2")
 check "daemon re-adopted the segment" wait_for 5 \
@@ -125,7 +129,7 @@ check "testpmd: daemon back" wait_for 5 grep -q "control daemon (pid [0-9]*) is 
 # The PCI function goes away and stays away: hot-remove, then gone.
 rm "$S/bus/pci/devices/$pci"
 echo "del mana_1" >&3
-check "testpmd: recovery failed" dt_wait_count "$log" "Port 0: error recovery failed event" 1 15
+check "testpmd: recovery failed" dt_wait_count "$log" "Port 0: error recovery failed event" 1 60
 check "testpmd: removal" dt_wait_count "$log" "Port 0: device removal event" 1 5
 # testpmd closes and detaches the removed port itself; let it finish.
 check "testpmd: port detached" dt_wait_count "$log" "Device is detached" 1 10
