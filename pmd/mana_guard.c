@@ -75,15 +75,6 @@ mana_gate_open(struct mana_gate *g)
 	__atomic_store_n(&g->word, ((w >> 1) + 1) << 1, __ATOMIC_RELEASE);
 }
 
-uint64_t
-mana_guard_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static inline void
 guard_pause(void)
 {
@@ -98,7 +89,7 @@ int
 mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 		     unsigned int *stuck, uint64_t *waited_ns)
 {
-	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
+	uint64_t start = mana_now_ns(), deadline = start + timeout_ns;
 	long sleep_ns = GUARD_SLEEP_NS;
 	unsigned int i;
 	int ret = 0;
@@ -115,7 +106,7 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 		if (!(s & 1))
 			continue;
 		while (__atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s) {
-			uint64_t now = mana_guard_now_ns();
+			uint64_t now = mana_now_ns();
 
 			if (now >= deadline) {
 				if (stuck != NULL)
@@ -150,6 +141,6 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 		}
 	}
 	if (waited_ns != NULL)
-		*waited_ns = mana_guard_now_ns() - start;
+		*waited_ns = mana_now_ns() - start;
 	return ret;
 }

@@ -38,6 +38,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mana_clock.h"
+
 #define MANA_GATE_CLOSED 1ULL
 
 /* Per port, in memory shared by all processes. */
@@ -159,8 +161,5 @@ mana_gate_is_closed(const struct mana_gate *g)
  */
 int mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 			 unsigned int *stuck, uint64_t *waited_ns);
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t mana_guard_now_ns(void);
 
 #endif /* MANA_GUARD_H */

@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 
 #include "mana_log.h"
+#include "mana_clock.h"
 #include "mana_mbox.h"
 #include "proto/mbox.h"
 
@@ -50,15 +51,6 @@ struct mana_mbox {
 	uint32_t phase;              /* enum mana_reset_phase, the latest begun */
 	struct mana_mbox_status st;
 };
-
-static uint64_t
-mana_mbox_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 mana_mbox_wake(struct mana_mbox *m)
@@ -278,7 +270,7 @@ mana_mbox_attach_failed(struct mana_mbox *m, int err, const char *msg)
 		MANA_MBOX_LOG(DEBUG, "port %u: attach to %s: %s", m->port_id, m->cfg.sock_path,
 			      msg);
 	}
-	m->next_try_ms = mana_mbox_now_ms() + m->retry_ms;
+	m->next_try_ms = mana_now_ms() + m->retry_ms;
 	m->retry_ms = RTE_MIN(m->retry_ms * 2, MBOX_RETRY_MAX_MS);
 }
 
@@ -480,7 +472,7 @@ mana_mbox_drain(struct mana_mbox *m)
 		MANA_MBOX_LOG(ERR, "port %u: mailbox: %s; attaching again", m->port_id,
 			      mbox_errmsg());
 		mana_mbox_detach(m);
-		m->next_try_ms = mana_mbox_now_ms() + m->retry_ms;
+		m->next_try_ms = mana_now_ms() + m->retry_ms;
 	}
 }
 
@@ -494,7 +486,7 @@ mana_mbox_main(void *arg)
 
 	while (!__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE)) {
 		if (m->mb == NULL) {
-			now = mana_mbox_now_ms();
+			now = mana_now_ms();
 			if (now >= m->next_try_ms)
 				mana_mbox_try_attach(m);
 		}
@@ -503,7 +495,7 @@ mana_mbox_main(void *arg)
 					  .events = POLLIN };
 		timeout = -1;
 		if (m->mb == NULL) {
-			now = mana_mbox_now_ms();
+			now = mana_now_ms();
 			timeout = m->next_try_ms > now ? (int)(m->next_try_ms - now) : 0;
 		}
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
@@ -515,8 +507,8 @@ mana_mbox_main(void *arg)
 			if (read(m->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				break;
 			/* A reset event while detached: try again soon. */
-			if (m->mb == NULL && m->next_try_ms > mana_mbox_now_ms() + MBOX_RETRY_MIN_MS)
-				m->next_try_ms = mana_mbox_now_ms() + MBOX_RETRY_MIN_MS;
+			if (m->mb == NULL && m->next_try_ms > mana_now_ms() + MBOX_RETRY_MIN_MS)
+				m->next_try_ms = mana_now_ms() + MBOX_RETRY_MIN_MS;
 		}
 		if (m->mb != NULL && pfd[1].revents != 0)
 			mana_mbox_drain(m);

@@ -16,19 +16,11 @@
 
 #include "mana.h"
 #include "mana_log.h"
+#include "mana_clock.h"
 #include "mana_port.h"
 
 /* A teardown step longer than this is logged with its parts. */
 #define MANA_PORT_SLOW_NS (500ULL * 1000000)
-
-static uint64_t
-mana_port_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static struct mana_hw *
 mana_hw_of(struct rte_eth_dev *dev)
@@ -316,17 +308,18 @@ void
 mana_port_queues_down(struct rte_eth_dev *dev)
 {
 	struct mana_hw *hw = mana_hw_of(dev);
-	uint64_t t0 = mana_port_now_ns(), t1;
+	uint64_t t0 = mana_now_ns(), t1, t2;
 
 	mana_link_set(dev, false);
 	if (hw != NULL)
 		hw->ops->vport_stop(hw);
-	t1 = mana_port_now_ns();
+	t1 = mana_now_ns();
 	mana_queues_teardown(dev, dev->data->nb_rx_queues, dev->data->nb_tx_queues);
-	if (mana_port_now_ns() - t0 > MANA_PORT_SLOW_NS)
+	t2 = mana_now_ns();
+	if (t2 - t0 > MANA_PORT_SLOW_NS)
 		MANA_DRV_LOG(WARNING, "port %u: taking the queues down took %" PRIu64 " ms: vport %" PRIu64 " ms, queues %" PRIu64 " ms",
-			     dev->data->port_id, (mana_port_now_ns() - t0) / 1000000,
-			     (t1 - t0) / 1000000, (mana_port_now_ns() - t1) / 1000000);
+			     dev->data->port_id, (t2 - t0) / 1000000,
+			     (t1 - t0) / 1000000, (t2 - t1) / 1000000);
 }
 
 
@@ -420,20 +413,20 @@ void
 mana_port_hw_close(struct rte_eth_dev *dev)
 {
 	struct mana_proc *proc = dev->process_private;
-	uint64_t t0 = mana_port_now_ns(), t1, t2, t3;
+	uint64_t t0 = mana_now_ns(), t1, t2, t3;
 
 	mana_port_intr_disable(dev);
-	t1 = mana_port_now_ns();
+	t1 = mana_now_ns();
 	if (proc->hw == NULL)
 		return;
 	mana_port_hw_stats_save(dev);
 	/* Every registration goes with the handle (queues are down). */
 	mana_mr_flush(&proc->mr, proc->hw);
-	t2 = mana_port_now_ns();
+	t2 = mana_now_ns();
 	proc->hw->ops->close(proc->hw);
 	proc->hw = NULL;
 	proc->db = NULL;
-	t3 = mana_port_now_ns();
+	t3 = mana_now_ns();
 	/* These are short; one that is not says where a reset's teardown
 	 * went (a stuck interrupt callback, the device's own locks).
 	 */

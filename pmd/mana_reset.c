@@ -28,16 +28,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "mana_clock.h"
 #include "mana_reset.h"
-
-static uint64_t
-reset_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* A failing lock call is a bug in the engine (the mutex is error-checking:
  * unlocking from a thread that does not hold it fails): stop at once.
@@ -108,7 +100,7 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 {
 	if (!r->self_closed)
 		r->state = outcome;
-	r->cur.t_end = reset_now();
+	r->cur.t_end = mana_now_ns();
 	r->cur.outcome = outcome;
 	r->cur.error = error;
 	r->history[r->nb_history % MANA_RESET_HISTORY] = r->cur;
@@ -154,7 +146,7 @@ reset_wait_hw(struct mana_reset *r, uint64_t deadline)
 			return -ENODEV;
 		if (st == MANA_HW_READY)
 			return 0;
-		now = reset_now();
+		now = mana_now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (r->closing || r->hw_removed || r->hw_back_hint)
@@ -167,7 +159,7 @@ reset_wait_hw(struct mana_reset *r, uint64_t deadline)
 static void
 reset_phase_done(struct mana_reset *r, enum mana_reset_phase ph)
 {
-	r->cur.t_phase_end[ph] = reset_now();
+	r->cur.t_phase_end[ph] = mana_now_ns();
 }
 
 /* Tell the port (ops->phase) that phase ph of reset seq begins. Lock held;
@@ -239,7 +231,7 @@ reset_run(struct mana_reset *r)
 
 		r->state = MANA_RS_WAIT_HW;
 		if (hw_deadline == 0)
-			hw_deadline = reset_now() + r->params.hw_timeout_ns;
+			hw_deadline = mana_now_ns() + r->params.hw_timeout_ns;
 		reset_phase_begin(r, seq, MANA_PH_WAIT_HW);
 		ret = reset_wait_hw(r, hw_deadline);
 		if (ret != 0) {
@@ -431,7 +423,7 @@ mana_reset_request(struct mana_reset *r)
 			break;
 		}
 		memset(&r->cur, 0, sizeof(r->cur));
-		r->cur.t_request = reset_now();
+		r->cur.t_request = mana_now_ns();
 		r->pending = true;
 		reset_wake(r);
 		break;
@@ -461,7 +453,7 @@ mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev)
 		/* Removed while running: the reset tears down and ends REMOVED. */
 		if (r->state == MANA_RS_ACTIVE && !r->pending) {
 			memset(&r->cur, 0, sizeof(r->cur));
-			r->cur.t_request = reset_now();
+			r->cur.t_request = mana_now_ns();
 			r->pending = true;
 		}
 	} else {

@@ -83,13 +83,13 @@ reader_main(void *arg)
 static void
 open_until(struct mana_guard_q *const *qs)
 {
-	uint64_t deadline = mana_guard_now_ns() + 50000;
+	uint64_t deadline = mana_now_ns() + 50000;
 	uint32_t before[READERS];
 	unsigned int i;
 
 	for (i = 0; i < READERS; i++)
 		before[i] = __atomic_load_n(&qs[i]->seq, __ATOMIC_RELAXED);
-	while (mana_guard_now_ns() < deadline)
+	while (mana_now_ns() < deadline)
 		for (i = 0; i < READERS; i++)
 			if (__atomic_load_n(&qs[i]->seq, __ATOMIC_RELAXED) - before[i] >= 4)
 				return;
@@ -118,8 +118,8 @@ run_phase(struct phase *ph, unsigned int seconds)
 			return -1;
 		}
 	}
-	end = mana_guard_now_ns() + (uint64_t)seconds * 1000000000ULL;
-	while (mana_guard_now_ns() < end) {
+	end = mana_now_ns() + (uint64_t)seconds * 1000000000ULL;
+	while (mana_now_ns() < end) {
 		struct devmem *old = &mem[which], *next = &mem[which ^ 1];
 		unsigned int stuck;
 		uint64_t waited = 0;

@@ -587,7 +587,7 @@ readers_join(void)
 static int
 wait_idle_sleep(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns)
 {
-	uint64_t start = mana_guard_now_ns(), deadline = start + timeout_ns;
+	uint64_t start = mana_now_ns(), deadline = start + timeout_ns;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -596,7 +596,7 @@ wait_idle_sleep(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout
 		if (!(s & 1))
 			continue;
 		while (__atomic_load_n(&qs[i]->seq, __ATOMIC_ACQUIRE) == s) {
-			uint64_t now = mana_guard_now_ns();
+			uint64_t now = mana_now_ns();
 
 			if (now >= deadline)
 				return -ETIMEDOUT;
@@ -626,14 +626,14 @@ quiesce_series(enum mana_guard_mode mode, bool proposal, unsigned int n, double 
 		qs[i] = &readers[i].guard;
 	*timeouts = 0;
 	for (i = 0; i < n; i++) {
-		uint64_t t0 = mana_guard_now_ns(), t1;
+		uint64_t t0 = mana_now_ns(), t1;
 		unsigned int stuck;
 
 		mana_gate_close(&qgate, mode);
 		if (proposal ? wait_idle_sleep(qs, NB_READERS, 1000000000ULL) != 0 :
 		    mana_guard_wait_idle(qs, NB_READERS, 1000000000ULL, &stuck, NULL) != 0)
 			(*timeouts)++;
-		t1 = mana_guard_now_ns();
+		t1 = mana_now_ns();
 		mana_gate_open(&qgate);
 		lat_us[got++] = (double)(t1 - t0) / 1000.0;
 		usleep(200);
@@ -691,12 +691,12 @@ bench_quiesce(const struct bench_opts *o)
 			if (modes[m] == MANA_GUARD_ASYM) {
 				/* One membarrier alone, readers busy. */
 				for (i = 0; i < chunk; i++) {
-					uint64_t t0 = mana_guard_now_ns();
+					uint64_t t0 = mana_now_ns();
 
 					syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED,
 						0, 0);
 					lat[m][QS_MEMBARRIER][got[m][QS_MEMBARRIER]++] =
-						(double)(mana_guard_now_ns() - t0) / 1000.0;
+						(double)(mana_now_ns() - t0) / 1000.0;
 					usleep(200);
 				}
 			}
@@ -870,12 +870,12 @@ reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
 		if (pthread_create(&poller, NULL, poller_main, run) != 0)
 			busy = false;
 	}
-	deadline = mana_guard_now_ns() +
+	deadline = mana_now_ns() +
 		   (uint64_t)o->resets * (o->period_ms + o->recovery_ms + 50) * 1000000ULL +
 		   10000000000ULL;
 	while (__atomic_load_n(&run->n, __ATOMIC_ACQUIRE) < o->resets &&
 	       __atomic_load_n(&run->failed, __ATOMIC_ACQUIRE) == 0 &&
-	       mana_guard_now_ns() < deadline)
+	       mana_now_ns() < deadline)
 		usleep(2000);
 	if (busy) {
 		__atomic_store_n(&poller_stop, 1, __ATOMIC_RELEASE);
