@@ -75,7 +75,8 @@ enum mana_guard_mode {
  * Pass a compile-time constant mode so the branch folds away.
  */
 static inline bool
-mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode)
+mana_guard_enter_(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode,
+		  const uint64_t *want, uint64_t *seen)
 {
 	/* Not one of ours: ethdev can pair a driver's burst function with its
 	 * own dummy queue while rte_eth_dev_stop rewrites the fast-path table
@@ -107,12 +108,48 @@ mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_gu
 		 */
 		gate = __atomic_load_n(&g->word, __ATOMIC_ACQUIRE);
 	}
-	if (__builtin_expect(gate & MANA_GATE_CLOSED, 0)) {
+	/* With want: the gate must be open with exactly that word, loaded
+	 * after the gate (acquire): whoever stored it did so before the gate
+	 * opened with it, with what it set up for this process.
+	 */
+	if (__builtin_expect(want != NULL ? gate != __atomic_load_n(want, __ATOMIC_ACQUIRE) :
+			     (gate & MANA_GATE_CLOSED) != 0, 0)) {
 		/* Pairs with the writer's load-acquire in mana_guard_wait_idle. */
 		__atomic_store_n(&q->seq, s + 2, __ATOMIC_RELEASE);
+		if (seen != NULL)
+			*seen = gate;
 		return false;
 	}
 	return true;
+}
+
+static inline bool
+mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode)
+{
+	return mana_guard_enter_(q, g, mode, NULL, NULL);
+}
+
+/*
+ * Enter a burst in a process that follows the gate's generations (a
+ * secondary: mana_mp.h): refused unless the gate is open with exactly the
+ * word *want, which that process stores (store-release) once it is in step
+ * with the generation. On refusal *seen gets the gate word found; the burst
+ * costs what mana_guard_enter's does (one compare of the same word).
+ */
+static inline bool
+mana_guard_enter_word(struct mana_guard_q *q, const struct mana_gate *g,
+		      enum mana_guard_mode mode, const uint64_t *want, uint64_t *seen)
+{
+	return mana_guard_enter_(q, g, mode, want, seen);
+}
+
+/* The word the gate opens with next (mana_gate_open): a process in step
+ * with it may store it as its want before the gate opens.
+ */
+static inline uint64_t
+mana_gate_next_word(const struct mana_gate *g)
+{
+	return ((__atomic_load_n(&g->word, __ATOMIC_ACQUIRE) >> 1) + 1) << 1;
 }
 
 /* Leave a burst: every access to device memory happens before this. */

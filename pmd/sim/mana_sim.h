@@ -70,6 +70,13 @@ struct mana_sim_params {
 int mana_sim_create(const char *name, const struct mana_sim_params *params,
 		    struct mana_hw_dev **dev);
 
+/* A secondary process's view of the device called name, which the
+ * primary created: 0 and *dev (its attach op gives this process's
+ * handles; destroy frees only the view), -ENODEV if there is no such
+ * device, -ENOMEM.
+ */
+int mana_sim_attach(const char *name, struct mana_hw_dev **dev);
+
 /* A service event now, as the schedule would fire it (EAL alarm context or
  * any control thread). -EALREADY if the device is not up.
  */

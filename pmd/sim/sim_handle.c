@@ -37,7 +37,6 @@ sim_close(struct mana_hw *hw)
 		sim_queue_free(&d->sq[i]);
 		sim_queue_free(&d->rq[i]);
 	}
-	sim_db_map[p->slot] = NULL;
 	d->opened = 0;
 	sim_unlock_all(d);
 	sim_mr_revoke(d);
@@ -135,6 +134,17 @@ sim_event_get(struct mana_hw *hw, enum mana_hw_async *ev)
 	return -EIO;
 }
 
+/* The page a secondary maps: the memfd itself (a BAR page through the
+ * verbs command fd on hardware).
+ */
+static int
+sim_share(struct mana_hw *hw, int *fd, uint32_t *map_len)
+{
+	*fd = ((struct sim_proc *)hw)->memfd;
+	*map_len = MANA_DB_PAGE_SIZE;
+	return 0;
+}
+
 static const struct mana_hw_ops sim_ops = {
 	.name = "sim",
 	.close = sim_close,
@@ -150,7 +160,134 @@ static const struct mana_hw_ops sim_ops = {
 	.kick = sim_kick,
 	.mr_reg = sim_mr_reg,
 	.mr_dereg = sim_mr_dereg,
+	.share = sim_share,
 };
+
+/* A secondary process's handle: the device's work on its doorbells (kick),
+ * its counters; nothing that changes the device, which the primary owns.
+ */
+static void
+sim_sec_close(struct mana_hw *hw)
+{
+	free(hw);
+}
+
+static int
+sim_sec_query(struct mana_hw *hw, struct mana_hw_caps *caps)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(caps);
+	return -EPERM;
+}
+
+static int
+sim_sec_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx,
+		     uint32_t nb_desc, int socket_id, struct mana_hw_queue *q)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(type);
+	RTE_SET_USED(idx);
+	RTE_SET_USED(nb_desc);
+	RTE_SET_USED(socket_id);
+	RTE_SET_USED(q);
+	return -EPERM;
+}
+
+static void
+sim_sec_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(type);
+	RTE_SET_USED(idx);
+}
+
+static int
+sim_sec_vport_start(struct mana_hw *hw, const struct mana_vport_cfg *cfg)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(cfg);
+	return -EPERM;
+}
+
+static void
+sim_sec_vport_stop(struct mana_hw *hw)
+{
+	RTE_SET_USED(hw);
+}
+
+static void *
+sim_sec_db_page(struct mana_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return NULL;   /* the core maps it */
+}
+
+static int
+sim_sec_event_fd(struct mana_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return -1;
+}
+
+static int
+sim_sec_event_get(struct mana_hw *hw, enum mana_hw_async *ev)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(ev);
+	return 0;
+}
+
+static int
+sim_sec_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(addr);
+	RTE_SET_USED(len);
+	RTE_SET_USED(lkey);
+	return -EPERM;
+}
+
+static void
+sim_sec_mr_dereg(struct mana_hw *hw, uint32_t lkey)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(lkey);
+}
+
+static const struct mana_hw_ops sim_sec_ops = {
+	.name = "sim-secondary",
+	.close = sim_sec_close,
+	.query = sim_sec_query,
+	.queue_create = sim_sec_queue_create,
+	.queue_destroy = sim_sec_queue_destroy,
+	.vport_start = sim_sec_vport_start,
+	.vport_stop = sim_sec_vport_stop,
+	.db_page = sim_sec_db_page,
+	.stats = sim_stats,
+	.event_fd = sim_sec_event_fd,
+	.event_get = sim_sec_event_get,
+	.kick = sim_kick,
+	.mr_reg = sim_sec_mr_reg,
+	.mr_dereg = sim_sec_mr_dereg,
+};
+
+int
+sim_handle_sec_new(struct sim_device *o, struct mana_hw **out)
+{
+	struct sim_proc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->hw.ops = &sim_sec_ops;
+	p->owner = o;
+	p->slot = o->slot;
+	p->dev = &sim_hub->dev[o->slot];
+	p->memfd = -1;
+	p->ev_rd = -1;
+	p->ev_wr = -1;
+	*out = &p->hw;
+	return 0;
+}
 
 int
 sim_handle_new(struct sim_device *o, struct sim_proc **out)

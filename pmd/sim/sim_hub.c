@@ -20,7 +20,6 @@
 RTE_LOG_REGISTER(mana_sim_logtype, pmd.net.mana.sim, NOTICE);
 
 struct sim_hub *sim_hub;
-void *sim_db_map[SIM_MAX_DEVS];
 
 struct sim_hub *
 sim_hub_get(void)

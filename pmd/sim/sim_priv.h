@@ -207,9 +207,12 @@ struct sim_proc {
 	int ev_rd, ev_wr;        /* the async event channel (a pipe) */
 };
 
-/* Per-process (primary) view of a device across incarnations (malloc). */
+/* Per-process view of a device across incarnations (malloc): the
+ * primary's, which opens it, or a secondary's, which attaches handles.
+ */
 struct sim_device {
 	struct mana_hw_dev base;
+	bool secondary;
 	char name[MANA_SIM_NAME_LEN];
 	unsigned int slot;
 	struct mana_sim_params params;
@@ -257,10 +260,6 @@ sim_unlock_all(struct sim_dev *d)
 
 /* The hub, once sim_hub_get succeeded; NULL before. */
 extern struct sim_hub *sim_hub;
-/* This process's doorbell mapping of each slot; written with all queue locks
- * of that slot held, read under one of them.
- */
-extern void *sim_db_map[SIM_MAX_DEVS];
 
 /* Map (the first time: reserve and initialize) the hub. NULL after a log
  * line. The primary's probing thread.
@@ -373,6 +372,11 @@ int sim_handle_new(struct sim_device *o, struct sim_proc **out);
 
 /* Release what sim_handle_new made (the doorbell page is buried). */
 void sim_handle_free(struct sim_proc *p);
+
+/* A secondary process's handle on o's device: kick and stats (its
+ * doorbell page is the driver core's mapping). 0 or -ENOMEM.
+ */
+int sim_handle_sec_new(struct sim_device *o, struct mana_hw **out);
 
 #pragma GCC visibility pop
 

@@ -161,8 +161,14 @@ sim_vdev_probe(struct rte_vdev_device *vdev)
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		MANA_INIT_LOG(ERR, "%s: secondary processes are not supported yet", name);
-		return -ENOTSUP;
+		/* A secondary gets no devargs: the shared port has it all. */
+		ret = mana_sim_attach(name, &hwdev);
+		if (ret != 0) {
+			MANA_INIT_LOG(ERR, "%s: no simulated device of that name in the primary: %s",
+				      name, rte_strerror(-ret));
+			return ret;
+		}
+		return mana_drv_port_attach(name, &vdev->device, hwdev);
 	}
 	ret = sim_parse_devargs(name, rte_vdev_device_args(vdev), &sp, &pp);
 	if (ret != 0)
