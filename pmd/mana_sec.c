@@ -58,6 +58,24 @@ static struct mana_proc *mana_sec_ports[RTE_MAX_ETHPORTS];
 static unsigned int mana_sec_users;
 static bool mana_sec_action;
 
+/* One request to the primary at a time from this process: rte_mp refuses
+ * a second one of the same name to the same peer while one is pending
+ * (EEXIST), and they are rare (a resynchronization, a new mempool).
+ */
+static pthread_mutex_t mana_sec_req_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+sec_request(struct rte_mp_msg *req, struct rte_mp_reply *reply)
+{
+	const struct timespec ts = { MANA_SEC_REQ_TIMEOUT_S, 0 };
+	int ret;
+
+	pthread_mutex_lock(&mana_sec_req_lock);
+	ret = rte_mp_request_sync(req, reply, &ts);
+	pthread_mutex_unlock(&mana_sec_req_lock);
+	return ret;
+}
+
 static struct mana_priv *
 sec_priv(const struct mana_proc *proc)
 {
@@ -172,7 +190,6 @@ sec_hw_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey)
 {
 	struct mana_proc *proc = ((struct mana_sec *)hw)->proc;
 	struct mana_mp_msg m = { .type = MANA_MP_MR_REG, .port_id = proc->port_id };
-	const struct timespec ts = { MANA_SEC_REQ_TIMEOUT_S, 0 };
 	struct rte_mp_reply reply = { 0 };
 	const struct mana_mp_msg *r;
 	struct rte_mp_msg req;
@@ -182,7 +199,7 @@ sec_hw_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey)
 	m.len = len;
 	m.pid = getpid();
 	mana_mp_msg_init(&req, &m, -1);
-	if (rte_mp_request_sync(&req, &reply, &ts) == 0 && reply.nb_received == 1) {
+	if (sec_request(&req, &reply) == 0 && reply.nb_received == 1) {
 		for (i = 0; i < reply.msgs[0].num_fds; i++)
 			close(reply.msgs[0].fds[i]);
 		if (mana_mp_msg_check(&reply.msgs[0], &r) != 0)
@@ -339,7 +356,6 @@ sec_sync(struct mana_proc *proc)
 {
 	struct mana_sec *s = proc->sec;
 	struct mana_mp_msg m = { .type = MANA_MP_ATTACH, .port_id = proc->port_id };
-	const struct timespec ts = { MANA_SEC_REQ_TIMEOUT_S, 0 };
 	struct rte_mp_reply reply = { 0 };
 	const struct mana_mp_msg *r = NULL;
 	struct rte_mp_msg req;
@@ -347,7 +363,7 @@ sec_sync(struct mana_proc *proc)
 
 	m.pid = getpid();
 	mana_mp_msg_init(&req, &m, -1);
-	if (rte_mp_request_sync(&req, &reply, &ts) != 0 || reply.nb_received != 1) {
+	if (sec_request(&req, &reply) != 0 || reply.nb_received != 1) {
 		ret = -ETIMEDOUT;
 		goto out;
 	}
