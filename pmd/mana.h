@@ -146,6 +146,7 @@ struct mana_proc {
 	bool share_ok;
 	/* Secondary (mana_sec.c). */
 	bool secondary;
+	int32_t pid;                 /* this process, as its bursts record it */
 	uint64_t seen_word;          /* the gate word synchronized with (atomic) */
 	uint32_t resync_pending;     /* a resynchronization is scheduled (atomic) */
 	void (*resync)(struct mana_proc *proc);  /* schedule one (any thread) */

@@ -55,13 +55,40 @@ struct mana_gate {
 struct mana_guard_q {
 	uint32_t seq;
 	uint32_t magic;
+	/* The process whose thread polls the queue when it is not the
+	 * writer's (a secondary: mana_guard_owner), 0 otherwise: a burst
+	 * that never ends because that process died is not waited for.
+	 */
+	int32_t owner;
 } __attribute__((aligned(64)));
 
 static inline void
 mana_guard_init(struct mana_guard_q *q)
 {
 	q->seq = 0;
+	q->owner = 0;
 	q->magic = MANA_GUARD_MAGIC;
+}
+
+/* A burst of a process other than the writer's: record it as the queue's
+ * poller (stores only when the queue changes hands). A queue's polling
+ * changes hands only between bursts (two processes polling one queue at
+ * once is the application's bug), so an odd seq found then is a burst the
+ * last poller never ended: it died inside. Make it even, or this poller's
+ * bursts would read as idle and its idle time as a burst. The polling
+ * thread, before mana_guard_enter.
+ */
+static inline void
+mana_guard_owner(struct mana_guard_q *q, int32_t pid)
+{
+	if (__builtin_expect(__atomic_load_n(&q->owner, __ATOMIC_RELAXED) != pid, 0)) {
+		uint32_t s = __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE);
+
+		__atomic_store_n(&q->owner, pid, __ATOMIC_RELAXED);
+		if (s & 1)
+			__atomic_compare_exchange_n(&q->seq, &s, s + 1, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	}
 }
 
 enum mana_guard_mode {
@@ -194,7 +221,8 @@ mana_gate_is_closed(const struct mana_gate *g)
  * millisecond), for at most timeout_ns (CLOCK_MONOTONIC).
  * Returns 0, or -ETIMEDOUT with *stuck set to the index of a queue still
  * inside a burst (whose memory must then not be freed). NULL entries are
- * skipped. *waited_ns, if not NULL, gets the time spent.
+ * skipped; so is a queue whose owner process died inside its burst (its
+ * seq made even again). *waited_ns, if not NULL, gets the time spent.
  */
 int mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 			 unsigned int *stuck, uint64_t *waited_ns);

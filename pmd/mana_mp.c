@@ -51,12 +51,13 @@ mana_mp_start_time(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	/* After the command name, which may hold anything but ends with the
-	 * last ')': field 3 (state) on; start time is field 22.
+	 * last ')': field 3 (state) on, each after a space; start time is
+	 * field 22.
 	 */
 	p = strrchr(buf, ')');
 	if (p == NULL)
 		return 0;
-	for (field = 2; field < 21 && p != NULL; field++)
+	for (field = 2; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
 	if (p == NULL || sscanf(p + 1, "%llu", &t) != 1)
 		return 0;

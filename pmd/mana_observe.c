@@ -65,7 +65,7 @@ static const char *const mana_xstat_names[MANA_XS_NUM] = {
 	[MANA_XS_RX_PORT_DOWN] = "rx_port_down_packets",
 	/* Memory regions registered with the device now. */
 	[MANA_XS_MR_REGISTERED] = "mr_registered",
-	/* Secondary processes (mana_mp.h): attached now, PARKs not
+	/* Secondary processes (mana_mp.h): attached and alive now, PARKs not
 	 * acknowledged in time, slots freed after a secondary died, the last
 	 * PARK's slowest acknowledgement, resynchronizations, bursts refused
 	 * until one.
@@ -86,7 +86,7 @@ mana_observe_mp(struct rte_eth_dev *dev, uint64_t *v)
 	unsigned int i;
 
 	for (i = 0; i < MANA_MP_MAX_PEERS; i++)
-		if (__atomic_load_n(&priv->mp.peers[i].pid, __ATOMIC_RELAXED) != 0)
+		if (mana_mp_peer_alive(&priv->mp.peers[i]))
 			v[MANA_XS_MP_PEERS]++;
 	v[MANA_XS_MP_DEAF] = __atomic_load_n(&priv->mp.deaf, __ATOMIC_RELAXED);
 	v[MANA_XS_MP_PEERS_GONE] = __atomic_load_n(&priv->mp.peers_gone, __ATOMIC_RELAXED);

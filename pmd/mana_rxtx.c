@@ -198,6 +198,7 @@ mana_burst_enter(struct mana_guard_q *q, const struct mana_gate *g, uint16_t por
 	proc = mana_proc_of(port_id);
 	if (mana_rxtx_hook_sec_unguarded())
 		return true;   /* the must-crash test build only */
+	mana_guard_owner(q, proc->pid);
 	if (likely(mana_guard_enter_word(q, g, mode, &proc->seen_word, &seen)))
 		return true;
 	/* (seen stays closed when the queue is not one of ours.) */
@@ -225,6 +226,7 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 	mana_rxtx_hook_burst_start();
 	if (!mana_burst_enter(&rxq->guard, mana_gate_of(&rxq->gate), rxq->port_id, mode, sec))
 		return 0;
+	mana_rxtx_hook_guarded();
 	while (nb < n) {
 		const struct mana_rx_pkt *pi;
 		struct rte_mbuf *m;

@@ -591,6 +591,7 @@ mana_sec_attach(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev)
 	s->proc = proc;
 	s->resync_us = MANA_SEC_RESYNC_MIN_US;
 	proc->secondary = true;
+	proc->pid = getpid();
 	proc->port_id = dev->data->port_id;
 	proc->hw = &s->hw;
 	proc->resync = sec_resync_schedule;

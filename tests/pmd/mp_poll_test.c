@@ -9,12 +9,25 @@
  * recovery event in the secondary, a deaf secondary counted by the
  * primary, or traffic that does not resume after the last reset.
  *
- *   mp_poll_test RESETS [survives|must_crash]
+ *   mp_poll_test RESETS [survives|must_crash|stopped|killed]
  *
+ * survives: RESETS resets with the secondary polling (the default).
  * must_crash: the program is linked with the test build of the driver whose
  * secondary bursts skip the guard (tests/pmd/hooks/sec_unguarded): the
  * secondary must crash within the resets, and the test passes only if it
  * does (the check above can fail).
+ * stopped: the secondary is SIGSTOPped between two bursts, for longer than
+ * the bounds, while a reset runs: the reset succeeds in its bound, counts
+ * the secondary deaf, and after SIGCONT it resynchronizes by itself and
+ * forwards again. Then it is SIGSTOPped inside a burst (its queue's guard
+ * sequence odd, seen from the primary): the reset ends RECOVERY_FAILED in
+ * its bound, nothing freed, and after SIGCONT the secondary is refused
+ * cleanly (no crash, no packet) until it exits.
+ * killed: the secondary is SIGKILLed inside a burst (stopped there first):
+ * the next resets do not wait for its burst; another is SIGKILLed in the
+ * middle of a reset (the device down 300 ms): the reset succeeds, the
+ * primary frees its slot; a new secondary started in the middle of the
+ * next reset attaches, gets in step by itself and forwards.
  *
  * The primary starts the secondary itself (this program again, with
  * --secondary PREFIX), on the same hugepage-backed DPDK instance. They share
@@ -22,6 +35,7 @@
  * (the IPC round trip of each reset: xstat mp_last_park_ack_us), p50/p99.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,12 +72,13 @@ __tsan_default_suppressions(void)
 
 /* Shared by the two processes (a memzone the primary reserves). */
 struct mp_status {
-	uint32_t ready;            /* the secondary polls */
-	uint32_t stop;             /* the primary asks it to finish */
-	uint32_t crashed;          /* its signal handler ran */
+	uint64_t ready;            /* the secondary polls */
+	uint64_t stop;             /* the primary asks it to finish */
+	uint64_t crashed;          /* its signal handler ran: the signal */
 	uint64_t rx, tx, bursts;   /* the secondary's traffic */
 	uint64_t ev[RTE_ETH_EVENT_MAX];   /* events its application saw */
 	uint64_t ev_bad;           /* an outcome without ERR_RECOVERING before it */
+	uint64_t stop_req;         /* SIGSTOP yourself: 1 between bursts, 2 inside one */
 };
 
 static struct mp_status *st;
@@ -78,12 +93,35 @@ sec_crash(int sig, siginfo_t *si, void *ctx)
 
 	(void)ctx;
 	if (st != NULL)
-		__atomic_store_n(&st->crashed, (uint32_t)sig, __ATOMIC_RELEASE);
+		__atomic_store_n(&st->crashed, (uint64_t)sig, __ATOMIC_RELEASE);
 	n = snprintf(msg, sizeof(msg), "mp_poll_test secondary: signal %d (%s) at address %p\n",
 		     sig, strsignal(sig), si->si_addr);
 	if (n > 0 && write(2, msg, (size_t)n) < 0)
 		n = 0;
 	_exit(98);
+}
+
+/* In the test build of the driver with hooks (tests/pmd/hooks): called by
+ * every rx burst right after its guard let it in. Absent otherwise.
+ */
+extern void (*mana_test_guarded_hook)(void) __attribute__((weak));
+
+/* Stop this process where the primary asked (stop_req), once. */
+static void
+sec_stop_if(uint64_t where)
+{
+	uint64_t want = where;
+
+	if (__atomic_load_n(&st->stop_req, __ATOMIC_RELAXED) == where &&
+	    __atomic_compare_exchange_n(&st->stop_req, &want, 0, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_RELAXED))
+		raise(SIGSTOP);
+}
+
+static void
+sec_in_burst(void)
+{
+	sec_stop_if(2);
 }
 
 static uint32_t sec_open[RTE_MAX_ETHPORTS];   /* ERR_RECOVERING without outcome */
@@ -176,9 +214,13 @@ secondary(const char *argv0, const char *prefix)
 	st = mz->addr;
 	for (i = 0; i < RTE_DIM(types); i++)
 		rte_eth_dev_callback_register(RTE_ETH_ALL, types[i], sec_event, NULL);
+	if (&mana_test_guarded_hook != NULL)
+		__atomic_store_n(&mana_test_guarded_hook, sec_in_burst, __ATOMIC_RELEASE);
 	__atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t got = 0;
+
+		sec_stop_if(1);
 
 		for (p = 0; p < NB_PORTS; p++)
 			for (q = 0; q < NB_Q; q++) {
@@ -205,9 +247,13 @@ secondary(const char *argv0, const char *prefix)
 
 /* ---- the primary ------------------------------------------------------------ */
 
+static char prefix[64];
+static const char *self;
+static int port[NB_PORTS];
+
 /* Remove the hugepage files and runtime directory of instance prefix. */
 static void
-drop_instance(const char *prefix)
+drop_instance(void)
 {
 	char cmd[256];
 
@@ -226,7 +272,7 @@ cmp_u64(const void *a, const void *b)
 }
 
 static bool
-wait_until(volatile uint64_t *v, uint64_t min, unsigned int ms)
+wait_until(const uint64_t *v, uint64_t min, unsigned int ms)
 {
 	uint64_t end = test_now_ms() + ms;
 
@@ -238,74 +284,88 @@ wait_until(volatile uint64_t *v, uint64_t min, unsigned int ms)
 	return true;
 }
 
-int
-main(int argc, char **argv)
+/* Start a secondary; wait (if wait_traffic) until it forwards. */
+static pid_t
+spawn(bool wait_traffic)
 {
-	const struct test_eal_opts eo = {
-		.name = "mppoll", .huge = true, .lcores = "0", .nb_mbufs = 8191, .cache = 64,
-	};
-	const struct test_port_opts po = {
-		.nb_rxq = NB_Q, .nb_txq = NB_Q, .rss = true, .promisc = true,
-	};
-	unsigned int resets, i, done = 0;
-	bool must_crash;
-	const struct rte_memzone *mz;
-	uint64_t *ack_us, rx_before;
-	char prefix[64];
-	int port[NB_PORTS], wst = 0;
+	uint64_t rx0 = st->rx;
 	pid_t child;
 
-	if (argc == 3 && strcmp(argv[1], "--secondary") == 0)
-		return secondary(argv[0], argv[2]);
-	resets = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 10) : 1000;
-	must_crash = argc > 2 && strcmp(argv[2], "must_crash") == 0;
-	if (resets == 0) {
-		fprintf(stderr, "usage: %s RESETS [survives|must_crash]\n", argv[0]);
-		return 2;
-	}
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-	/* A reset costs several times more under a sanitizer. */
-	resets = (resets + 3) / 4;
-	printf("sanitizer build: %u resets\n", resets);
-#endif
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (test_eal_setup(argv[0], &eo) != 0)
-		return 1;
-	snprintf(prefix, sizeof(prefix), "mana_%s_%d", eo.name, (int)getpid());
-	port[0] = test_port_up("net_mana_sim0", "recovery_ms=0", &po);
-	port[1] = test_port_up("net_mana_sim1", "recovery_ms=0", &po);
-	mz = rte_memzone_reserve(STATUS_MZ, sizeof(*st), SOCKET_ID_ANY, 0);
-	ack_us = calloc(resets, sizeof(*ack_us));
-	if (port[0] < 0 || port[1] < 0 || mz == NULL || ack_us == NULL) {
-		fprintf(stderr, "primary: set-up failed\n");
-		return 1;
-	}
-	st = mz->addr;
-	memset(st, 0, sizeof(*st));
-
+	__atomic_store_n(&st->ready, 0, __ATOMIC_RELEASE);
 	child = fork();
 	if (child == 0) {
-		execl("/proc/self/exe", argv[0], "--secondary", prefix, (char *)NULL);
+		execl("/proc/self/exe", self, "--secondary", prefix, (char *)NULL);
 		_exit(127);
 	}
 	CHECK(child > 0);
-	CHECK(wait_until((volatile uint64_t *)&st->ready, 1, 60000) ||
+	if (!wait_traffic)
+		return child;
+	CHECK(wait_until(&st->ready, 1, 60000) ||
 	      (fprintf(stderr, "the secondary did not start\n"), false));
-	CHECK(wait_until(&st->rx, 1000, 30000) ||
+	CHECK(wait_until(&st->rx, rx0 + 1000, 30000) ||
 	      (fprintf(stderr, "no traffic through the secondary\n"), false));
-	printf("secondary polling: %" PRIu64 " packets received, %" PRIu64 " injected\n",
-	       st->rx, st->tx);
+	return child;
+}
 
-	for (i = 0; i < resets; i++) {
+/* Ask the secondary to finish; its exit status (killed after 30 s). */
+static int
+finish(pid_t child)
+{
+	uint64_t end = test_now_ms() + 30000;
+	int wst = 0;
+
+	__atomic_store_n(&st->stop, 1, __ATOMIC_RELEASE);
+	while (waitpid(child, &wst, WNOHANG) != child) {
+		if (test_now_ms() > end) {
+			fprintf(stderr, "the secondary does not exit: killed\n");
+			kill(child, SIGKILL);
+			waitpid(child, &wst, 0);
+			test_failures++;
+			break;
+		}
+		usleep(10000);
+	}
+	__atomic_store_n(&st->stop, 0, __ATOMIC_RELEASE);
+	return wst;
+}
+
+/* A reset of port pt, and its outcome within ms: the event type seen. */
+static enum rte_eth_event_type
+reset_port(uint16_t pt, unsigned int ms)
+{
+	uint64_t ok = test_events(pt, RTE_ETH_EVENT_RECOVERY_SUCCESS);
+	uint64_t bad = test_events(pt, RTE_ETH_EVENT_RECOVERY_FAILED);
+	uint64_t end = test_now_ms() + ms;
+
+	if (mana_sim_service_event(mana_proc_of(pt)->hwdev) != 0)
+		return RTE_ETH_EVENT_MAX;
+	while (test_now_ms() < end) {
+		if (test_events(pt, RTE_ETH_EVENT_RECOVERY_SUCCESS) > ok)
+			return RTE_ETH_EVENT_RECOVERY_SUCCESS;
+		if (test_events(pt, RTE_ETH_EVENT_RECOVERY_FAILED) > bad)
+			return RTE_ETH_EVENT_RECOVERY_FAILED;
+		usleep(500);
+	}
+	return RTE_ETH_EVENT_MAX;
+}
+
+static int
+run_resets(unsigned int resets, bool must_crash)
+{
+	uint64_t *ack_us = calloc(resets, sizeof(*ack_us)), rx_before;
+	unsigned int i, done = 0;
+	pid_t child = spawn(true);
+	int wst = 0;
+
+	CHECK(ack_us != NULL);
+	for (i = 0; ack_us != NULL && i < resets; i++) {
 		uint16_t pt = (uint16_t)port[i % NB_PORTS];
-		uint64_t want = test_events(pt, RTE_ETH_EVENT_RECOVERY_SUCCESS) + 1;
 
 		if (waitpid(child, &wst, WNOHANG) == child) {
 			child = -1;
 			break;
 		}
-		if (mana_sim_service_event(mana_proc_of(pt)->hwdev) != 0 ||
-		    !test_wait_events(pt, RTE_ETH_EVENT_RECOVERY_SUCCESS, want, 20000)) {
+		if (reset_port(pt, 20000) != RTE_ETH_EVENT_RECOVERY_SUCCESS) {
 			fprintf(stderr, "reset %u of port %u did not succeed\n", i, pt);
 			test_failures++;
 			break;
@@ -317,10 +377,8 @@ main(int argc, char **argv)
 	}
 	if (must_crash) {
 		/* The unguarded secondary must have died of its bursts. */
-		if (child > 0 && waitpid(child, &wst, WNOHANG) != child) {
-			__atomic_store_n(&st->stop, 1, __ATOMIC_RELEASE);
-			waitpid(child, &wst, 0);
-		}
+		if (child > 0 && waitpid(child, &wst, WNOHANG) != child)
+			wst = finish(child);
 		printf("must_crash: secondary %s after %u resets (wait status %#x)\n",
 		       st->crashed ? "crashed" : "did not crash", done, (unsigned int)wst);
 		CHECK(st->crashed != 0);
@@ -331,13 +389,13 @@ main(int argc, char **argv)
 		 * it would crash the primary. Leave without tearing down, and
 		 * take back the instance's files.
 		 */
-		drop_instance(prefix);
+		drop_instance();
 		if (test_failures != 0)
 			fprintf(stderr, "%d check(s) failed\n", test_failures);
 		_exit(test_failures != 0 ? 1 : 0);
 	}
-	CHECK(child > 0 || (fprintf(stderr, "the secondary died during the resets (status %#x, signal handler %u)\n",
-				    wst, st->crashed), false));
+	CHECK(child > 0 || (fprintf(stderr, "the secondary died during the resets (status %#x, signal %" PRIu64 ")\n",
+				    (unsigned int)wst, st->crashed), false));
 	CHECK(done == resets);
 	/* Traffic resumes after the last reset, through the secondary. */
 	rx_before = st->rx;
@@ -356,37 +414,258 @@ main(int argc, char **argv)
 		CHECK(test_xstat((uint16_t)port[i], "mp_secondaries") == 1);
 		CHECK(test_xstat((uint16_t)port[i], "mp_deaf_secondaries") == 0);
 	}
-	qsort(ack_us, done, sizeof(*ack_us), cmp_u64);
-	if (done > 0)
+	if (done > 0) {
+		qsort(ack_us, done, sizeof(*ack_us), cmp_u64);
 		printf("%u resets with a secondary polling: park acknowledged in p50 %" PRIu64 " us, p99 %" PRIu64 " us, max %" PRIu64 " us; secondary: %" PRIu64 " packets received, %" PRIu64 " bursts, %" PRIu64 " stale bursts, %" PRIu64 " resyncs\n",
-		       done, ack_us[done / 2], ack_us[done * 99 / 100], ack_us[done - 1], st->rx,
-		       st->bursts, test_xstat((uint16_t)port[0], "mp_stale_bursts"),
+		       done, ack_us[done / 2], ack_us[done * 99 / 100], ack_us[done - 1],
+		       st->rx, st->bursts, test_xstat((uint16_t)port[0], "mp_stale_bursts"),
 		       test_xstat((uint16_t)port[0], "mp_resyncs"));
-	__atomic_store_n(&st->stop, 1, __ATOMIC_RELEASE);
-	{
-		uint64_t end = test_now_ms() + 30000;
-
-		while (waitpid(child, &wst, WNOHANG) != child) {
-			if (test_now_ms() > end) {
-				fprintf(stderr, "the secondary does not exit: killed\n");
-				kill(child, SIGKILL);
-				waitpid(child, &wst, 0);
-				test_failures++;
-				break;
-			}
-			usleep(10000);
-		}
-	}
-	CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
-	/* Its exit stopped nothing of the port and freed its slot. */
-	for (i = 0; i < NB_PORTS; i++) {
-		struct rte_eth_link link;
-
-		CHECK(test_xstat((uint16_t)port[i], "mp_secondaries") == 0);
-		CHECK(rte_eth_link_get_nowait((uint16_t)port[i], &link) == 0 &&
-		      link.link_status == RTE_ETH_LINK_UP);
 	}
 	free(ack_us);
+	wst = finish(child);
+	CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	return 0;
+}
+
+/* Have the secondary stop itself (SIGSTOP) between two bursts, or inside
+ * one (the test build's hook, right after the guard let an rx burst in):
+ * true once it is stopped, and (inside) its queue's guard sequence says so.
+ */
+static bool
+stop_at(pid_t child, uint16_t pt, bool inside)
+{
+	uint64_t end = test_now_ms() + 10000;
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	__atomic_store_n(&st->stop_req, inside ? 2 : 1, __ATOMIC_RELEASE);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+	while (test_now_ms() < end) {
+		fd = open(path, O_RDONLY);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			p = strrchr(buf, ')');
+			if (p != NULL && p[1] == ' ' && p[2] == 'T') {
+				if (!inside)
+					return true;
+				/* Its rx queue 0 of port pt, or another: some
+				 * queue's sequence is odd.
+				 */
+				for (uint16_t pp = 0; pp < NB_PORTS; pp++)
+					for (uint16_t q = 0; q < NB_Q; q++) {
+						const struct mana_rxq *rq =
+							rte_eth_devices[pp].data->rx_queues[q];
+
+						if (__atomic_load_n(&rq->guard.seq, __ATOMIC_ACQUIRE) & 1)
+							return true;
+					}
+				fprintf(stderr, "stopped, but no queue is inside a burst\n");
+				return false;
+			}
+		}
+		usleep(1000);
+	}
+	RTE_SET_USED(pt);
+	fprintf(stderr, "the secondary did not stop itself\n");
+	return false;
+}
+
+static int
+run_stopped(void)
+{
+	uint16_t pt = (uint16_t)port[0];
+	uint64_t deaf = test_xstat(pt, "mp_deaf_secondaries"), rx0, t0, ms;
+	enum rte_eth_event_type out;
+	pid_t child = spawn(true);
+	int wst;
+
+	/* Between bursts: the reset goes on without it. */
+	CHECK(stop_at(child, pt, false));
+	t0 = test_now_ms();
+	out = reset_port(pt, 20000);
+	ms = test_now_ms() - t0;
+	printf("stopped between bursts: reset %s in %" PRIu64 " ms (mp_timeout_ms 100)\n",
+	       out == RTE_ETH_EVENT_RECOVERY_SUCCESS ? "succeeded" : "did not succeed", ms);
+	CHECK(out == RTE_ETH_EVENT_RECOVERY_SUCCESS);
+	CHECK(ms < 2000);
+	CHECK(test_xstat(pt, "mp_deaf_secondaries") == deaf + 1);
+	rx0 = st->rx;
+	kill(child, SIGCONT);
+	CHECK(wait_until(&st->rx, rx0 + 1000, 20000) ||
+	      (fprintf(stderr, "the resumed secondary does not forward again\n"), false));
+	CHECK(wait_until(&st->ev[RTE_ETH_EVENT_RECOVERY_SUCCESS], 1, 10000));
+	printf("after SIGCONT: forwarding again (%" PRIu64 " resyncs), its events: %" PRIu64 " ERR_RECOVERING, %" PRIu64 " RECOVERY_SUCCESS\n",
+	       test_xstat(pt, "mp_resyncs"), st->ev[RTE_ETH_EVENT_ERR_RECOVERING],
+	       st->ev[RTE_ETH_EVENT_RECOVERY_SUCCESS]);
+
+	/* Inside a burst: nothing may be freed under it; the reset fails in
+	 * its bound.
+	 */
+	CHECK(stop_at(child, pt, true));
+	t0 = test_now_ms();
+	out = reset_port(pt, 20000);
+	ms = test_now_ms() - t0;
+	printf("stopped inside a burst: reset %s in %" PRIu64 " ms (quiesce_timeout_ms 300)\n",
+	       out == RTE_ETH_EVENT_RECOVERY_FAILED ? "failed" : "did not fail", ms);
+	CHECK(out == RTE_ETH_EVENT_RECOVERY_FAILED);
+	CHECK(ms < 3000);
+	rx0 = st->rx;
+	kill(child, SIGCONT);
+	usleep(500000);
+	CHECK(waitpid(child, &wst, WNOHANG) == 0);   /* alive: refused, not crashed */
+	CHECK(st->crashed == 0);
+	printf("after SIGCONT: %" PRIu64 " packets through the failed port in 500 ms\n",
+	       st->rx - rx0);
+	wst = finish(child);
+	CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	return 0;
+}
+
+/* Some rx queue of the secondary's is inside a burst now. */
+static bool
+any_inside(void)
+{
+	uint16_t p, q;
+
+	for (p = 0; p < NB_PORTS; p++)
+		for (q = 0; q < NB_Q; q++) {
+			const struct mana_rxq *rq = rte_eth_devices[p].data->rx_queues[q];
+
+			if (__atomic_load_n(&rq->guard.seq, __ATOMIC_ACQUIRE) & 1)
+				return true;
+		}
+	return false;
+}
+
+static int
+run_killed(void)
+{
+	uint16_t pt = (uint16_t)port[0];
+	uint64_t gone = test_xstat(pt, "mp_secondaries_gone"), rx0, t0;
+	pid_t child = spawn(true);
+	int wst;
+
+	/* Killed inside a burst: its burst never ends, and the next reset
+	 * must not wait for it.
+	 */
+	CHECK(stop_at(child, pt, true));
+	kill(child, SIGKILL);
+	waitpid(child, &wst, 0);
+	CHECK(any_inside());
+	printf("killed %s a burst\n", any_inside() ? "inside" : "outside");
+	t0 = test_now_ms();
+	CHECK(reset_port(pt, 20000) == RTE_ETH_EVENT_RECOVERY_SUCCESS);
+	CHECK(reset_port((uint16_t)port[1], 20000) == RTE_ETH_EVENT_RECOVERY_SUCCESS);
+	printf("resets after it died: %" PRIu64 " ms for both ports\n", test_now_ms() - t0);
+	CHECK(!any_inside());
+	CHECK(test_xstat(pt, "mp_secondaries_gone") == gone + 1);
+	gone++;
+
+	/* Killed while the device is down (it parked already). */
+	child = spawn(true);
+
+	/* Killed while the device is down (it parked already). */
+	CHECK(mana_sim_service_event(mana_proc_of(pt)->hwdev) == 0);
+	usleep(20000);
+	kill(child, SIGKILL);
+	waitpid(child, &wst, 0);
+	CHECK(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL);
+	CHECK(test_wait_events(pt, RTE_ETH_EVENT_RECOVERY_SUCCESS, 2, 20000));
+	/* The next device close notices it gone and frees its slot. */
+	CHECK(reset_port(pt, 20000) == RTE_ETH_EVENT_RECOVERY_SUCCESS);
+	printf("killed mid-reset: slots freed %" PRIu64 ", secondaries now %" PRIu64 "\n",
+	       test_xstat(pt, "mp_secondaries_gone") - gone, test_xstat(pt, "mp_secondaries"));
+	CHECK(test_xstat(pt, "mp_secondaries_gone") == gone + 1);
+	CHECK(test_xstat(pt, "mp_secondaries") == 0);
+
+	/* Started while the device is down: it attaches, then gets in step
+	 * by itself.
+	 */
+	rx0 = st->rx;
+	CHECK(mana_sim_service_event(mana_proc_of(pt)->hwdev) == 0);
+	child = spawn(false);
+	CHECK(test_wait_events(pt, RTE_ETH_EVENT_RECOVERY_SUCCESS, 4, 20000));
+	CHECK(wait_until(&st->ready, 1, 60000));
+	CHECK(wait_until(&st->rx, rx0 + 1000, 30000) ||
+	      (fprintf(stderr, "the secondary started mid-reset does not forward\n"), false));
+	printf("started mid-reset: forwarding (%" PRIu64 " resyncs)\n",
+	       test_xstat(pt, "mp_resyncs"));
+	CHECK(test_xstat(pt, "mp_secondaries") == 1);
+	wst = finish(child);
+	CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct test_eal_opts eo = {
+		.name = "mppoll", .huge = true, .lcores = "0", .nb_mbufs = 8191, .cache = 64,
+	};
+	const struct test_port_opts po = {
+		.nb_rxq = NB_Q, .nb_txq = NB_Q, .rss = true, .promisc = true,
+	};
+	const char *mode = argc > 2 ? argv[2] : "survives";
+	const char *args = "recovery_ms=0";
+	const struct rte_memzone *mz;
+	unsigned int resets, i;
+
+	if (argc == 3 && strcmp(argv[1], "--secondary") == 0)
+		return secondary(argv[0], argv[2]);
+	self = argv[0];
+	resets = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 10) : 1000;
+	if (resets == 0 || (strcmp(mode, "survives") != 0 && strcmp(mode, "must_crash") != 0 &&
+			    strcmp(mode, "stopped") != 0 && strcmp(mode, "killed") != 0)) {
+		fprintf(stderr, "usage: %s RESETS [survives|must_crash|stopped|killed]\n", argv[0]);
+		return 2;
+	}
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+	/* A reset costs several times more under a sanitizer. */
+	resets = (resets + 3) / 4;
+	printf("sanitizer build: %u resets\n", resets);
+#endif
+	if (strcmp(mode, "stopped") == 0)
+		args = "recovery_ms=0,quiesce_timeout_ms=300,mp_timeout_ms=100";
+	else if (strcmp(mode, "killed") == 0)
+		args = "recovery_ms=300";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (test_eal_setup(argv[0], &eo) != 0)
+		return 1;
+	snprintf(prefix, sizeof(prefix), "mana_%s_%d", eo.name, (int)getpid());
+	port[0] = test_port_up("net_mana_sim0", args, &po);
+	port[1] = test_port_up("net_mana_sim1", args, &po);
+	mz = rte_memzone_reserve(STATUS_MZ, sizeof(*st), SOCKET_ID_ANY, 0);
+	if (port[0] < 0 || port[1] < 0 || mz == NULL) {
+		fprintf(stderr, "primary: set-up failed\n");
+		return 1;
+	}
+	st = mz->addr;
+	memset(st, 0, sizeof(*st));
+	if (strcmp(mode, "stopped") == 0)
+		run_stopped();
+	else if (strcmp(mode, "killed") == 0)
+		run_killed();
+	else
+		run_resets(resets, strcmp(mode, "must_crash") == 0);
+	/* The secondaries' exits stopped nothing of the ports, and freed
+	 * their slots.
+	 */
+	for (i = 0; i < NB_PORTS; i++) {
+		CHECK(test_xstat((uint16_t)port[i], "mp_secondaries") == 0);
+		CHECK(test_xstat((uint16_t)port[i], "mp_secondaries_gone") <=
+		      (strcmp(mode, "killed") == 0 ? 2u : 0u));
+	}
+	if (strcmp(mode, "stopped") != 0) {
+		struct rte_eth_link link;
+
+		for (i = 0; i < NB_PORTS; i++)
+			CHECK(rte_eth_link_get_nowait((uint16_t)port[i], &link) == 0 &&
+			      link.link_status == RTE_ETH_LINK_UP);
+	}
 	test_port_down("net_mana_sim0", (uint16_t)port[0]);
 	test_port_down("net_mana_sim1", (uint16_t)port[1]);
 	rte_memzone_free(mz);

@@ -21,6 +21,14 @@ mana_rxtx_hook_burst_start(void)
 {
 }
 
+/* In every rx burst, right after its guard let it in (before it touches
+ * the device): a test build may stop the process there.
+ */
+static inline void
+mana_rxtx_hook_guarded(void)
+{
+}
+
 /* A doorbell page the tx burst read before its gate check, or NULL: the
  * burst then rings the page it reads inside the guard (the only right
  * shape; the must-fail test build returns the early read of the reviewed

@@ -25,6 +25,11 @@ mana_rxtx_hook_early_db(uint16_t port_id)
 	return NULL;
 }
 
+static inline void
+mana_rxtx_hook_guarded(void)
+{
+}
+
 static inline int
 mana_rxtx_hook_sec_unguarded(void)
 {
