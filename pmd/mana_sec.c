@@ -209,7 +209,7 @@ sec_hw_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey)
 	}
 	free(reply.msgs);
 	if (ret != 0)
-		MANA_DRV_LOG(DEBUG, "port %u: the primary did not register %zu bytes at %p: %s",
+		MANA_DRV_LOG(WARNING, "port %u: the primary did not register %zu bytes at %p: %s",
 			     proc->port_id, len, addr, rte_strerror(-ret));
 	return ret;
 }
@@ -663,6 +663,14 @@ mana_sec_close(struct rte_eth_dev *dev)
 		return 0;
 	priv = dev->data->dev_private;
 	s = proc->sec;
+	/* The primary no longer waits for this process to park: it is
+	 * leaving (its bursts have stopped), and from the next line on its
+	 * handler may be gone.
+	 */
+	if (s->peer >= 0) {
+		__atomic_store_n(&priv->mp.peers[s->peer].pid, 0, __ATOMIC_RELEASE);
+		s->peer = -1;
+	}
 	/* No message reaches it from here on. */
 	pthread_mutex_lock(&mana_sec_lock);
 	mana_sec_ports[proc->port_id] = NULL;
@@ -676,8 +684,6 @@ mana_sec_close(struct rte_eth_dev *dev)
 	pthread_mutex_lock(&s->lock);
 	sec_park(s);
 	pthread_mutex_unlock(&s->lock);
-	if (s->peer >= 0)
-		__atomic_store_n(&priv->mp.peers[s->peer].pid, 0, __ATOMIC_RELEASE);
 	dev->process_private = NULL;
 	sec_free(proc);
 	MANA_DRV_LOG(INFO, "port %u: secondary detached (the port goes on in the primary)",

@@ -54,6 +54,7 @@ struct mana_sim_params {
 	bool has_mac;
 	uint8_t mac[6];
 	uint32_t reset_period_ms;      /* up this long between service events; 0: none */
+	uint32_t reset_delay_ms;       /* the first this long after the first start; 0: the period */
 	uint32_t reset_count;          /* at most this many; 0: no limit */
 	uint32_t recovery_ms;          /* hardware down time */
 	enum mana_sim_recovery recovery;
