@@ -48,8 +48,8 @@
  * Threads: the primary's handler runs on its rte_mp_handle thread; the
  * broadcasts on the thread that closes or opens the device (the reset
  * thread, or a control thread under an operation). A secondary's handler
- * runs on its rte_mp_handle thread, its resynchronization on its EAL
- * interrupt thread (an alarm), its bursts on its lcores.
+ * runs on its rte_mp_handle thread, its resynchronization on a control
+ * thread of the port's (mana-sync-<port>), its bursts on its lcores.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -13,12 +13,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <ethdev_driver.h>
-#include <rte_alarm.h>
+#include <rte_lcore.h>
 #include <rte_eal.h>
 
 #include "mana.h"
@@ -29,8 +30,8 @@
 
 /* How long a secondary waits for the primary's answer. */
 #define MANA_SEC_REQ_TIMEOUT_S 2
-/* A stale burst schedules a resynchronization this soon; one that did
- * not succeed (the primary busy or silent) backs off to at most 100 ms.
+/* After a resynchronization that did not succeed (the primary busy or
+ * silent) the bursts may ask again this long after, growing to 100 ms.
  */
 #define MANA_SEC_RESYNC_MIN_US 100u
 #define MANA_SEC_RESYNC_MAX_US 100000u
@@ -47,7 +48,10 @@ struct mana_sec {
 	uint64_t ev_recovering;     /* reset seqs whose events were raised */
 	uint64_t ev_outcome;
 	bool closed;                /* the primary closed the port */
-	uint32_t resync_us;         /* the next resynchronization's delay */
+	int wake_fd;                /* eventfd: a burst asks for a resync */
+	pthread_t sync_thread;      /* mana-sync-<port> */
+	bool sync_started;
+	uint32_t quit;              /* the thread ends (atomic) */
 };
 
 /* This process's ports, for the rte_mp handler; the action is registered
@@ -349,7 +353,7 @@ sec_take(struct mana_sec *s, uint64_t inc, uint64_t word, int fd, uint32_t len)
 /* Resynchronization ---------------------------------------------------------- */
 
 /* Ask the primary for the state to be in step with, and take it. The EAL
- * interrupt thread (an alarm) or the probing thread; never the rte_mp one.
+ * resynchronization thread or the probing thread; never the rte_mp one.
  */
 static int
 sec_sync(struct mana_proc *proc)
@@ -388,39 +392,56 @@ out:
 	return ret;
 }
 
-static void sec_resync_schedule(struct mana_proc *proc);
-
-static void
-sec_resync_cb(void *arg)
+/*
+ * The port's resynchronization thread (mana-sync-<port>): it sleeps on an
+ * eventfd until a burst found the gate open with a word this process is not
+ * in step with, asks the primary, takes the state, and lets the bursts ask
+ * again after a delay that grows while the primary cannot answer (busy,
+ * silent). A thread of its own rather than an EAL alarm: a burst only
+ * writes an eventfd, and DPDK's alarm list is no place for a datapath lcore.
+ */
+static void *
+sec_sync_thread(void *arg)
 {
 	struct mana_proc *proc = arg;
 	struct mana_sec *s = proc->sec;
-	int ret = sec_sync(proc);
+	uint32_t us = MANA_SEC_RESYNC_MIN_US;
+	uint64_t v;
 
-	if (ret == 0) {
-		s->resync_us = MANA_SEC_RESYNC_MIN_US;
-		MANA_DRV_LOG(DEBUG, "port %u: secondary in step again", proc->port_id);
-	} else {
-		s->resync_us = RTE_MIN(s->resync_us * 4, MANA_SEC_RESYNC_MAX_US);
-		MANA_DRV_LOG(DEBUG, "port %u: secondary: resynchronization: %s (retried when a burst finds the port open)",
-			     proc->port_id, rte_strerror(-ret));
+	for (;;) {
+		if (read(s->wake_fd, &v, sizeof(v)) < 0 && errno != EINTR)
+			break;
+		if (__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE))
+			break;
+		if (sec_sync(proc) == 0) {
+			us = MANA_SEC_RESYNC_MIN_US;
+		} else {
+			struct timespec ts = { 0, (long)us * 1000 };
+
+			nanosleep(&ts, NULL);
+			us = RTE_MIN(us * 4, MANA_SEC_RESYNC_MAX_US);
+		}
+		/* Pairs with the bursts' relaxed load: at worst one more
+		 * wake-up.
+		 */
+		__atomic_store_n(&proc->resync_pending, 0, __ATOMIC_RELEASE);
 	}
-	/* Pairs with the bursts' relaxed load: at worst one more schedule. */
-	__atomic_store_n(&proc->resync_pending, 0, __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /* A burst found the gate open with a word this process is not in step
- * with (any lcore): once, on the interrupt thread, after a short delay.
+ * with (any lcore): wake the resynchronization thread, once.
  */
 static void
 sec_resync_schedule(struct mana_proc *proc)
 {
 	uint32_t zero = 0;
+	uint64_t one = 1;
 
 	if (!__atomic_compare_exchange_n(&proc->resync_pending, &zero, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
-	if (rte_eal_alarm_set(proc->sec->resync_us, sec_resync_cb, proc) != 0)
+	if (write(proc->sec->wake_fd, &one, sizeof(one)) != sizeof(one))
 		__atomic_store_n(&proc->resync_pending, 0, __ATOMIC_RELEASE);
 }
 
@@ -547,6 +568,8 @@ sec_free(struct mana_proc *proc)
 	struct mana_sec *s = proc->sec;
 
 	if (s != NULL) {
+		if (s->wake_fd >= 0)
+			close(s->wake_fd);
 		if (s->hwdev != NULL)
 			s->hwdev->ops->destroy(s->hwdev);
 		pthread_mutex_destroy(&s->lock);
@@ -589,7 +612,7 @@ mana_sec_attach(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev)
 	}
 	s->hw.ops = &mana_sec_hw_ops;
 	s->proc = proc;
-	s->resync_us = MANA_SEC_RESYNC_MIN_US;
+	s->wake_fd = -1;
 	proc->secondary = true;
 	proc->pid = getpid();
 	proc->port_id = dev->data->port_id;
@@ -631,6 +654,25 @@ mana_sec_attach(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev)
 	mana_sec_ports[proc->port_id] = proc;
 	pthread_mutex_unlock(&mana_sec_lock);
 
+	s->wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (s->wake_fd < 0) {
+		ret = -errno;
+		MANA_INIT_LOG(ERR, "%s: cannot create an eventfd: %s", dev->data->name,
+			      strerror(-ret));
+		goto err_unpublish;
+	}
+	{
+		char tname[RTE_MAX_THREAD_NAME_LEN];
+
+		snprintf(tname, sizeof(tname), "mana-sync-%u", proc->port_id);
+		ret = -rte_ctrl_thread_create(&s->sync_thread, tname, NULL, sec_sync_thread, proc);
+		if (ret != 0) {
+			MANA_INIT_LOG(ERR, "%s: cannot start its resynchronization thread: %s",
+				      dev->data->name, rte_strerror(-ret));
+			goto err_unpublish;
+		}
+		s->sync_started = true;
+	}
 	mode = mana_guard_register(true);
 	fenced = mode == MANA_GUARD_FENCED || priv->guard_mode == MANA_GUARD_FENCED;
 	dev->process_private = proc;
@@ -645,6 +687,14 @@ mana_sec_attach(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev)
 		      ret == 0 ? "" : rte_strerror(-ret));
 	return 0;
 
+err_unpublish:
+	pthread_mutex_lock(&mana_sec_lock);
+	mana_sec_ports[proc->port_id] = NULL;
+	if (--mana_sec_users == 0 && mana_sec_action) {
+		rte_mp_action_unregister(MANA_MP_NAME);
+		mana_sec_action = false;
+	}
+	pthread_mutex_unlock(&mana_sec_lock);
 err_peer:
 	if (s->peer >= 0)
 		__atomic_store_n(&priv->mp.peers[s->peer].pid, 0, __ATOMIC_RELEASE);
@@ -679,8 +729,17 @@ mana_sec_close(struct rte_eth_dev *dev)
 		mana_sec_action = false;
 	}
 	pthread_mutex_unlock(&mana_sec_lock);
-	/* Nor a resynchronization (waits for one running). */
-	rte_eal_alarm_cancel(sec_resync_cb, proc);
+	/* Nor a resynchronization (joins the thread). */
+	if (s->sync_started) {
+		uint64_t one = 1;
+
+		__atomic_store_n(&s->quit, 1, __ATOMIC_RELEASE);
+		if (write(s->wake_fd, &one, sizeof(one)) != sizeof(one))
+			MANA_DRV_LOG(ERR, "port %u: cannot wake the resynchronization thread",
+				     proc->port_id);
+		pthread_join(s->sync_thread, NULL);
+		s->sync_started = false;
+	}
 	pthread_mutex_lock(&s->lock);
 	sec_park(s);
 	pthread_mutex_unlock(&s->lock);

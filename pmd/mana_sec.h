@@ -22,8 +22,9 @@
  *
  * Threads: attach and close on the thread probing or removing the device
  * (or the application's, for rte_eth_dev_close); the rte_mp handler on
- * this process's rte_mp_handle thread; the resynchronization on its EAL
- * interrupt thread (an alarm a burst schedules); ro_enter/exit on
+ * this process's rte_mp_handle thread; the resynchronization on the port's
+ * own control thread (mana-sync-<port>, which a burst wakes through an
+ * eventfd; joined at close); ro_enter/exit on
  * application control threads. One mutex per port serializes all but the
  * bursts, which see only proc->seen_word (store-release after the mapping
  * is in place) through the guard.

@@ -31,7 +31,10 @@ command -v dpdk-proc-info >/dev/null || dt_fail "dpdk-proc-info not installed: r
 preload=$(dt_preload "$so")
 export LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
 	TSAN_OPTIONS="${TSAN_OPTIONS:-}:suppressions=$dt_libdir/tsan.supp"
-# Sanitizer builds: resets are slower and the programs slower still.
+# Sanitizer builds: resets are slower and the programs slower still. The
+# primary maps its memory (--base-virtaddr) where a secondary can map it
+# under AddressSanitizer and ThreadSanitizer too (their shadows take most
+# of the address space; mp_poll_test.c says which part is left).
 secs=20
 [ -n "$preload" ] && secs=45
 
@@ -40,7 +43,7 @@ secs=20
 # stopped (as every queue is, for a moment, in a reset).
 vdev=reset_period_ms=100,recovery_ms=10,reset_delay_ms=5000,reset_count=110
 timeout -s INT -k 10 $((secs + 30)) stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci \
-	--file-prefix "$prefix" -m 256 --no-telemetry -d "$so" \
+	--file-prefix "$prefix" -m 256 --no-telemetry -d "$so" --base-virtaddr=0x7ea000000000 \
 	--vdev=net_mana_sim0,$vdev --vdev=net_mana_sim1,$vdev -- \
 	--num-procs=2 --proc-id=0 --rxq=2 --txq=2 --forward-mode=io --auto-start \
 	--tx-first --stats-period 2 --total-num-mbufs=8192 </dev/null >"$plog" 2>&1 &
