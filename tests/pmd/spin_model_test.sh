@@ -70,4 +70,6 @@ expect_fail BUG_NO_QUIESCE_TIMEOUT liveness 'acceptance cycle'
 expect_fail BUG_STOPPED_QUEUES safety 'assertion violated +!\(app_queues\)'
 expect_fail BUG_STOP_ANY_PHASE safety 'assertion violated( +!\(app_queues\)| dev_alive)'
 expect_fail BUG_REMOVED_STICKY safety 'assertion violated \(\(hw==[A-Z_0-9]+\)\|\|removal_fresh\)'
+expect_fail BUG_NO_PARK safety 'assertion violated \(sec_deaf\|\|\(sec_map!=inc\)\)'
+expect_fail BUG_NO_GEN_CHECK safety 'assertion violated \(dev_alive&&\(sec_map==inc\)\)'
 [ $fails -eq 0 ]
