@@ -42,12 +42,15 @@
  *                           even after a reset succeeded on the device it
  *                           rebuilt (issue 10, defect 2): a later reset ends
  *                           REMOVED without asking the hardware
- *   BUG_NO_PARK             the primary closes the device without telling
- *                           the secondary to park its doorbell mapping
- *   BUG_NO_GEN_CHECK        a secondary's burst checks only that the gate is
- *                           open, not that it is in step with its generation
+ *   BUG_NO_PARK             (with MP) the primary closes the device without
+ *                           telling the secondary to park its doorbell mapping
+ *   BUG_NO_GEN_CHECK        (with MP) a secondary's burst checks only that the
+ *                           gate is open, not that it is in step with its
+ *                           generation
  *
- * Multi-process (pmd/mana_mp.h, pmd/mana_sec.c): a secondary process polls
+ * Multi-process (pmd/mana_mp.h, pmd/mana_sec.c; with -DMP, checked apart
+ * without the application's control operations, which only the primary
+ * makes, to keep the state space small): a secondary process polls
  * its own queue (index 2) through the same guard, and maps the doorbell of
  * the device's incarnation it is in step with. It either answers the
  * primary's one-way messages (PARK before the device closes, REMAP with the
@@ -88,7 +91,11 @@
  *   secondary: ask / take                  sec_sync: ATTACH, sec_take
  */
 
+#ifdef MP
 #define NQ 3          /* 0, 1: the primary's pollers; 2: the secondary's */
+#else
+#define NQ 2
+#endif
 #define SQ 2
 
 mtype = { ACTIVE, ENTER, WAIT_HW, EXIT, FAILED, REMOVED, CLOSED };
@@ -180,6 +187,7 @@ proctype datapath(byte q)
 	od
 }
 
+#ifdef MP
 proctype secondary()
 {
 	byte r_inc, r_gen;
@@ -208,6 +216,7 @@ proctype secondary()
 		fi }
 	od
 }
+#endif
 
 /* The primary's PARK before the device closes: a secondary that answers
  * parks (mana_mp_park waits for it, bounded); a deaf one does nothing.
@@ -489,16 +498,22 @@ init
 {
 	atomic {
 		run engine();
+		gen = 1; sec_seen = 1;      /* the port started: in step */
+#ifdef MP
 		if
 		:: sec_deaf = 0
 		:: sec_deaf = 1
 		fi;
-		gen = 1; sec_seen = 1;      /* the port started: in step */
+		run secondary();
+#else
+		sec_deaf = 1;               /* no secondary at all */
+#endif
 		run datapath(0);
 		run datapath(1);
-		run secondary();
 		run hardware();
+#ifndef MP
 		run app();
+#endif
 		run closer()
 	}
 }
