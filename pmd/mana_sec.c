@@ -24,6 +24,7 @@
 
 #include "mana.h"
 #include "mana_clock.h"
+#include "mana_hw_refuse.h"
 #include "mana_log.h"
 #include "mana_mp.h"
 #include "mana_sec.h"
@@ -94,55 +95,6 @@ sec_hw_close(struct mana_hw *hw)
 	RTE_SET_USED(hw);
 }
 
-static int
-sec_hw_refuse(void)
-{
-	return -EPERM;
-}
-
-static int
-sec_hw_query(struct mana_hw *hw, struct mana_hw_caps *caps)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(caps);
-	return sec_hw_refuse();
-}
-
-static int
-sec_hw_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx,
-		    uint32_t nb_desc, int socket_id, struct mana_hw_queue *q)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(type);
-	RTE_SET_USED(idx);
-	RTE_SET_USED(nb_desc);
-	RTE_SET_USED(socket_id);
-	RTE_SET_USED(q);
-	return sec_hw_refuse();
-}
-
-static void
-sec_hw_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(type);
-	RTE_SET_USED(idx);
-}
-
-static int
-sec_hw_vport_start(struct mana_hw *hw, const struct mana_vport_cfg *cfg)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(cfg);
-	return sec_hw_refuse();
-}
-
-static void
-sec_hw_vport_stop(struct mana_hw *hw)
-{
-	RTE_SET_USED(hw);
-}
-
 static void *
 sec_hw_db_page(struct mana_hw *hw)
 {
@@ -156,21 +108,6 @@ sec_hw_stats(struct mana_hw *hw, struct mana_hw_stats *st)
 	struct mana_hw *b = ((struct mana_sec *)hw)->bhw;
 
 	return b != NULL ? b->ops->stats(b, st) : -EIO;
-}
-
-static int
-sec_hw_event_fd(struct mana_hw *hw)
-{
-	RTE_SET_USED(hw);
-	return -1;
-}
-
-static int
-sec_hw_event_get(struct mana_hw *hw, enum mana_hw_async *ev)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(ev);
-	return 0;
 }
 
 /* Datapath, inside the guard: the mapping and handle are the ones the
@@ -229,15 +166,15 @@ sec_hw_mr_dereg(struct mana_hw *hw, uint32_t lkey)
 static const struct mana_hw_ops mana_sec_hw_ops = {
 	.name = "secondary",
 	.close = sec_hw_close,
-	.query = sec_hw_query,
-	.queue_create = sec_hw_queue_create,
-	.queue_destroy = sec_hw_queue_destroy,
-	.vport_start = sec_hw_vport_start,
-	.vport_stop = sec_hw_vport_stop,
+	.query = mana_hw_refuse_query,
+	.queue_create = mana_hw_refuse_queue_create,
+	.queue_destroy = mana_hw_refuse_queue_destroy,
+	.vport_start = mana_hw_refuse_vport_start,
+	.vport_stop = mana_hw_refuse_vport_stop,
 	.db_page = sec_hw_db_page,
 	.stats = sec_hw_stats,
-	.event_fd = sec_hw_event_fd,
-	.event_get = sec_hw_event_get,
+	.event_fd = mana_hw_refuse_event_fd,
+	.event_get = mana_hw_refuse_event_get,
 	.kick = sec_hw_kick,
 	.mr_reg = sec_hw_mr_reg,
 	.mr_dereg = sec_hw_mr_dereg,

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pmd/mana_hw_refuse.h"
 #include "sim_priv.h"
 
 /* Release a handle. The device stays (it may be in service, or be opened
@@ -172,103 +173,21 @@ sim_sec_close(struct mana_hw *hw)
 	free(hw);
 }
 
-static int
-sim_sec_query(struct mana_hw *hw, struct mana_hw_caps *caps)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(caps);
-	return -EPERM;
-}
-
-static int
-sim_sec_queue_create(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx,
-		     uint32_t nb_desc, int socket_id, struct mana_hw_queue *q)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(type);
-	RTE_SET_USED(idx);
-	RTE_SET_USED(nb_desc);
-	RTE_SET_USED(socket_id);
-	RTE_SET_USED(q);
-	return -EPERM;
-}
-
-static void
-sim_sec_queue_destroy(struct mana_hw *hw, enum mana_hwq_type type, uint16_t idx)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(type);
-	RTE_SET_USED(idx);
-}
-
-static int
-sim_sec_vport_start(struct mana_hw *hw, const struct mana_vport_cfg *cfg)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(cfg);
-	return -EPERM;
-}
-
-static void
-sim_sec_vport_stop(struct mana_hw *hw)
-{
-	RTE_SET_USED(hw);
-}
-
-static void *
-sim_sec_db_page(struct mana_hw *hw)
-{
-	RTE_SET_USED(hw);
-	return NULL;   /* the core maps it */
-}
-
-static int
-sim_sec_event_fd(struct mana_hw *hw)
-{
-	RTE_SET_USED(hw);
-	return -1;
-}
-
-static int
-sim_sec_event_get(struct mana_hw *hw, enum mana_hw_async *ev)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(ev);
-	return 0;
-}
-
-static int
-sim_sec_mr_reg(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(addr);
-	RTE_SET_USED(len);
-	RTE_SET_USED(lkey);
-	return -EPERM;
-}
-
-static void
-sim_sec_mr_dereg(struct mana_hw *hw, uint32_t lkey)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(lkey);
-}
-
 static const struct mana_hw_ops sim_sec_ops = {
 	.name = "sim-secondary",
 	.close = sim_sec_close,
-	.query = sim_sec_query,
-	.queue_create = sim_sec_queue_create,
-	.queue_destroy = sim_sec_queue_destroy,
-	.vport_start = sim_sec_vport_start,
-	.vport_stop = sim_sec_vport_stop,
-	.db_page = sim_sec_db_page,
+	.query = mana_hw_refuse_query,
+	.queue_create = mana_hw_refuse_queue_create,
+	.queue_destroy = mana_hw_refuse_queue_destroy,
+	.vport_start = mana_hw_refuse_vport_start,
+	.vport_stop = mana_hw_refuse_vport_stop,
+	.db_page = mana_hw_refuse_db_page,
 	.stats = sim_stats,
-	.event_fd = sim_sec_event_fd,
-	.event_get = sim_sec_event_get,
+	.event_fd = mana_hw_refuse_event_fd,
+	.event_get = mana_hw_refuse_event_get,
 	.kick = sim_kick,
-	.mr_reg = sim_sec_mr_reg,
-	.mr_dereg = sim_sec_mr_dereg,
+	.mr_reg = mana_hw_refuse_mr_reg,
+	.mr_dereg = mana_hw_refuse_mr_dereg,
 };
 
 int

@@ -16,49 +16,13 @@
 
 #include <rte_common.h>
 
+#include "pmd/mana_hw_refuse.h"
 #include "verbs_priv.h"
 
 static void
 vs_close(struct mana_hw *hw)
 {
 	free(hw);
-}
-
-static int
-vs_query(struct mana_hw *hw __rte_unused, struct mana_hw_caps *caps __rte_unused)
-{
-	return -EPERM;
-}
-
-static int
-vs_queue_create(struct mana_hw *hw __rte_unused, enum mana_hwq_type type __rte_unused,
-		uint16_t idx __rte_unused, uint32_t nb_desc __rte_unused,
-		int socket_id __rte_unused, struct mana_hw_queue *q __rte_unused)
-{
-	return -EPERM;
-}
-
-static void
-vs_queue_destroy(struct mana_hw *hw __rte_unused, enum mana_hwq_type type __rte_unused,
-		 uint16_t idx __rte_unused)
-{
-}
-
-static int
-vs_vport_start(struct mana_hw *hw __rte_unused, const struct mana_vport_cfg *cfg __rte_unused)
-{
-	return -EPERM;
-}
-
-static void
-vs_vport_stop(struct mana_hw *hw __rte_unused)
-{
-}
-
-static void *
-vs_db_page(struct mana_hw *hw __rte_unused)
-{
-	return NULL;   /* the core maps it */
 }
 
 /* MANA's port counters are not reachable through verbs (the primary's
@@ -70,45 +34,21 @@ vs_stats(struct mana_hw *hw __rte_unused, struct mana_hw_stats *st __rte_unused)
 	return -ENOTSUP;
 }
 
-static int
-vs_event_fd(struct mana_hw *hw __rte_unused)
-{
-	return -1;
-}
-
-static int
-vs_event_get(struct mana_hw *hw __rte_unused, enum mana_hw_async *ev __rte_unused)
-{
-	return 0;
-}
-
-static int
-vs_mr_reg(struct mana_hw *hw __rte_unused, void *addr __rte_unused, size_t len __rte_unused,
-	  uint32_t *lkey __rte_unused)
-{
-	return -EPERM;
-}
-
-static void
-vs_mr_dereg(struct mana_hw *hw __rte_unused, uint32_t lkey __rte_unused)
-{
-}
-
 static const struct mana_hw_ops verbs_sec_ops = {
 	.name = "verbs-secondary",
 	.close = vs_close,
-	.query = vs_query,
-	.queue_create = vs_queue_create,
-	.queue_destroy = vs_queue_destroy,
-	.vport_start = vs_vport_start,
-	.vport_stop = vs_vport_stop,
-	.db_page = vs_db_page,
+	.query = mana_hw_refuse_query,
+	.queue_create = mana_hw_refuse_queue_create,
+	.queue_destroy = mana_hw_refuse_queue_destroy,
+	.vport_start = mana_hw_refuse_vport_start,
+	.vport_stop = mana_hw_refuse_vport_stop,
+	.db_page = mana_hw_refuse_db_page,
 	.stats = vs_stats,
-	.event_fd = vs_event_fd,
-	.event_get = vs_event_get,
+	.event_fd = mana_hw_refuse_event_fd,
+	.event_get = mana_hw_refuse_event_get,
 	.kick = NULL,   /* the hardware works its queues itself */
-	.mr_reg = vs_mr_reg,
-	.mr_dereg = vs_mr_dereg,
+	.mr_reg = mana_hw_refuse_mr_reg,
+	.mr_dereg = mana_hw_refuse_mr_dereg,
 };
 
 /* The device as a secondary sees it: there, in the primary's hands. */
