@@ -650,16 +650,19 @@ mana_sec_close(struct rte_eth_dev *dev)
 		return 0;
 	priv = dev->data->dev_private;
 	s = proc->sec;
+	pthread_mutex_lock(&mana_sec_lock);
 	/* The primary no longer waits for this process to park: it is
-	 * leaving (its bursts have stopped), and from the next line on its
-	 * handler may be gone.
+	 * leaving (its bursts have stopped), and its handler is about to go.
+	 * s->peer under s->lock: the handler (rte_mp_handle) and the
+	 * resynchronization thread read it under that lock.
 	 */
+	pthread_mutex_lock(&s->lock);
 	if (s->peer >= 0) {
 		__atomic_store_n(&priv->mp.peers[s->peer].pid, 0, __ATOMIC_RELEASE);
 		s->peer = -1;
 	}
+	pthread_mutex_unlock(&s->lock);
 	/* No message reaches it from here on. */
-	pthread_mutex_lock(&mana_sec_lock);
 	mana_sec_ports[proc->port_id] = NULL;
 	if (--mana_sec_users == 0 && mana_sec_action) {
 		rte_mp_action_unregister(MANA_MP_NAME);
