@@ -152,6 +152,15 @@ test_log_stream_ready(void)
 	setvbuf(rte_log_get_stream(), buf, _IOLBF, sizeof(buf));
 }
 
+/* The --file-prefix test_eal_setup gives a process whose test_eal_opts.name
+ * is name (its secondaries pass the same).
+ */
+static inline void
+test_eal_prefix(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "mana_%s_%d", name, (int)getpid());
+}
+
 /* Initialize the EAL, make the pool and register the recorder: 0, or -1
  * after a message on stderr. argv0 is the program's name.
  */
@@ -168,7 +177,7 @@ test_eal_setup(const char *argv0, const struct test_eal_opts *o)
 	unsigned int i;
 	int n = 0;
 
-	snprintf(prefix, sizeof(prefix), "mana_%s_%d", o->name, (int)getpid());
+	test_eal_prefix(prefix, sizeof(prefix), o->name);
 	args[n++] = (char *)(uintptr_t)argv0;
 	args[n++] = "-l";
 	args[n++] = (char *)(uintptr_t)(o->lcores != NULL ? o->lcores : "0");

@@ -53,6 +53,7 @@
 
 #include "pmd/mana.h"
 #include "pmd/sim/mana_sim.h"
+#include "tests/lib/test_mp.h"
 #include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
@@ -66,23 +67,13 @@ __tsan_default_suppressions(void)
 }
 #endif
 #if defined(__SANITIZE_ADDRESS__)
-/* DPDK 22.11's vdev bus, in a secondary, allocates a device for each one
- * the primary has (vdev_scan) and never frees them at rte_eal_cleanup.
- */
 const char *__lsan_default_suppressions(void);
 const char *
 __lsan_default_suppressions(void)
 {
-	return "leak:librte_bus_vdev.so\n";
+	return TEST_MP_LSAN_SUPPRESSIONS;
 }
 #endif
-
-/* Where the primary maps its memory, so that a secondary can map it at the
- * same address under a sanitizer too: application memory for both
- * AddressSanitizer (above its high shadow) and ThreadSanitizer (its range
- * for modules and mappings), below where mmap places libraries.
- */
-#define MP_BASE_VA "0x7ea000000000"
 
 #define NB_PORTS 2
 #define NB_Q     2
@@ -318,21 +309,10 @@ spawn(bool wait_traffic)
 	pid_t child;
 
 	__atomic_store_n(&st->ready, 0, __ATOMIC_RELEASE);
-	child = fork();
-	if (child == 0) {
-		/* The must-crash build's secondary races by design (its bursts
-		 * skip the guard): what it must do is crash, not report.
-		 */
-		if (must_crash_mode) {
-			char opts[512];
-
-			snprintf(opts, sizeof(opts), "%s report_bugs=0",
-				 getenv("TSAN_OPTIONS") != NULL ? getenv("TSAN_OPTIONS") : "");
-			setenv("TSAN_OPTIONS", opts, 1);
-		}
-		execl("/proc/self/exe", self, "--secondary", prefix, (char *)NULL);
-		_exit(127);
-	}
+	/* The must-crash build's secondary races by design (its bursts skip
+	 * the guard): what it must do is crash, not report.
+	 */
+	child = test_mp_spawn(self, prefix, must_crash_mode ? "report_bugs=0" : NULL);
 	CHECK(child > 0);
 	if (!wait_traffic)
 		return child;
@@ -641,7 +621,7 @@ main(int argc, char **argv)
 {
 	const struct test_eal_opts eo = {
 		.name = "mppoll", .huge = true, .lcores = "0", .nb_mbufs = 8191, .cache = 64,
-		.base_virtaddr = MP_BASE_VA,
+		.base_virtaddr = TEST_MP_BASE_VA,
 	};
 	const struct test_port_opts po = {
 		.nb_rxq = NB_Q, .nb_txq = NB_Q, .rss = true, .promisc = true,
@@ -672,7 +652,7 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (test_eal_setup(argv[0], &eo) != 0)
 		return 1;
-	snprintf(prefix, sizeof(prefix), "mana_%s_%d", eo.name, (int)getpid());
+	test_eal_prefix(prefix, sizeof(prefix), eo.name);
 	port[0] = test_port_up("net_mana_sim0", args, &po);
 	port[1] = test_port_up("net_mana_sim1", args, &po);
 	mz = rte_memzone_reserve(STATUS_MZ, sizeof(*st), SOCKET_ID_ANY, 0);

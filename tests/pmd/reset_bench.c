@@ -46,7 +46,13 @@
  *    hardware); total - recovery_ms also counts how late the driver sees the
  *    hardware back (it polls every millisecond). Runs: idle (baseline); one
  *    thread busy-polling the port's queues on CPU 0 (EAL's lcore, -l 0); the
- *    same on CPU 1, where EAL runs its control threads and so the reset.
+ *    same on CPU 1, where EAL runs its control threads and so the reset;
+ *    a secondary process (this program again, --secondary) attached to the
+ *    port and busy-polling its queues on CPU 1: every reset parks and
+ *    remaps its doorbell page over rte_mp, and the IPC round trip (the
+ *    primary's PARK sent until the secondary's acknowledgement: xstat
+ *    mp_last_park_ack_us) gets its own row. Resets that may have begun
+ *    before the secondary attached are left out.
  *
  *   reset_bench [--smoke] [--guard-iters N] [--rounds N] [--quiesce N]
  *               [--resets N] [--recovery-ms MS] [--period-ms MS]
@@ -87,10 +93,12 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memzone.h>
 #include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
 #include "pmd/mana_guard.h"
+#include "tests/lib/test_mp.h"
 #include "tests/lib/test_port.h"
 #include "tests/lib/tsan_dpdk.h"
 
@@ -100,6 +108,14 @@ const char *
 __tsan_default_suppressions(void)
 {
 	return TSAN_DPDK_SUPPRESSIONS;
+}
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return TEST_MP_LSAN_SUPPRESSIONS;
 }
 #endif
 
@@ -115,7 +131,7 @@ struct bench_opts {
 
 /* ---- the table ---------------------------------------------------------- */
 
-#define MAX_ROWS 48
+#define MAX_ROWS 64
 
 struct row {
 	const char *section;
@@ -882,11 +898,16 @@ bench_quiesce(const struct bench_opts *o)
 /* ---- 3. reset software overhead ----------------------------------------- */
 
 enum { XS_TOTAL, XS_QUIESCE, XS_TEARDOWN, XS_WAIT_HW, XS_REPROBE, XS_RESTORE, XS_NUM };
+/* With a secondary attached: its parking's IPC round trip, and how many
+ * secondaries the port counts.
+ */
+enum { XM_ACK, XM_SECONDARIES, XM_NUM };
 
 static const char *const xs_names[XS_NUM] = {
 	"reset_last_total_us", "reset_last_quiesce_us", "reset_last_teardown_us",
 	"reset_last_wait_hw_us", "reset_last_reprobe_us", "reset_last_restore_us",
 };
+static const char *const xm_names[XM_NUM] = { "mp_last_park_ack_us", "mp_secondaries" };
 
 struct reset_run {
 	uint16_t port;
@@ -896,6 +917,14 @@ struct reset_run {
 	unsigned int failed;
 	int closing;              /* closing aborts a reset: FAILED by design */
 	double *v[XS_NUM];
+	/* A secondary attached: armed goes 0 (not yet: nothing recorded), 1
+	 * (the secondary polls: the next outcome may end a reset that began
+	 * before, and is not recorded), 2 (record, with ack).
+	 */
+	bool sec;
+	int armed;
+	unsigned int sec_missing; /* outcomes when the port counted no secondary */
+	double *ack;
 };
 
 static struct reset_run *cur_run;
@@ -934,6 +963,26 @@ on_recovery(uint16_t port, enum rte_eth_event_type type)
 	n = __atomic_load_n(&run->n, __ATOMIC_RELAXED);
 	if (n >= run->cap)
 		return;
+	if (run->sec) {
+		int armed = __atomic_load_n(&run->armed, __ATOMIC_ACQUIRE);
+		uint64_t id[XM_NUM], mv[XM_NUM];
+
+		if (armed < 2) {
+			if (armed == 1)
+				__atomic_store_n(&run->armed, 2, __ATOMIC_RELEASE);
+			return;
+		}
+		for (k = 0; k < XM_NUM; k++)
+			if (rte_eth_xstats_get_id_by_name(port, xm_names[k], &id[k]) != 0)
+				return;
+		if (rte_eth_xstats_get_by_id(port, id, mv, XM_NUM) != XM_NUM)
+			return;
+		if (mv[XM_SECONDARIES] != 1) {
+			__atomic_fetch_add(&run->sec_missing, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		run->ack[n] = (double)mv[XM_ACK];
+	}
 	/* Ids depend on the port's queues (ethdev's own xstats come first). */
 	for (k = 0; k < XS_NUM; k++)
 		if (rte_eth_xstats_get_id_by_name(port, xs_names[k], &run->ids[k]) != 0)
@@ -988,20 +1037,142 @@ poller_main(void *arg)
 	return NULL;
 }
 
+/* ---- the secondary process (reset_bench --secondary PREFIX) ------------- */
+
+#define SEC_MZ "reset_bench_sec"
+
+/* In a memzone both processes map. */
+struct sec_status {
+	uint64_t ready;    /* the secondary polls the port */
+	uint64_t stop;     /* the primary asks it to exit */
+	uint64_t bursts;
+};
+
+/* Poll every queue of every port with empty bursts until told to stop: a
+ * busy secondary whose doorbell mapping each reset parks and remaps.
+ */
 static int
-reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
+bench_secondary(const char *argv0, const char *prefix)
 {
+	char *args[] = {
+		(char *)(uintptr_t)argv0, "-l", "1", "--no-pci", "--proc-type=secondary",
+		"--file-prefix", (char *)(uintptr_t)prefix, "--no-telemetry",
+		"--log-level", "lib.eal:error", "--log-level", "pmd.net.mana.*:error",
+	};
+	const struct rte_memzone *mz;
+	struct sec_status *st;
+	struct rte_mbuf *m[32];
+	uint64_t bursts = 0;
+
+	if (rte_eal_init((int)RTE_DIM(args), args) < 0) {
+		fprintf(stderr, "secondary: rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	mz = rte_memzone_lookup(SEC_MZ);
+	if (mz == NULL || rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr, "secondary: no status memzone or no port\n");
+		rte_eal_cleanup();
+		return 2;
+	}
+	st = mz->addr;
+	__atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE)) {
+		uint16_t p, q, n;
+
+		RTE_ETH_FOREACH_DEV(p)
+			for (q = 0; q < 2; q++) {
+				n = rte_eth_rx_burst(p, q, m, RTE_DIM(m));
+				if (n != 0)
+					rte_pktmbuf_free_bulk(m, n);
+				rte_eth_tx_burst(p, q, m, 0);
+				bursts++;
+			}
+		if ((bursts & 1023) == 0)
+			__atomic_store_n(&st->bursts, bursts, __ATOMIC_RELAXED);
+	}
+	rte_eal_cleanup();
+	return 0;
+}
+
+static const char *bench_argv0;
+
+/* Start the secondary and wait until it polls: its pid, or -1. */
+static pid_t
+sec_start(struct sec_status *st)
+{
+	char prefix[64];
+	uint64_t end = mana_now_ns() + 60000000000ULL;
+	pid_t child;
+	int wst;
+
+	memset(st, 0, sizeof(*st));
+	test_eal_prefix(prefix, sizeof(prefix), "bench");
+	child = test_mp_spawn(bench_argv0, prefix, NULL);
+	if (child < 0)
+		return -1;
+	while (!__atomic_load_n(&st->ready, __ATOMIC_ACQUIRE)) {
+		if (waitpid(child, &wst, WNOHANG) == child || mana_now_ns() > end) {
+			fprintf(stderr, "the secondary did not start\n");
+			kill(child, SIGKILL);
+			waitpid(child, &wst, 0);
+			return -1;
+		}
+		usleep(1000);
+	}
+	return child;
+}
+
+/* Ask the secondary to exit: 0 when it did, cleanly, within 30 s. */
+static int
+sec_stop(struct sec_status *st, pid_t child)
+{
+	uint64_t end = mana_now_ns() + 30000000000ULL;
+	int wst = 0;
+
+	__atomic_store_n(&st->stop, 1, __ATOMIC_RELEASE);
+	while (waitpid(child, &wst, WNOHANG) != child) {
+		if (mana_now_ns() > end) {
+			fprintf(stderr, "the secondary does not exit: killed\n");
+			kill(child, SIGKILL);
+			waitpid(child, &wst, 0);
+			return -1;
+		}
+		usleep(1000);
+	}
+	if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
+		fprintf(stderr, "the secondary ended with wait status %#x\n", (unsigned int)wst);
+		return -1;
+	}
+	return 0;
+}
+
+/* One run of o->resets recorded resets: with a thread busy-polling on
+ * busy_cpu (>= 0), or with a secondary process polling (sec).
+ */
+static int
+reset_series(const struct bench_opts *o, int busy_cpu, bool sec, struct reset_run *run)
+{
+	const struct rte_memzone *mz = NULL;
 	char args[160];
 	pthread_t poller;
 	uint64_t deadline;
 	unsigned int k;
 	bool busy = busy_cpu >= 0;
+	pid_t child = -1;
+	int ret;
 
 	memset(run, 0, sizeof(*run));
 	run->cap = o->resets;
+	run->sec = sec;
 	for (k = 0; k < XS_NUM; k++)
 		if ((run->v[k] = calloc(o->resets, sizeof(double))) == NULL)
 			return -ENOMEM;
+	if (sec) {
+		run->ack = calloc(o->resets, sizeof(double));
+		mz = rte_memzone_reserve(SEC_MZ, sizeof(struct sec_status), SOCKET_ID_ANY, 0);
+		if (run->ack == NULL || mz == NULL)
+			return -ENOMEM;
+	}
 	snprintf(args, sizeof(args), "reset_period_ms=%u,recovery_ms=%u,reset_timeout_ms=10000",
 		 o->period_ms, o->recovery_ms);
 	/* Events start with the port's first start: publish the run first. */
@@ -1009,6 +1180,8 @@ reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
 	__atomic_store_n(&cur_run, run, __ATOMIC_RELEASE);
 	if (port_open("net_mana_sim1", args, 2, &run->port) != 0) {
 		__atomic_store_n(&cur_run, NULL, __ATOMIC_RELEASE);
+		if (mz != NULL)
+			rte_memzone_free(mz);
 		return -ENODEV;
 	}
 	if (busy) {
@@ -1016,6 +1189,17 @@ reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
 		__atomic_store_n(&poller_stop, 0, __ATOMIC_RELAXED);
 		if (pthread_create(&poller, NULL, poller_main, run) != 0)
 			busy = false;
+	}
+	if (sec) {
+		child = sec_start(mz->addr);
+		if (child < 0) {
+			__atomic_store_n(&run->closing, 1, __ATOMIC_RELEASE);
+			test_port_down("net_mana_sim1", run->port);
+			__atomic_store_n(&cur_run, NULL, __ATOMIC_RELEASE);
+			rte_memzone_free(mz);
+			return -ECHILD;
+		}
+		__atomic_store_n(&run->armed, 1, __ATOMIC_RELEASE);
 	}
 	deadline = mana_now_ns() +
 		   (uint64_t)o->resets * (o->period_ms + o->recovery_ms + 50) * 1000000ULL +
@@ -1028,13 +1212,27 @@ reset_series(const struct bench_opts *o, int busy_cpu, struct reset_run *run)
 		__atomic_store_n(&poller_stop, 1, __ATOMIC_RELEASE);
 		pthread_join(poller, NULL);
 	}
+	ret = run->n == o->resets && run->failed == 0 ? 0 : -ETIMEDOUT;
+	/* The secondary leaves first: the port goes on without it. */
+	if (sec) {
+		struct sec_status *st = mz->addr;
+
+		if (sec_stop(st, child) != 0)
+			ret = -ECHILD;
+		printf("secondary: %" PRIu64 " bursts; %u outcomes the port counted no secondary\n",
+		       __atomic_load_n(&st->bursts, __ATOMIC_RELAXED), run->sec_missing);
+		if (run->sec_missing != 0)
+			ret = -ECHILD;
+	}
 	/* Closing the port during a reset aborts it with RECOVERY_FAILED. */
 	__atomic_store_n(&run->closing, 1, __ATOMIC_RELEASE);
 	test_port_down("net_mana_sim1", run->port);
 	__atomic_store_n(&cur_run, NULL, __ATOMIC_RELEASE);
+	if (mz != NULL)
+		rte_memzone_free(mz);
 	if (run->failed)
 		fprintf(stderr, "%u resets failed\n", run->failed);
-	return run->n == o->resets && run->failed == 0 ? 0 : -ETIMEDOUT;
+	return ret;
 }
 
 static void
@@ -1071,9 +1269,15 @@ reset_rows(const struct bench_opts *o, struct reset_run *run, const char *tag, i
 		if (bases[2 + k] < 0)
 			bases[2 + k] = r;
 	}
+	if (run->sec) {
+		snprintf(name, sizeof(name), "%s: IPC round trip (PARK to the secondary's ack)",
+			 tag);
+		row_add_samples("3 reset", name, run->ack, run->n, "us", -1);
+	}
 out:
 	free(sw);
 	free(late);
+	free(run->ack);
 	for (k = 0; k < XS_NUM; k++)
 		free(run->v[k]);
 }
@@ -1090,15 +1294,19 @@ bench_reset(const struct bench_opts *o)
 	snprintf(name, sizeof(name), "simulated hardware down time (recovery_ms), for scale");
 	row_add("3 reset", name, 1, o->recovery_ms * 1000.0, -1, -1, "us", -1);
 	__atomic_store_n(&test_event_hook, on_recovery, __ATOMIC_RELEASE);
-	ret = reset_series(o, -1, &run);
+	ret = reset_series(o, -1, false, &run);
 	reset_rows(o, &run, "idle port", bases);
 	if (ret == 0) {
-		ret = reset_series(o, 0, &run);
+		ret = reset_series(o, 0, false, &run);
 		reset_rows(o, &run, "poller on CPU 0", bases);
 	}
 	if (ret == 0) {
-		ret = reset_series(o, 1, &run);
+		ret = reset_series(o, 1, false, &run);
 		reset_rows(o, &run, "poller on CPU 1", bases);
+	}
+	if (ret == 0) {
+		ret = reset_series(o, -1, true, &run);
+		reset_rows(o, &run, "secondary process polling on CPU 1", bases);
 	}
 	__atomic_store_n(&test_event_hook, NULL, __ATOMIC_RELEASE);
 	return ret;
@@ -1173,13 +1381,16 @@ int
 main(int argc, char **argv)
 {
 	const struct test_eal_opts eo = {
-		.name = "bench", .mem_mb = 512, .no_shconf = true,
+		.name = "bench", .huge = true, .base_virtaddr = TEST_MP_BASE_VA,
 		.log_levels = "lib.eal:critical lib.ethdev:critical",
 	};
 	char load0[128], load1[128];
 	struct bench_opts o;
 	int fails = 0;
 
+	if (argc == 3 && strcmp(argv[1], "--secondary") == 0)
+		return bench_secondary(argv[0], argv[2]);
+	bench_argv0 = argv[0];
 	if (parse_opts(argc, argv, &o) != 0)
 		return 2;
 	if (test_eal_setup(argv[0], &eo) != 0)
