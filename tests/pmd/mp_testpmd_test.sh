@@ -40,13 +40,16 @@ secs=20
 # The programs' own bounds (hang guards only): the proc-info loop below may
 # run 3 * secs, then finish its last two runs (30 s each at most) before
 # it stops the secondary and then the primary.
+# After our SIGINT, timeout(1) KILLs its program if it has not exited
+# within -k: under tsan on a loaded machine a testpmd's close of its ports
+# took 30 s (the runtime's stalls in close(2)), so 60 s.
 guard=$((3 * secs + 2 + 60 + 10))
 
 # The resets start once the secondary runs: testpmd reads its queues' state
 # once, when it starts forwarding, and leaves alone a queue it found
 # stopped (as every queue is, for a moment, in a reset).
 vdev=reset_period_ms=100,recovery_ms=10,reset_delay_ms=5000,reset_count=110
-timeout -s INT -k 10 $((guard + 10)) stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci \
+timeout -s INT -k 60 $((guard + 10)) stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci \
 	--file-prefix "$prefix" -m 256 --no-telemetry -d "$so" --base-virtaddr=0x7ea000000000 \
 	--vdev=net_mana_sim0,$vdev --vdev=net_mana_sim1,$vdev -- \
 	--num-procs=2 --proc-id=0 --rxq=2 --txq=2 --forward-mode=io --auto-start \
@@ -62,7 +65,7 @@ grep -q "Port statistics\|Press enter" "$plog" || { cat "$plog"; dt_fail "the pr
 
 # Its own lcore ids (on the same two CPUs): processes sharing a mempool
 # must not share an lcore id, whose mempool cache they would both use.
-timeout -s INT -k 10 "$guard" stdbuf -oL dpdk-testpmd --lcores=2@0,3@1 -n 1 --no-pci \
+timeout -s INT -k 60 "$guard" stdbuf -oL dpdk-testpmd --lcores=2@0,3@1 -n 1 --no-pci \
 	--file-prefix "$prefix" --proc-type=secondary --no-telemetry -d "$so" -- \
 	--num-procs=2 --proc-id=1 --rxq=2 --txq=2 --forward-mode=flowgen --auto-start \
 	--stats-period 2 </dev/null >"$slog" 2>&1 &
