@@ -140,6 +140,9 @@ pmd_connect(struct mbox *mb, const char *path, bool first)
 		mbox_push_event(mb, MBOX_EV_PEER_DOWN, (uint16_t)p, NULL);
 	}
 	mb->ctrl_cred = (struct mbox_peer){ 0, (uint32_t)cred.pid, cred.uid, cred.gid };
+	/* Authenticated: what it posted while we were away is ours now. */
+	for (p = 0; p < MBOX_MAX_PORTS; p++)
+		mb->rx[p].held = false;
 	mb->sfd = fd;
 	rc = mbox_ep_add(mb, fd, EPOLLIN | EPOLLRDHUP, TAG(TAG_SOCK, 0));
 	if (rc < 0) {
@@ -169,6 +172,7 @@ arm_timer(struct mbox *mb)
 static void
 pmd_fd_ready(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events)
 {
+	unsigned int p;
 	char b;
 	int rc;
 
@@ -181,6 +185,17 @@ pmd_fd_ready(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events)
 			break;
 		epoll_ctl(mb->epfd, EPOLL_CTL_DEL, mb->sfd, NULL);
 		mbox_closefd(&mb->sfd);
+		/* Until a ctrl is authenticated again, take only what this one
+		 * posted: whoever writes the segment next may be untrusted.
+		 */
+		for (p = 0; p < mb->nb_ports; p++) {
+			/* A bound only: mbox_ring_take loads head itself
+			 * before it reads a slot.
+			 */
+			mb->rx[p].hold_head = __atomic_load_n(&mbox_ring_c2p(mb, p)->head,
+							      __ATOMIC_RELAXED);
+			mb->rx[p].held = true;
+		}
 		mbox_push_event(mb, MBOX_EV_PEER_DOWN, MBOX_PORT_ANY, &mb->ctrl_cred);
 		mb->retry_ms = RETRY_MIN_MS;
 		arm_timer(mb);

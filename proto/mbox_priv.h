@@ -166,6 +166,11 @@ static_assert(sizeof(struct mbox_welcome) == 200, "welcome layout");
 struct mbox_rx {
 	uint64_t next_seq;     /* seq expected next; 0: not known yet */
 	bool has_pending;      /* pending is the next event to return */
+	/* PMD, ctrl gone: take only what was posted before (head then);
+	 * the rest waits for a ctrl authenticated again (README, 7).
+	 */
+	bool held;
+	uint64_t hold_head;
 	struct mbox_event pending;
 };
 

@@ -12,7 +12,11 @@
  *    one trusting 61234 attaches and gets its events; when ctrl comes back
  *    under another uid (systemd chowns the runtime directory to the new
  *    dynamic uid) that PMD gets MBOX_EV_UNTRUSTED and the library stops
- *    reconnecting; a new attach trusting the new uid gets the same segment.
+ *    reconnecting; a new attach trusting the new uid gets the same segment;
+ *  - PMDs not running as root (uid 61236, group 61300): the socket of a
+ *    ctrl of another uid is out of their reach (0600), unless the ctrl is a
+ *    member of their group and told it (mbox_cfg.gid): then it gives the
+ *    files to the group (0660) and they attach.
  * Runs unsandboxed (tag local): the sandbox's user namespace maps no uid
  * but root.
  */
@@ -84,14 +88,18 @@ test_foreign_uid(void)
 #define DYN_DIR "dyn"     /* its RuntimeDirectory= */
 #define DYN_SEG DYN_DIR "/mbox"
 #define DYN_SOCK DYN_DIR "/mbox.sock"
+#define PMD_UID 61236     /* a DPDK primary not running as root */
+#define PMD_GID 61300     /* its group */
 
 /*
- * A ctrl in a child running as uid (and gid) uid: it makes or re-adopts
- * DYN_SEG, publishes port 0 and posts SVC_START to it at each PMD's
- * PEER_UP, until killed. Returns its pid once it listens.
+ * A ctrl in a child running as uid (and gid) uid, and member of group
+ * unless it is (gid_t)-1 (then the PMDs' group: mbox_cfg.gid): it makes or
+ * re-adopts DYN_SEG, publishes port 0 and posts SVC_START to it at start
+ * and at each PMD's PEER_UP, until killed. Returns its pid once it listens,
+ * or -1.
  */
 static pid_t
-ctrl_as(uid_t uid)
+ctrl_as(uid_t uid, gid_t group)
 {
 	int pfd[2];
 	pid_t pid;
@@ -102,14 +110,15 @@ ctrl_as(uid_t uid)
 	if (pid == 0) {
 		struct mbox_cfg cfg = {
 			.seg_path = DYN_SEG, .sock_path = DYN_SOCK, .nb_ports = 2,
-			.ring_slots = 4, .uid = (uid_t)-1, .gid = (gid_t)-1,
+			.ring_slots = 4, .uid = (uid_t)-1, .gid = group,
 		};
 		struct mbox_ident id = test_ident(0, 1);
 		struct mbox_event ev;
 		struct mbox *mb;
 
 		close(pfd[0]);
-		if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
+		if (setgroups(group == (gid_t)-1 ? 0 : 1, &group) < 0 || setgid(uid) < 0 ||
+		    setuid(uid) < 0) {
 			perror("ctrl: setuid");
 			_exit(2);
 		}
@@ -118,6 +127,10 @@ ctrl_as(uid_t uid)
 			fprintf(stderr, "ctrl as uid %u: %s\n", (unsigned int)uid, mbox_errmsg());
 			_exit(3);
 		}
+		/* One at start: the PMD that claims the port takes it. */
+		ev = (struct mbox_event){ .type = MBOX_EV_SVC_START, .port = 0 };
+		ev.u.svc.source = MBOX_SRC_OPERATOR;
+		mbox_post(mb, &ev);
 		if (write(pfd[1], "", 1) != 1)
 			_exit(4);
 		for (;;) {
@@ -132,7 +145,10 @@ ctrl_as(uid_t uid)
 		}
 	}
 	close(pfd[1]);
-	CHECK(read(pfd[0], &b, 1) == 1);
+	if (read(pfd[0], &b, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
 	close(pfd[0]);
 	return pid;
 }
@@ -140,6 +156,8 @@ ctrl_as(uid_t uid)
 static void
 ctrl_kill(pid_t pid)
 {
+	if (pid <= 0)
+		return;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
@@ -181,7 +199,8 @@ test_ctrl_of_another_uid(void)
 	pid_t ctrl;
 
 	CHECK(mkdir(DYN_DIR, 0755) == 0 && chown(DYN_DIR, DYN_UID, DYN_UID) == 0);
-	ctrl = ctrl_as(DYN_UID);
+	ctrl = ctrl_as(DYN_UID, (gid_t)-1);
+	CHECK(ctrl > 0);
 	/* Root and itself only: refused, naming the uid. */
 	errno = 0;
 	CHECK(attach_as_root(NULL, 0, msg, sizeof(msg)) == NULL && errno == EACCES);
@@ -205,21 +224,108 @@ test_ctrl_of_another_uid(void)
 	ctrl_kill(ctrl);
 	CHECK(test_expect(pmd, MBOX_EV_PEER_DOWN, &ev, 3000));
 	CHECK(chown(DYN_DIR, NEW_UID, NEW_UID) == 0 && chown(DYN_SEG, NEW_UID, NEW_UID) == 0);
-	ctrl = ctrl_as(NEW_UID);
-	CHECK(test_expect(pmd, MBOX_EV_UNTRUSTED, &ev, 3000));
+	ctrl = ctrl_as(NEW_UID, (gid_t)-1);
+	CHECK(ctrl > 0);
+	/* Its SVC_START (posted at start) is not taken from an untrusted ctrl. */
+	while (test_next(pmd, &ev, 3000) == 1 && ev.type != MBOX_EV_UNTRUSTED)
+		CHECK(ev.type != MBOX_EV_SVC_START);
+	CHECK(ev.type == MBOX_EV_UNTRUSTED);
 	CHECK(ev.port == MBOX_PORT_ANY && ev.u.peer.uid == NEW_UID && ev.u.peer.pid == (uint32_t)ctrl);
 	/* The library stopped reconnecting: nothing more. */
 	CHECK(test_next(pmd, &ev, 500) == 0);
 	mbox_close(pmd);
-	/* Attached again, trusting the new uid: the same segment, re-adopted. */
+	/* Attached again, trusting the new uid: the same segment, re-adopted;
+	 * the SVC_START of its start waited for us.
+	 */
 	pmd = attach_as_root(fresh, 1, msg, sizeof(msg));
 	CHECK(pmd != NULL);
 	if (pmd != NULL) {
 		claim_and_expect(pmd);
+		CHECK(test_expect(pmd, MBOX_EV_SVC_START, &ev, 3000));
 		CHECK(mbox_info(pmd, &info) == 0 && info.ctrl_gen == 2);
 		mbox_close(pmd);
 	}
 	ctrl_kill(ctrl);
+	unlink(DYN_SEG);
+	unlink(DYN_SOCK);
+}
+
+/* A PMD child of uid PMD_UID, group PMD_GID, trusting DYN_UID: attaches,
+ * claims port 0, gets SVC_START. Its exit code: 0, or 1 with msg.
+ */
+static int
+pmd_child(char *msg, size_t len)
+{
+	int pfd[2], st;
+	pid_t pid;
+	ssize_t n;
+
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		const uid_t dyn[] = { DYN_UID };
+		struct mbox_event ev;
+		struct mbox *mb;
+
+		close(pfd[0]);
+		if (setgroups(0, NULL) < 0 || setgid(PMD_GID) < 0 || setuid(PMD_UID) < 0) {
+			dprintf(pfd[1], "setuid: %s", strerror(errno));
+			_exit(2);
+		}
+		mb = mbox_attach_trusted(DYN_SOCK, dyn, 1, 0);
+		if (mb == NULL) {
+			dprintf(pfd[1], "%s", mbox_errmsg());
+			_exit(1);
+		}
+		if (mbox_port_claim(mb, 0) < 0 || !test_expect(mb, MBOX_EV_SVC_START, &ev, 3000)) {
+			dprintf(pfd[1], "attached, but no SVC_START: %s", mbox_errmsg());
+			_exit(3);
+		}
+		dprintf(pfd[1], "attached, got SVC_START");
+		mbox_close(mb);
+		_exit(0);
+	}
+	close(pfd[1]);
+	waitpid(pid, &st, 0);
+	n = read(pfd[0], msg, len - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	fprintf(stderr, "PMD uid %u gid %u: %s\n", PMD_UID, PMD_GID, msg);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * PMDs not running as root: a ctrl of another uid that is a member of the
+ * PMDs' group (SupplementaryGroups= of a DynamicUser= unit) gives the socket
+ * to that group (0660) and lets them in; without the group it cannot.
+ */
+static void
+test_ctrl_with_the_pmds_group(void)
+{
+	char msg[512];
+	pid_t ctrl;
+
+	CHECK(chown(DYN_DIR, DYN_UID, DYN_UID) == 0);
+	/* The socket is the daemon's alone (0600): the kernel refuses. */
+	ctrl = ctrl_as(DYN_UID, (gid_t)-1);
+	CHECK(ctrl > 0);
+	CHECK(pmd_child(msg, sizeof(msg)) == 1 && strstr(msg, "Permission denied") != NULL);
+	ctrl_kill(ctrl);
+	unlink(DYN_SEG);
+	/* Given to the PMDs' group, of which the daemon is a member. */
+	ctrl = ctrl_as(DYN_UID, PMD_GID);
+	CHECK(ctrl > 0);
+	{
+		struct stat st;
+
+		CHECK(stat(DYN_SOCK, &st) == 0 && st.st_uid == DYN_UID && st.st_gid == PMD_GID &&
+		      (st.st_mode & 0777) == 0660);
+		CHECK(stat(DYN_SEG, &st) == 0 && st.st_uid == DYN_UID && st.st_gid == PMD_GID &&
+		      (st.st_mode & 0777) == 0660);
+	}
+	CHECK(pmd_child(msg, sizeof(msg)) == 0);
+	ctrl_kill(ctrl);
+	unlink(DYN_SEG);
 }
 
 int
@@ -229,6 +335,7 @@ main(void)
 	test_enter_dir();
 	test_foreign_uid();
 	test_ctrl_of_another_uid();
+	test_ctrl_with_the_pmds_group();
 	if (test_failures) {
 		fprintf(stderr, "mbox_uid_test: %d check(s) failed\n", test_failures);
 		return 1;
