@@ -17,6 +17,8 @@
 # directory is handed over as systemd does for a new dynamic uid: then the
 # attached port learns that the daemon came back under a uid it does not
 # trust and is refused, and the other port, which trusts that uid, attaches.
+# PMDs not running as root attach when the daemon gives the socket to their
+# group (mbox_gid, the daemon a member of it).
 # Needs root to drop to those uids: tagged local (the sandbox maps no other
 # uid).
 #
@@ -59,7 +61,7 @@ as_dyn() { # as_dyn UID ARGS...: mana-ctrld as UID with no capability
 		--bounding-set=-all --no-new-privs "$tmp/mana-ctrld" "$@"
 }
 args=(--fake-kernel "$run/kernel" --sysfs "$tmp/sys" --driver '*' --mbox-path "$run/mbox"
-	--metrics-listen 127.0.0.1:0 --metrics-textfile "$tf/mana.prom" --gone-timeout 1s)
+	--metrics-listen 127.0.0.1:0 --metrics-textfile "$tf/mana.prom" --gone-timeout 120s)
 
 as_dyn "$DYN_UID" "${args[@]}" 2>"$tmp/d1.log" &
 d1=$!
@@ -155,6 +157,13 @@ d2=$!
 pids+=("$d2")
 check "restart: re-adopted" wait_for 10 grep -q '"msg":"mailbox re-adopted".*"ctrl_gen":"2"' "$tmp/d2.log"
 check "port 1: the daemon is back" wait_for 10 grep -q "port 1: the control daemon (pid $d2) is back" "$log"
+# The fake kernel starts empty: the device is absent from the daemon's first
+# dump, so it went while no daemon watched (SVC_START); port 1 resets, and
+# the device is back.
+check "port 1: reset at the restart" \
+	dt_wait_count "$log" "Port 1: error recovery successful event" 2 60
+echo "add mana_0 1003 eth0" >&3
+check "restart: hardware back" wait_for 10 grep -q '"msg":"hardware_back"' "$tmp/d2.log"
 kill -TERM "$d2"
 wait "$d2"
 # Under another uid (the dynamic uid changed): refused, with a message.
@@ -165,7 +174,8 @@ check "another uid: said why" grep -q 'cannot publish through the mailbox' <<<"$
 echo "--- $out"
 # Unless the runtime directory is handed over, as systemd does for a new
 # dynamic uid: the segment is re-adopted; port 1 does not trust the new uid
-# and says so, port 0 (trusting it) attaches.
+# and says so, port 0 (trusting it) attaches and takes the daemon's
+# SVC_START (absent at restart again).
 chown -R "$OTHER_UID:$OTHER_UID" "$run"
 as_dyn "$OTHER_UID" "${args[@]}" 2>"$tmp/d3.log" &
 d3=$!
@@ -178,6 +188,12 @@ check "port 1: refused, naming the new uid" wait_for 10 \
 	grep -qF "port 1: cannot use the mailbox at $sock: $sock is served by uid $OTHER_UID, neither root, us nor a trusted uid ($DYN_UID): refused" "$log"
 check "port 0, trusting the new uid: attached" wait_for 15 \
 	grep -q "port 0: mailbox $sock attached" "$log"
+check "port 0: reset at the restart" \
+	dt_wait_count "$log" "Port 0: error recovery successful event" 1 60
+echo "add mana_0 1004 eth0" >&3
+check "new uid: hardware back" wait_for 10 grep -q '"msg":"hardware_back"' "$tmp/d3.log"
+check "port 1: no reset while refused" \
+	[ "$(grep -c 'Port 1: error recovering event' "$log")" -eq 2 ]
 dt_session_quit
 check "testpmd exits cleanly" [ $? -eq 0 ]
 check "every recovering has one outcome" [ "$(grep -c 'error recovering event' "$log")" -eq \
@@ -185,10 +201,41 @@ check "every recovering has one outcome" [ "$(grep -c 'error recovering event' "
 kill -TERM "$d3"
 wait "$d3"
 check "new uid: SIGTERM: exit 0" [ $? -eq 0 ]
+
+# PMDs not running as root: the daemon, a member of their group
+# (SupplementaryGroups= in the unit), gives the socket to the group
+# (mbox_gid, mode 0660); a PMD of that group trusting the daemon's uid
+# attaches and gets its events.
+PMD_UID=61236
+PMD_GID=61300
+setpriv --reuid "$OTHER_UID" --regid "$OTHER_UID" --groups "$PMD_GID" --inh-caps=-all \
+	--bounding-set=-all --no-new-privs "$tmp/mana-ctrld" "${args[@]}" --mbox-gid "$PMD_GID" \
+	2>"$tmp/d4.log" &
+d4=$!
+pids+=("$d4")
+check "the PMDs' group: re-adopted" wait_for 10 \
+	grep -q '"msg":"mailbox re-adopted".*"ctrl_gen":"4"' "$tmp/d4.log"
+check "the PMDs' group: the socket is theirs too, 0660" \
+	[ "$(stat -c '%u %g %a' "$sock")" = "$OTHER_UID $PMD_GID 660" ]
+MBOX_CTRL_USER=$OTHER_UID setpriv --reuid "$PMD_UID" --regid "$PMD_GID" --clear-groups \
+	--inh-caps=-all --bounding-set=-all --no-new-privs "$tmp/client" "$sock" "$pci" 2 \
+	>"$tmp/client_group.out" 2>"$tmp/client_group.err" &
+cl=$!
+pids+=("$cl")
+check "a PMD of the group, trusting uid $OTHER_UID, attached" wait_for 10 \
+	grep -q '^claimed port 0$' "$tmp/client_group.out"
+# SVC_START: absent at restart; then the device is back.
+echo "add mana_0 1005 eth0" >&3
+wait "$cl"
+check "that PMD got SVC_START and HW_BACK" [ $? -eq 0 ]
+kill -TERM "$d4"
+wait "$d4"
+check "the PMDs' group: SIGTERM: exit 0" [ $? -eq 0 ]
 exec 3>&-
 
 if [ "$fail" -ne 0 ]; then
-	for f in d1.log d2.log d3.log client.out client.err client_root.err testpmd.log; do
+	for f in d1.log d2.log d3.log d4.log client.out client.err client_root.err \
+		client_group.out client_group.err testpmd.log; do
 		echo "--- $f"
 		cat "$tmp/$f" 2>/dev/null
 	done
