@@ -164,7 +164,9 @@ enum mbox_ev_type {
 	MBOX_EV_PEER_UP = 32,         /* u.peer: ctrl: a PMD connected; PMD: ctrl is there */
 	MBOX_EV_PEER_DOWN = 33,       /* ctrl: the PMD owning .port died (or u.peer
 				       * for one owning none); PMD: ctrl died,
-				       * reconnecting by itself */
+				       * reconnecting by itself (what a new ctrl
+				       * posts meanwhile waits until it is
+				       * authenticated) */
 	MBOX_EV_RESYNC = 34,          /* events of .port were lost (overflow or a
 				       * bad event): re-read its records */
 	MBOX_EV_STALE = 35,           /* PMD: ctrl replaced the segment: close and
