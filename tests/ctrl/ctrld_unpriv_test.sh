@@ -144,7 +144,9 @@ check "testpmd: port 1 recovering" dt_wait_count "$log" "Port 1: error recoverin
 check "testpmd: port 1 recovered" dt_wait_count "$log" "Port 1: error recovery successful event" 1 60
 check "the daemon: the PMD's recovery" wait_for 10 \
 	grep -q "\"msg\":\"pmd recovery succeeded\".*\"pci\":\"$pci\"" "$tmp/d1.log"
-echo "add mana_0 1001 eth0" >&3
+echo "add mana_0 1000 eth0" >&3
+check "the daemon: hardware back" wait_for 10 \
+	test "$(grep -c '"msg":"hardware_back"' "$tmp/d1.log")" -eq 2
 check "no reset of port 0" [ "$(grep -c 'Port 0: error recovering event' "$log")" -eq 0 ]
 kill -TERM "$d1"
 wait "$d1"
@@ -162,7 +164,7 @@ check "port 1: the daemon is back" wait_for 10 grep -q "port 1: the control daem
 # the device is back.
 check "port 1: reset at the restart" \
 	dt_wait_count "$log" "Port 1: error recovery successful event" 2 60
-echo "add mana_0 1003 eth0" >&3
+echo "add mana_0 1000 eth0" >&3
 check "restart: hardware back" wait_for 10 grep -q '"msg":"hardware_back"' "$tmp/d2.log"
 kill -TERM "$d2"
 wait "$d2"
@@ -190,7 +192,7 @@ check "port 0, trusting the new uid: attached" wait_for 15 \
 	grep -q "port 0: mailbox $sock attached" "$log"
 check "port 0: reset at the restart" \
 	dt_wait_count "$log" "Port 0: error recovery successful event" 1 60
-echo "add mana_0 1004 eth0" >&3
+echo "add mana_0 1000 eth0" >&3
 check "new uid: hardware back" wait_for 10 grep -q '"msg":"hardware_back"' "$tmp/d3.log"
 check "port 1: no reset while refused" \
 	[ "$(grep -c 'Port 1: error recovering event' "$log")" -eq 2 ]
@@ -225,7 +227,7 @@ pids+=("$cl")
 check "a PMD of the group, trusting uid $OTHER_UID, attached" wait_for 10 \
 	grep -q '^claimed port 0$' "$tmp/client_group.out"
 # SVC_START: absent at restart; then the device is back.
-echo "add mana_0 1005 eth0" >&3
+echo "add mana_0 1000 eth0" >&3
 wait "$cl"
 check "that PMD got SVC_START and HW_BACK" [ $? -eq 0 ]
 kill -TERM "$d4"
