@@ -28,6 +28,7 @@
 #include "mana_guard.h"
 #include "mana_hw.h"
 #include "mana_mbox.h"
+#include "mana_mp.h"
 #include "mana_mr.h"
 #include "mana_reset.h"
 
@@ -113,10 +114,13 @@ struct mana_priv {
 	uint64_t quiesce_timeout_ns;
 	uint64_t hw_timeout_ns;
 	uint64_t hw_poll_ns;         /* the engine asks the device this often */
+	struct mana_mp_shared mp;    /* secondaries (mana_mp.h) */
 };
 
-/* Local to one process (ethdev process_private). The engine and the device
- * handles exist in the primary only.
+/* Local to one process (ethdev process_private). The engine, the device
+ * handles, the interrupt and the mailbox exist in the primary only; a
+ * secondary has its doorbell mapping, a handle that forwards to the
+ * backend's (mana_sec.c) and what it needs to resynchronize.
  */
 struct mana_proc {
 	struct mana_hw_dev *hwdev;   /* the device across incarnations */
@@ -134,6 +138,19 @@ struct mana_proc {
 	 * read by the reset thread; cleared at close once it is joined).
 	 */
 	struct mana_mbox *mbox;
+	/* Primary: proc->hw against the rte_mp handler (a secondary's
+	 * requests); share_ok: the device's doorbell may be handed out.
+	 */
+	pthread_mutex_t mp_lock;
+	bool mp_ready;
+	bool share_ok;
+	/* Secondary (mana_sec.c). */
+	bool secondary;
+	int32_t pid;                 /* this process, as its bursts record it */
+	uint64_t seen_word;          /* the gate word synchronized with (atomic) */
+	uint32_t resync_pending;     /* a resynchronization is scheduled (atomic) */
+	void (*resync)(struct mana_proc *proc);  /* schedule one (any thread) */
+	struct mana_sec *sec;        /* the rest of a secondary's state */
 };
 
 static inline struct mana_proc *
@@ -164,8 +181,11 @@ mana_stat_add(uint64_t *c, uint64_t v)
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
 }
 
-/* mana_ethdev.c: the port's ethdev operations. */
+/* mana_ethdev.c: the port's ethdev operations; a secondary's (read-only,
+ * and its own close).
+ */
 extern const struct eth_dev_ops mana_dev_ops;
+extern const struct eth_dev_ops mana_dev_sec_ops;
 
 /* mana_observe.c: xstats and the /mana/reset telemetry endpoint. */
 void mana_observe_port_add(struct mana_proc *proc);
@@ -185,6 +205,14 @@ uint16_t mana_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
 /* The same with a fenced guard, for processes without membarrier. */
 uint16_t mana_rx_burst_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t mana_tx_burst_fenced(void *txq, struct rte_mbuf **pkts, uint16_t n);
+/* A secondary's: the gate word must also be the one this process
+ * synchronized with (proc->seen_word); a stale one refuses the burst and
+ * schedules a resynchronization (proc->resync).
+ */
+uint16_t mana_rx_burst_sec(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t mana_tx_burst_sec(void *txq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t mana_rx_burst_sec_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t mana_tx_burst_sec_fenced(void *txq, struct rte_mbuf **pkts, uint16_t n);
 /* Control path, queue stopped: post every free receive slot. */
 int mana_rxq_fill(struct mana_rxq *rxq, struct mana_proc *proc);
 /* Control path, queue stopped and hardware queue destroyed: free every

@@ -21,6 +21,7 @@
 #define MANA_DEFAULT_RESET_TIMEOUT_MS   30000u
 #define MANA_DEFAULT_QUIESCE_TIMEOUT_MS 2000u
 #define MANA_DEFAULT_HW_POLL_MS         1u
+#define MANA_DEFAULT_MP_TIMEOUT_MS      200u
 
 /* Room for the valid keys in a message. */
 #define MANA_DEVARGS_KEYS_TEXT 512
@@ -152,10 +153,12 @@ mana_devargs_common(const char *name, const struct rte_kvargs *kv, struct mana_d
 	uint32_t reset_timeout_ms = MANA_DEFAULT_RESET_TIMEOUT_MS;
 	uint32_t quiesce_timeout_ms = MANA_DEFAULT_QUIESCE_TIMEOUT_MS;
 	uint32_t hw_poll_ms = MANA_DEFAULT_HW_POLL_MS;
+	uint32_t mp_timeout_ms = MANA_DEFAULT_MP_TIMEOUT_MS;
 	const struct mana_devargs_u32 nums[] = {
 		{ MANA_DEVARG_RESET_TIMEOUT_MS, 1, 3600000, &reset_timeout_ms },
 		{ MANA_DEVARG_QUIESCE_TIMEOUT_MS, 1, 600000, &quiesce_timeout_ms },
 		{ MANA_DEVARG_HW_POLL_MS, 1, 60000, &hw_poll_ms },
+		{ MANA_DEVARG_MP_TIMEOUT_MS, 1, 60000, &mp_timeout_ms },
 	};
 	int ret;
 
@@ -175,5 +178,6 @@ mana_devargs_common(const char *name, const struct rte_kvargs *kv, struct mana_d
 	p->quiesce_timeout_ns = (uint64_t)quiesce_timeout_ms * 1000000;
 	p->hw_timeout_ns = (uint64_t)reset_timeout_ms * 1000000;
 	p->hw_poll_ns = (uint64_t)hw_poll_ms * 1000000;
+	p->mp_timeout_ns = (uint64_t)mp_timeout_ms * 1000000;
 	return 0;
 }

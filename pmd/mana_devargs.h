@@ -27,6 +27,7 @@
 #define MANA_DEVARG_RESET_TIMEOUT_MS   "reset_timeout_ms"
 #define MANA_DEVARG_QUIESCE_TIMEOUT_MS "quiesce_timeout_ms"
 #define MANA_DEVARG_HW_POLL_MS         "hw_poll_ms"
+#define MANA_DEVARG_MP_TIMEOUT_MS      "mp_timeout_ms"
 #define MANA_DEVARG_MBOX               "mbox"
 #define MANA_DEVARG_MBOX_PORT          "mbox_port"
 #define MANA_DEVARG_MBOX_CTRL_USER     "mbox_ctrl_user"
@@ -36,6 +37,7 @@
 	MANA_DEVARG_RESET_TIMEOUT_MS, \
 	MANA_DEVARG_QUIESCE_TIMEOUT_MS, \
 	MANA_DEVARG_HW_POLL_MS, \
+	MANA_DEVARG_MP_TIMEOUT_MS, \
 	MANA_DEVARG_MBOX, \
 	MANA_DEVARG_MBOX_PORT, \
 	MANA_DEVARG_MBOX_CTRL_USER
@@ -45,6 +47,7 @@
 	MANA_DEVARG_RESET_TIMEOUT_MS "=<ms> " \
 	MANA_DEVARG_QUIESCE_TIMEOUT_MS "=<ms> " \
 	MANA_DEVARG_HW_POLL_MS "=<ms> " \
+	MANA_DEVARG_MP_TIMEOUT_MS "=<ms> " \
 	MANA_DEVARG_MBOX "=<control daemon socket path> " \
 	MANA_DEVARG_MBOX_PORT "=<port identity> " \
 	MANA_DEVARG_MBOX_CTRL_USER "=<user name or uid>"

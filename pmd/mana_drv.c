@@ -17,6 +17,7 @@
 #include "mana_drv.h"
 #include "mana_log.h"
 #include "mana_port.h"
+#include "mana_sec.h"
 
 size_t
 mana_drv_priv_size(void)
@@ -47,21 +48,27 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 		free(proc);
 		return ret;
 	}
-	ret = mana_mr_cache_init(&proc->mr);
+	ret = -pthread_mutex_init(&proc->mp_lock, NULL);
 	if (ret != 0) {
 		pthread_mutex_destroy(&proc->stats_lock);
 		free(proc);
 		return ret;
 	}
+	ret = mana_mr_cache_init(&proc->mr);
+	if (ret != 0) {
+		pthread_mutex_destroy(&proc->mp_lock);
+		pthread_mutex_destroy(&proc->stats_lock);
+		free(proc);
+		return ret;
+	}
 	proc->hwdev = hwdev;
-	proc->hw = hw;
 	proc->port_id = dev->data->port_id;
-	proc->db = hw->ops->db_page(hw);
-	if (proc->db == NULL) {
+	if (hw->ops->db_page(hw) == NULL) {
 		MANA_INIT_LOG(ERR, "%s: the device has no doorbell page", dev->data->name);
 		ret = -EIO;
 		goto err_proc;
 	}
+	mana_mp_hw_set(proc, hw);
 	dev->data->mac_addrs = rte_zmalloc("mana_mac", sizeof(struct rte_ether_addr), 0);
 	if (dev->data->mac_addrs == NULL) {
 		ret = -ENOMEM;
@@ -96,6 +103,7 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 	ret = mana_port_intr_enable(dev);
 	if (ret != 0)
 		goto err_reset;
+	mana_mp_port_add(proc, pp->mp_timeout_ns);
 	mana_observe_port_add(proc);
 	return 0;
 
@@ -112,6 +120,7 @@ err_unhook:
 	dev->data->mac_addrs = NULL;
 err_proc:
 	mana_mr_cache_fini(&proc->mr);
+	pthread_mutex_destroy(&proc->mp_lock);
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 	return ret;
@@ -137,8 +146,36 @@ mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct ma
 }
 
 int
+mana_drv_port_attach(const char *name, struct rte_device *device, struct mana_hw_dev *hwdev)
+{
+	struct rte_eth_dev *dev;
+	int ret;
+
+	dev = rte_eth_dev_attach_secondary(name);
+	if (dev == NULL) {
+		MANA_INIT_LOG(ERR, "%s: the primary process has no such port", name);
+		hwdev->ops->destroy(hwdev);
+		return -ENODEV;
+	}
+	dev->device = device;
+	ret = mana_sec_attach(dev, hwdev);
+	if (ret != 0) {
+		rte_eth_dev_release_port(dev);
+		return ret;
+	}
+	dev->dev_ops = &mana_dev_sec_ops;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+int
 mana_drv_port_remove(struct rte_eth_dev *dev)
 {
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* This process's state only: the primary owns the port. */
+		mana_sec_close(dev);
+		return rte_eth_dev_release_port(dev);
+	}
 	/* rte_eth_dev_close refuses a started port and releases the port. */
 	if (dev->data->dev_started)
 		rte_eth_dev_stop(dev->data->port_id);

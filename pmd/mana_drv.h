@@ -30,6 +30,7 @@ struct mana_drv_params {
 	uint64_t quiesce_timeout_ns;   /* bound on waiting for bursts in flight */
 	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
 	uint64_t hw_poll_ns;           /* how often to ask it meanwhile */
+	uint64_t mp_timeout_ns;        /* bound on waiting for secondaries */
 	struct mana_mbox_cfg mbox;     /* the control daemon's mailbox, or none */
 };
 
@@ -44,8 +45,18 @@ size_t mana_drv_priv_size(void);
 int mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
 		       const struct mana_drv_params *p);
 
+/* A secondary process: attach to the port called name that the primary
+ * owns, of the bus device device, on hwdev (the backend's view of the device in this process, which
+ * the port then owns: destroyed when this process's port goes). The
+ * secondary gets no devargs: everything it needs is in the shared port.
+ * 0, or a negative errno after one log line.
+ */
+int mana_drv_port_attach(const char *name, struct rte_device *device,
+			 struct mana_hw_dev *hwdev);
+
 /* The bus removes the device: stop the port if started, then close it
- * (which releases it). 0 if the application closed it already.
+ * (which releases it). 0 if the application closed it already. In a
+ * secondary: release this process's state only; the port goes on.
  */
 int mana_drv_port_remove(struct rte_eth_dev *dev);
 

@@ -24,6 +24,7 @@
 #include "mana_log.h"
 #include "mana_mem.h"
 #include "mana_port.h"
+#include "mana_sec.h"
 
 static int
 mana_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
@@ -274,7 +275,7 @@ mana_dev_close(struct rte_eth_dev *dev)
 	int self_closed = 0;
 	uint16_t i;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY || proc == NULL)
+	if (proc == NULL)
 		return 0;
 	mana_observe_port_del(dev->data->port_id);
 	/* Ends a reset in progress (RECOVERY_FAILED) and joins the thread. */
@@ -288,6 +289,10 @@ mana_dev_close(struct rte_eth_dev *dev)
 	/* Whatever the state, no burst may be inside what is freed below;
 	 * waiting for them also orders their last accesses before the frees.
 	 */
+	/* Secondaries: no more ATTACH; they stop for good (after their
+	 * PARK, sent when the device closes below).
+	 */
+	mana_mp_event(proc, MANA_MP_CLOSED, 0);
 	if (mana_port_quiesce(dev, priv->quiesce_timeout_ns) != 0) {
 		/* Never free memory a running burst may touch. */
 		MANA_DRV_LOG(ERR, "port %u: a burst is still running: leaking the port's queues and device resources instead of freeing them under it",
@@ -488,5 +493,25 @@ const struct eth_dev_ops mana_dev_ops = {
 	.rss_hash_update = mana_rss_hash_update,
 	.rss_hash_conf_get = mana_rss_hash_conf_get,
 	.reta_update = mana_reta_update,
+	.reta_query = mana_reta_query,
+};
+
+/* A secondary's: what reads the port, and its own close and remove; the
+ * rest is the primary's (mana_sec_refuse: -EPERM with a log line).
+ */
+const struct eth_dev_ops mana_dev_sec_ops = {
+	.dev_configure = mana_sec_refuse,
+	.dev_start = mana_sec_refuse,
+	.dev_stop = mana_sec_refuse,
+	.dev_close = mana_sec_close,
+	.dev_infos_get = mana_dev_infos_get,
+	.link_update = mana_link_update,
+	.stats_get = mana_stats_get,
+	.xstats_get = mana_xstats_get,
+	.xstats_get_names = mana_xstats_get_names,
+	.rxq_info_get = mana_rxq_info_get,
+	.txq_info_get = mana_txq_info_get,
+	.dev_supported_ptypes_get = mana_supported_ptypes,
+	.rss_hash_conf_get = mana_rss_hash_conf_get,
 	.reta_query = mana_reta_query,
 };

@@ -4,6 +4,8 @@
 /* The writer side of the datapath guard (see mana_guard.h). */
 #include <errno.h>
 #include <linux/membarrier.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +19,25 @@
 #define GUARD_SLEEP_MAX_NS 1000000L
 
 static int guard_registered;   /* this process; written once at probe */
+
+/*
+ * The process polling q, in a burst (seq s) that does not end, died: no
+ * thread of it will touch anything again. Its burst counts as ended (seq
+ * even again, for whoever polls the queue next). Only a secondary's bursts
+ * record their process (owner); a queue the primary polls has none, and
+ * the primary is this process.
+ */
+static bool
+guard_owner_dead(struct mana_guard_q *q, uint32_t s)
+{
+	int32_t pid = __atomic_load_n(&q->owner, __ATOMIC_RELAXED);
+
+	if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+		return false;
+	__atomic_compare_exchange_n(&q->seq, &s, s + 1, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_RELAXED);
+	return true;
+}
 
 static int
 guard_membarrier(int cmd)
@@ -126,6 +147,8 @@ mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t ti
 			 */
 			if (now - start < GUARD_SPIN_NS) {
 				guard_pause();
+			} else if (guard_owner_dead(qs[i], s)) {
+				break;   /* it will never leave: it is gone */
 			} else {
 				struct timespec ts = { 0, sleep_ns };
 

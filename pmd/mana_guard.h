@@ -55,13 +55,40 @@ struct mana_gate {
 struct mana_guard_q {
 	uint32_t seq;
 	uint32_t magic;
+	/* The process whose thread polls the queue when it is not the
+	 * writer's (a secondary: mana_guard_owner), 0 otherwise: a burst
+	 * that never ends because that process died is not waited for.
+	 */
+	int32_t owner;
 } __attribute__((aligned(64)));
 
 static inline void
 mana_guard_init(struct mana_guard_q *q)
 {
 	q->seq = 0;
+	q->owner = 0;
 	q->magic = MANA_GUARD_MAGIC;
+}
+
+/* A burst of a process other than the writer's: record it as the queue's
+ * poller (stores only when the queue changes hands). A queue's polling
+ * changes hands only between bursts (two processes polling one queue at
+ * once is the application's bug), so an odd seq found then is a burst the
+ * last poller never ended: it died inside. Make it even, or this poller's
+ * bursts would read as idle and its idle time as a burst. The polling
+ * thread, before mana_guard_enter.
+ */
+static inline void
+mana_guard_owner(struct mana_guard_q *q, int32_t pid)
+{
+	if (__builtin_expect(__atomic_load_n(&q->owner, __ATOMIC_RELAXED) != pid, 0)) {
+		uint32_t s = __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE);
+
+		__atomic_store_n(&q->owner, pid, __ATOMIC_RELAXED);
+		if (s & 1)
+			__atomic_compare_exchange_n(&q->seq, &s, s + 1, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	}
 }
 
 enum mana_guard_mode {
@@ -75,7 +102,8 @@ enum mana_guard_mode {
  * Pass a compile-time constant mode so the branch folds away.
  */
 static inline bool
-mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode)
+mana_guard_enter_(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode,
+		  const uint64_t *want, uint64_t *seen)
 {
 	/* Not one of ours: ethdev can pair a driver's burst function with its
 	 * own dummy queue while rte_eth_dev_stop rewrites the fast-path table
@@ -107,12 +135,48 @@ mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_gu
 		 */
 		gate = __atomic_load_n(&g->word, __ATOMIC_ACQUIRE);
 	}
-	if (__builtin_expect(gate & MANA_GATE_CLOSED, 0)) {
+	/* With want: the gate must be open with exactly that word, loaded
+	 * after the gate (acquire): whoever stored it did so before the gate
+	 * opened with it, with what it set up for this process.
+	 */
+	if (__builtin_expect(want != NULL ? gate != __atomic_load_n(want, __ATOMIC_ACQUIRE) :
+			     (gate & MANA_GATE_CLOSED) != 0, 0)) {
 		/* Pairs with the writer's load-acquire in mana_guard_wait_idle. */
 		__atomic_store_n(&q->seq, s + 2, __ATOMIC_RELEASE);
+		if (seen != NULL)
+			*seen = gate;
 		return false;
 	}
 	return true;
+}
+
+static inline bool
+mana_guard_enter(struct mana_guard_q *q, const struct mana_gate *g, enum mana_guard_mode mode)
+{
+	return mana_guard_enter_(q, g, mode, NULL, NULL);
+}
+
+/*
+ * Enter a burst in a process that follows the gate's generations (a
+ * secondary: mana_mp.h): refused unless the gate is open with exactly the
+ * word *want, which that process stores (store-release) once it is in step
+ * with the generation. On refusal *seen gets the gate word found; the burst
+ * costs what mana_guard_enter's does (one compare of the same word).
+ */
+static inline bool
+mana_guard_enter_word(struct mana_guard_q *q, const struct mana_gate *g,
+		      enum mana_guard_mode mode, const uint64_t *want, uint64_t *seen)
+{
+	return mana_guard_enter_(q, g, mode, want, seen);
+}
+
+/* The word the gate opens with next (mana_gate_open): a process in step
+ * with it may store it as its want before the gate opens.
+ */
+static inline uint64_t
+mana_gate_next_word(const struct mana_gate *g)
+{
+	return ((__atomic_load_n(&g->word, __ATOMIC_ACQUIRE) >> 1) + 1) << 1;
 }
 
 /* Leave a burst: every access to device memory happens before this. */
@@ -157,7 +221,8 @@ mana_gate_is_closed(const struct mana_gate *g)
  * millisecond), for at most timeout_ns (CLOCK_MONOTONIC).
  * Returns 0, or -ETIMEDOUT with *stuck set to the index of a queue still
  * inside a burst (whose memory must then not be freed). NULL entries are
- * skipped. *waited_ns, if not NULL, gets the time spent.
+ * skipped; so is a queue whose owner process died inside its burst (its
+ * seq made even again). *waited_ns, if not NULL, gets the time spent.
  */
 int mana_guard_wait_idle(struct mana_guard_q *const *qs, unsigned int n, uint64_t timeout_ns,
 			 unsigned int *stuck, uint64_t *waited_ns);

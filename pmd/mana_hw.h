@@ -6,11 +6,9 @@
 
 /*
  * The hardware-backend interface: everything the driver asks of a MANA
- * device goes through struct mana_hw_ops. One backend implements it today:
- * the simulated device (pmd/sim/, the net_mana_sim vdev). Real MANA through
- * rdma-core (pmd/verbs/, ibverbs + manadv) is to come beside it (issue 12);
- * the ops below are shaped after what verbs offers (ibv_reg_mr for mr_reg,
- * the async event fd and ibv_get_async_event for event_fd/event_get).
+ * device goes through struct mana_hw_ops. Two backends implement it: the
+ * simulated device (pmd/sim/, the net_mana_sim vdev) and real MANA through
+ * rdma-core (pmd/verbs/, ibverbs + manadv).
  *
  * Ownership: a struct mana_hw is a per-process handle to one device; the
  * backend allocates it in its open function and frees it in ops->close.
@@ -163,6 +161,13 @@ struct mana_hw_ops {
 	 */
 	int (*mr_reg)(struct mana_hw *hw, void *addr, size_t len, uint32_t *lkey);
 	void (*mr_dereg)(struct mana_hw *hw, uint32_t lkey);
+	/* For a secondary process (mana_mp.h): the fd it maps this handle's
+	 * doorbell page from (offset 0, *map_len bytes, at most
+	 * MANA_DB_PAGE_SIZE). The fd stays the handle's (the core sends a
+	 * copy). NULL when the backend cannot serve secondaries. Control path
+	 * of the primary, under the core's lock against close.
+	 */
+	int (*share)(struct mana_hw *hw, int *fd, uint32_t *map_len);
 };
 
 /* Backends embed this as their first member. */
@@ -179,8 +184,19 @@ struct mana_hw_dev_ops {
 	 * -ENODEV once it is gone, -EBUSY if a handle is already open.
 	 */
 	int (*open)(struct mana_hw_dev *d, struct mana_hw **hw);
-	/* Forget the device (after its handle was closed). */
+	/* Forget the device (after its handle was closed). In a secondary:
+	 * this process's view of it only.
+	 */
 	void (*destroy)(struct mana_hw_dev *d);
+	/* A secondary process's handle on the incarnation the primary has
+	 * open (whose doorbell page the core maps itself, from the fd the
+	 * primary shares): the datapath's kick and the device's counters
+	 * (stats); every other op of it is refused (-EPERM, NULL). 0 and *hw,
+	 * -ENOTSUP when the backend cannot serve secondaries. Released with
+	 * its close (which must not touch the device: the primary owns it).
+	 * NULL in a primary's device.
+	 */
+	int (*attach)(struct mana_hw_dev *d, struct mana_hw **hw);
 };
 
 /* Backends embed this as their first member. */

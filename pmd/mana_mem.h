@@ -12,9 +12,8 @@
  * freed by one thread (rte_free writes it) and handed out again to another
  * was ordered by the heap's lock, and reports the reuse, whoever freed the
  * block (ethdev's own frees included). ThreadSanitizer builds therefore take
- * this memory from the C library, whose allocator it follows exactly. Those
- * builds serve single-process tests: a secondary process could not see
- * such memory.
+ * this memory from an arena of their own (mana_mem.c): shared memory too, so
+ * secondary processes work in those builds as well.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -23,20 +22,18 @@
 #include <rte_common.h>
 #include <rte_malloc.h>
 
+#if defined(__SANITIZE_THREAD__)
+void *mana_tsan_zmalloc(size_t size, unsigned int align);
+void mana_tsan_free(void *p);
+#endif
+
 static inline void *
 mana_zmalloc(const char *type, size_t size, unsigned int align, int socket)
 {
 #if defined(__SANITIZE_THREAD__)
-	void *p;
-
 	RTE_SET_USED(type);
 	RTE_SET_USED(socket);
-	if (align < RTE_CACHE_LINE_SIZE)
-		align = RTE_CACHE_LINE_SIZE;
-	if (posix_memalign(&p, align, size) != 0)
-		return NULL;
-	memset(p, 0, size);
-	return p;
+	return mana_tsan_zmalloc(size, align);
 #else
 	return rte_zmalloc_socket(type, size, align, socket);
 #endif
@@ -46,7 +43,7 @@ static inline void
 mana_free(void *p)
 {
 #if defined(__SANITIZE_THREAD__)
-	free(p);
+	mana_tsan_free(p);
 #else
 	rte_free(p);
 #endif

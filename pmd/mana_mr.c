@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 
@@ -16,6 +17,11 @@ int
 mana_mr_cache_init(struct mana_mr_cache *c)
 {
 	memset(c, 0, sizeof(*c));
+	/* Each process's caches count generations from their own start: a
+	 * queue's local cache (shared memory) filled in one process is stale
+	 * for another's cache, should another process poll the queue next.
+	 */
+	c->gen = (uint32_t)getpid() << 16;
 	return -pthread_mutex_init(&c->lock, NULL);
 }
 
@@ -37,6 +43,25 @@ mr_find(const struct mana_mr_cache *c, uintptr_t addr, uint32_t len)
 	return NULL;
 }
 
+/* Register [start, start + len) with hw and remember it. c->lock held. */
+static int
+mr_add_locked(struct mana_mr_cache *c, struct mana_hw *hw, uintptr_t start, size_t len,
+	      uint32_t *lkey)
+{
+	int ret;
+
+	if (c->n == MANA_MR_MAX)
+		return -ENOSPC;
+	ret = hw->ops->mr_reg(hw, (void *)start, len, lkey);
+	if (ret != 0)
+		return ret;
+	c->mr[c->n].start = start;
+	c->mr[c->n].end = start + len;
+	c->mr[c->n].lkey = *lkey;
+	c->n++;
+	return 0;
+}
+
 struct mr_reg_ctx {
 	struct mana_mr_cache *c;
 	struct mana_hw *hw;
@@ -55,21 +80,11 @@ mr_reg_chunk(struct rte_mempool *mp, void *arg, struct rte_mempool_memhdr *hdr, 
 	(void)idx;
 	if (x->ret != 0 || mr_find(c, start, (uint32_t)RTE_MIN(hdr->len, (size_t)UINT32_MAX)) != NULL)
 		return;
-	if (c->n == MANA_MR_MAX) {
+	ret = mr_add_locked(c, x->hw, start, hdr->len, &lkey);
+	if (ret == -ENOSPC)
 		MANA_DRV_LOG(ERR, "mempool %s: more than %u memory regions on one port", mp->name,
 			     MANA_MR_MAX);
-		x->ret = -ENOSPC;
-		return;
-	}
-	ret = x->hw->ops->mr_reg(x->hw, hdr->addr, hdr->len, &lkey);
-	if (ret != 0) {
-		x->ret = ret;
-		return;
-	}
-	c->mr[c->n].start = start;
-	c->mr[c->n].end = start + hdr->len;
-	c->mr[c->n].lkey = lkey;
-	c->n++;
+	x->ret = ret;
 }
 
 /* c->lock held. */
@@ -89,6 +104,25 @@ mana_mr_register_pool(struct mana_mr_cache *c, struct mana_hw *hw, struct rte_me
 
 	pthread_mutex_lock(&c->lock);
 	ret = mr_register_pool_locked(c, hw, mp);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int
+mana_mr_register_range(struct mana_mr_cache *c, struct mana_hw *hw, uintptr_t start,
+		       size_t len, uint32_t *lkey)
+{
+	const struct mana_mr *mr;
+	int ret = 0;
+
+	if (len == 0 || len > UINT32_MAX || start + len < start)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	mr = mr_find(c, start, (uint32_t)len);
+	if (mr != NULL)
+		*lkey = mr->lkey;
+	else
+		ret = mr_add_locked(c, hw, start, len, lkey);
 	pthread_mutex_unlock(&c->lock);
 	return ret;
 }

@@ -63,6 +63,13 @@ void mana_mr_cache_fini(struct mana_mr_cache *c);
  */
 int mana_mr_register_pool(struct mana_mr_cache *c, struct mana_hw *hw, struct rte_mempool *mp);
 
+/* The lkey of a region holding [start, start + len), registering exactly
+ * that range when none does (the primary, for a secondary's request:
+ * mana_mp.h). 0, -EINVAL, -ENOSPC, or the device's error. Takes c->lock.
+ */
+int mana_mr_register_range(struct mana_mr_cache *c, struct mana_hw *hw, uintptr_t start,
+			   size_t len, uint32_t *lkey);
+
 /* Release every registration with hw (before hw closes, datapath
  * quiesced) and empty the local caches. Takes c->lock.
  */

@@ -38,6 +38,12 @@ enum mana_xstat {
 	MANA_XS_RX_FILTERED = MANA_XS_LAST_PHASE + MANA_PH_NUM,
 	MANA_XS_RX_PORT_DOWN,
 	MANA_XS_MR_REGISTERED,
+	MANA_XS_MP_PEERS,
+	MANA_XS_MP_DEAF,
+	MANA_XS_MP_PEERS_GONE,
+	MANA_XS_MP_ACK_LAST,
+	MANA_XS_MP_RESYNCS,
+	MANA_XS_MP_REFUSED,
 	MANA_XS_NUM,
 };
 
@@ -59,7 +65,59 @@ static const char *const mana_xstat_names[MANA_XS_NUM] = {
 	[MANA_XS_RX_PORT_DOWN] = "rx_port_down_packets",
 	/* Memory regions registered with the device now. */
 	[MANA_XS_MR_REGISTERED] = "mr_registered",
+	/* Secondary processes (mana_mp.h): attached and alive now, PARKs not
+	 * acknowledged in time, slots freed after a secondary died, the last
+	 * PARK's slowest acknowledgement, resynchronizations, bursts refused
+	 * until one.
+	 */
+	[MANA_XS_MP_PEERS] = "mp_secondaries",
+	[MANA_XS_MP_DEAF] = "mp_deaf_secondaries",
+	[MANA_XS_MP_PEERS_GONE] = "mp_secondaries_gone",
+	[MANA_XS_MP_ACK_LAST] = "mp_last_park_ack_us",
+	[MANA_XS_MP_RESYNCS] = "mp_resyncs",
+	[MANA_XS_MP_REFUSED] = "mp_stale_bursts",
 };
+
+/* The shared multi-process counters (any process). */
+static void
+mana_observe_mp(struct rte_eth_dev *dev, uint64_t *v)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	unsigned int i;
+
+	for (i = 0; i < MANA_MP_MAX_PEERS; i++)
+		if (mana_mp_peer_alive(&priv->mp.peers[i]))
+			v[MANA_XS_MP_PEERS]++;
+	v[MANA_XS_MP_DEAF] = __atomic_load_n(&priv->mp.deaf, __ATOMIC_RELAXED);
+	v[MANA_XS_MP_PEERS_GONE] = __atomic_load_n(&priv->mp.peers_gone, __ATOMIC_RELAXED);
+	v[MANA_XS_MP_ACK_LAST] = __atomic_load_n(&priv->mp.ack_last_ns, __ATOMIC_RELAXED) / 1000;
+	v[MANA_XS_MP_RESYNCS] = __atomic_load_n(&priv->mp.resyncs, __ATOMIC_RELAXED);
+	v[MANA_XS_MP_REFUSED] = __atomic_load_n(&priv->mp.refused, __ATOMIC_RELAXED);
+}
+
+/* A secondary's: the primary's reset counters as it published them, the
+ * device's counters, and the shared ones.
+ */
+static void
+mana_observe_secondary(struct rte_eth_dev *dev, uint64_t *v)
+{
+	struct mana_priv *priv = dev->data->dev_private;
+	struct mana_hw_stats hs;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(priv->mp.pub_stats); i++)
+		v[MANA_XS_REQUESTED + i] = __atomic_load_n(&priv->mp.pub_stats[i],
+							   __ATOMIC_RELAXED);
+	v[MANA_XS_LAST_TOTAL] = __atomic_load_n(&priv->mp.pub_last_total_ns,
+						__ATOMIC_RELAXED) / 1000;
+	for (i = 0; i < MANA_PH_NUM; i++)
+		v[MANA_XS_LAST_PHASE + i] = __atomic_load_n(&priv->mp.pub_last_phase_ns[i],
+							    __ATOMIC_RELAXED) / 1000;
+	mana_port_hw_stats(dev, &hs);
+	v[MANA_XS_RX_FILTERED] = hs.rx_filtered;
+	v[MANA_XS_RX_PORT_DOWN] = hs.rx_port_down;
+	mana_observe_mp(dev, v);
+}
 
 int
 mana_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names, unsigned int n)
@@ -86,6 +144,10 @@ mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 
 	if (xs == NULL || n < MANA_XS_NUM)
 		return MANA_XS_NUM;
+	if (proc->secondary) {
+		mana_observe_secondary(dev, v);
+		goto out;
+	}
 	mana_reset_stats_get(&proc->reset, &st);
 	v[MANA_XS_REQUESTED] = st.requested;
 	v[MANA_XS_SUCCEEDED] = st.succeeded;
@@ -102,6 +164,8 @@ mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 	v[MANA_XS_RX_FILTERED] = hs.rx_filtered;
 	v[MANA_XS_RX_PORT_DOWN] = hs.rx_port_down;
 	v[MANA_XS_MR_REGISTERED] = mana_mr_count(&proc->mr);
+	mana_observe_mp(dev, v);
+out:
 	for (i = 0; i < MANA_XS_NUM; i++) {
 		xs[i].id = i;
 		xs[i].value = v[i];

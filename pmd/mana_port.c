@@ -18,6 +18,7 @@
 #include "mana_log.h"
 #include "mana_clock.h"
 #include "mana_port.h"
+#include "mana_sec.h"
 
 /* A teardown step longer than this is logged with its parts. */
 #define MANA_PORT_SLOW_NS (500ULL * 1000000)
@@ -49,7 +50,12 @@ mana_port_op_enter(struct rte_eth_dev *dev)
 void
 mana_port_op_exit(struct rte_eth_dev *dev)
 {
-	mana_reset_op_end(&((struct mana_proc *)dev->process_private)->reset);
+	struct mana_proc *proc = dev->process_private;
+
+	if (proc->secondary)
+		mana_sec_ro_exit(proc);
+	else
+		mana_reset_op_end(&proc->reset);
 }
 
 
@@ -73,9 +79,12 @@ mana_port_hw_result(struct rte_eth_dev *dev, int ret)
 bool
 mana_port_ro_enter(struct rte_eth_dev *dev)
 {
+	struct mana_proc *proc = dev->process_private;
 	bool device_ok = false;
 
-	mana_reset_op_begin(&((struct mana_proc *)dev->process_private)->reset, true, &device_ok);
+	if (proc->secondary)
+		return mana_sec_ro_enter(proc);
+	mana_reset_op_begin(&proc->reset, true, &device_ok);
 	return device_ok;
 }
 
@@ -259,7 +268,10 @@ mana_port_start(struct rte_eth_dev *dev)
 		mana_port_start_failed(dev, "start the vport", ret);
 		goto err_teardown;
 	}
-	/* Queues and doorbell are ready: let the bursts in. */
+	/* Queues and doorbell are ready: the secondaries get the doorbell
+	 * and the word the gate opens with, then the bursts come in.
+	 */
+	mana_mp_remap(dev->process_private, mana_gate_next_word(&priv->gate));
 	mana_gate_open(&priv->gate);
 	mana_link_set(dev, true);
 	MANA_DRV_LOG(INFO, "port %u: started, %u rx and %u tx queues", dev->data->port_id,
@@ -349,7 +361,9 @@ mana_port_proc_free(struct mana_proc *proc)
 {
 	if (proc->intr != NULL)
 		rte_intr_instance_free(proc->intr);
+	mana_mp_port_del(proc);
 	mana_mr_cache_fini(&proc->mr);
+	pthread_mutex_destroy(&proc->mp_lock);
 	pthread_mutex_destroy(&proc->stats_lock);
 	free(proc);
 }
@@ -420,18 +434,20 @@ mana_port_hw_close(struct rte_eth_dev *dev)
 	if (proc->hw == NULL)
 		return;
 	mana_port_hw_stats_save(dev);
+	/* Secondaries park their doorbell mappings first (bounded), and
+	 * register nothing more.
+	 */
+	mana_mp_park(proc);
 	/* Every registration goes with the handle (queues are down). */
 	mana_mr_flush(&proc->mr, proc->hw);
 	t2 = mana_now_ns();
-	proc->hw->ops->close(proc->hw);
-	proc->hw = NULL;
-	proc->db = NULL;
+	mana_mp_hw_close(proc);
 	t3 = mana_now_ns();
 	/* These are short; one that is not says where a reset's teardown
 	 * went (a stuck interrupt callback, the device's own locks).
 	 */
 	if (t3 - t0 > MANA_PORT_SLOW_NS)
-		MANA_DRV_LOG(WARNING, "port %u: closing the device took %" PRIu64 " ms: events off %" PRIu64 " ms, registrations %" PRIu64 " ms, handle %" PRIu64 " ms",
+		MANA_DRV_LOG(WARNING, "port %u: closing the device took %" PRIu64 " ms: events off %" PRIu64 " ms, secondaries and registrations %" PRIu64 " ms, handle %" PRIu64 " ms",
 			     dev->data->port_id, (t3 - t0) / 1000000, (t1 - t0) / 1000000,
 			     (t2 - t1) / 1000000, (t3 - t2) / 1000000);
 }

@@ -39,6 +39,7 @@ port_notify(void *ctx, enum mana_reset_event ev)
 	struct rte_eth_dev *dev = port_dev(ctx);
 	struct mana_proc *proc = ctx;
 	enum rte_eth_event_type type;
+	enum mana_mp_outcome out = 0;
 
 	switch (ev) {
 	case MANA_REV_RECOVERING:
@@ -47,22 +48,30 @@ port_notify(void *ctx, enum mana_reset_event ev)
 		break;
 	case MANA_REV_SUCCESS:
 		type = RTE_ETH_EVENT_RECOVERY_SUCCESS;
+		out = MANA_MP_OUT_SUCCESS;
 		MANA_RESET_LOG(NOTICE, "port %u: device reset: recovered", dev->data->port_id);
 		break;
 	case MANA_REV_FAILED:
 		type = RTE_ETH_EVENT_RECOVERY_FAILED;
+		out = MANA_MP_OUT_FAILED;
 		MANA_RESET_LOG(ERR, "port %u: device reset: recovery failed; close the port",
 			       dev->data->port_id);
 		break;
 	case MANA_REV_REMOVED:
 		type = RTE_ETH_EVENT_INTR_RMV;
+		out = MANA_MP_OUT_REMOVED;
 		MANA_RESET_LOG(ERR, "port %u: the device was removed", dev->data->port_id);
 		break;
 	default:
 		return;
 	}
-	/* ctrl first: the application's callbacks may close the port. */
+	/* ctrl and the secondaries first: the application's callbacks may
+	 * close the port.
+	 */
 	mana_mbox_reset_event(__atomic_load_n(&proc->mbox, __ATOMIC_ACQUIRE), ev);
+	if (out != 0)
+		mana_mp_publish(proc);
+	mana_mp_event(proc, out != 0 ? MANA_MP_OUTCOME : MANA_MP_RECOVERING, out);
 	rte_eth_dev_callback_process(dev, type, NULL);
 }
 
@@ -150,8 +159,7 @@ port_reprobe(void *ctx, bool started)
 		return ret == -EIO ? -EAGAIN : ret;
 	}
 	__atomic_store_n(&priv->caps.identity, caps.identity, __ATOMIC_RELAXED);
-	proc->hw = hw;
-	proc->db = hw->ops->db_page(hw);
+	mana_mp_hw_set(proc, hw);
 	ret = mana_port_intr_enable(dev);
 	if (ret != 0) {
 		mana_port_hw_close(dev);

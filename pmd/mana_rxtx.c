@@ -170,17 +170,63 @@ mana_rx_csum_flags(const struct mana_rx_comp *c)
 	return f;
 }
 
+/* A secondary found the gate open with another word than the one it is in
+ * step with: it missed a resynchronization. Schedule one, once (slow path).
+ */
+static __rte_noinline void
+mana_burst_stale(struct mana_proc *proc)
+{
+	struct mana_priv *priv = rte_eth_devices[proc->port_id].data->dev_private;
+
+	__atomic_fetch_add(&priv->mp.refused, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&proc->resync_pending, __ATOMIC_RELAXED) == 0)
+		proc->resync(proc);
+}
+
+/* Enter the guard: in a secondary (sec, a constant) the gate must be open
+ * with the word this process is in step with (mana_mp.h).
+ */
+static __rte_always_inline bool
+mana_burst_enter(struct mana_guard_q *q, const struct mana_gate *g, uint16_t port_id,
+		 enum mana_guard_mode mode, bool sec)
+{
+	struct mana_proc *proc;
+	uint64_t seen = MANA_GATE_CLOSED;
+
+	if (!sec)
+		return mana_guard_enter(q, g, mode);
+	proc = mana_proc_of(port_id);
+	if (mana_rxtx_hook_sec_unguarded())
+		return true;   /* the must-crash test build only */
+	mana_guard_owner(q, proc->pid);
+	if (likely(mana_guard_enter_word(q, g, mode, &proc->seen_word, &seen)))
+		return true;
+	/* (seen stays closed when the queue is not one of ours.) */
+	if (!(seen & MANA_GATE_CLOSED))
+		mana_burst_stale(proc);
+	return false;
+}
+
+static __rte_always_inline void
+mana_burst_exit(struct mana_guard_q *q, bool sec)
+{
+	if (sec && mana_rxtx_hook_sec_unguarded())
+		return;        /* it never entered (the must-crash test build) */
+	mana_guard_exit(q);
+}
+
 static __rte_always_inline uint16_t
 mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
-		      enum mana_guard_mode mode)
+		      enum mana_guard_mode mode, bool sec)
 {
 	struct mana_ring *r = &rxq->ring;
 	uint64_t bytes = 0, errors = 0;
 	uint16_t nb = 0;
 
 	mana_rxtx_hook_burst_start();
-	if (!mana_guard_enter(&rxq->guard, mana_gate_of(&rxq->gate), mode))
+	if (!mana_burst_enter(&rxq->guard, mana_gate_of(&rxq->gate), rxq->port_id, mode, sec))
 		return 0;
+	mana_rxtx_hook_guarded();
 	while (nb < n) {
 		const struct mana_rx_pkt *pi;
 		struct rte_mbuf *m;
@@ -230,20 +276,20 @@ mana_rx_burst_guarded(struct mana_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 		if (errors > 0)
 			mana_stat_add(&rxq->stats.errors, errors);
 	}
-	mana_guard_exit(&rxq->guard);
+	mana_burst_exit(&rxq->guard, sec);
 	return nb;
 }
 
 uint16_t
 mana_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
-	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_ASYM);
+	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_ASYM, false);
 }
 
 uint16_t
 mana_rx_burst_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
-	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_FENCED);
+	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_FENCED, false);
 }
 
 #define MANA_FREE_BATCH 64
@@ -358,7 +404,7 @@ mana_txq_reap(struct mana_txq *txq)
 
 static __rte_always_inline uint16_t
 mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
-		      enum mana_guard_mode mode)
+		      enum mana_guard_mode mode, bool sec)
 {
 	struct mana_ring *r = &txq->ring;
 	struct mana_proc *proc;
@@ -368,7 +414,7 @@ mana_tx_burst_guarded(struct mana_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 	uint8_t *early_db = mana_rxtx_hook_early_db(txq->port_id);
 
 	mana_rxtx_hook_burst_start();
-	if (!mana_guard_enter(&txq->guard, mana_gate_of(&txq->gate), mode))
+	if (!mana_burst_enter(&txq->guard, mana_gate_of(&txq->gate), txq->port_id, mode, sec))
 		return 0;
 	proc = mana_proc_of(txq->port_id);
 	mana_txq_reap(txq);
@@ -420,20 +466,44 @@ drop:
 	}
 	if (dropped > 0)
 		mana_stat_add(&txq->stats.errors, dropped);
-	mana_guard_exit(&txq->guard);
+	mana_burst_exit(&txq->guard, sec);
 	return i;
 }
 
 uint16_t
 mana_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
-	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_ASYM);
+	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_ASYM, false);
 }
 
 uint16_t
 mana_tx_burst_fenced(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
-	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_FENCED);
+	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_FENCED, false);
+}
+
+uint16_t
+mana_rx_burst_sec(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_ASYM, true);
+}
+
+uint16_t
+mana_rx_burst_sec_fenced(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_rx_burst_guarded(rxq, pkts, n, MANA_GUARD_FENCED, true);
+}
+
+uint16_t
+mana_tx_burst_sec(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_ASYM, true);
+}
+
+uint16_t
+mana_tx_burst_sec_fenced(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return mana_tx_burst_guarded(txq, pkts, n, MANA_GUARD_FENCED, true);
 }
 
 int

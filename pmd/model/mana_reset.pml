@@ -42,6 +42,26 @@
  *                           even after a reset succeeded on the device it
  *                           rebuilt (issue 10, defect 2): a later reset ends
  *                           REMOVED without asking the hardware
+ *   BUG_NO_PARK             (with MP) the primary closes the device without
+ *                           telling the secondary to park its doorbell mapping
+ *   BUG_NO_GEN_CHECK        (with MP) a secondary's burst checks only that the
+ *                           gate is open, not that it is in step with its
+ *                           generation
+ *
+ * Multi-process (pmd/mana_mp.h, pmd/mana_sec.c; with -DMP, checked apart
+ * without the application's control operations, which only the primary
+ * makes, to keep the state space small): a secondary process polls
+ * its own queue (index 2) through the same guard, and maps the doorbell of
+ * the device's incarnation it is in step with. It either answers the
+ * primary's one-way messages (PARK before the device closes, REMAP with the
+ * word the gate opens with) in time, or never does (deaf: stopped, busy); a
+ * deaf one, and any that finds the gate open with another generation,
+ * resynchronizes by itself: it asks the primary (answered only while the
+ * gate is open), then takes the answer unless the incarnation it names was
+ * parked since. Properties: a secondary's burst touches only the doorbell
+ * of the incarnation that is open (assert in secondary); a secondary that
+ * answers has parked the incarnation the primary closes (assert before the
+ * device closes).
  *
  * Model action -> C function (pmd/):
  *   datapath: in_burst=1; gate check      mana_guard_enter (mana_guard.h)
@@ -64,9 +84,19 @@
  *   app: app_queues = 1                    ethdev's queue release/setup
  *   engine: started = want_started         reset_run (and at WAIT_HW exit)
  *   closer                                 mana_reset_fini + dev_close teardown
+ *   engine: park (before dev_alive = 0)    mana_mp_park (mana_port_hw_close)
+ *   engine: inc++ at reprobe               mana_mp_hw_set
+ *   engine: remap (at gate open)           mana_mp_remap (mana_port_start)
+ *   secondary: gen != sec_seen refuses     mana_guard_enter_word (mana_rxtx.c)
+ *   secondary: ask / take                  sec_sync: ATTACH, sec_take
  */
 
+#ifdef MP
+#define NQ 3          /* 0, 1: the primary's pollers; 2: the secondary's */
+#else
 #define NQ 2
+#endif
+#define SQ 2
 
 mtype = { ACTIVE, ENTER, WAIT_HW, EXIT, FAILED, REMOVED, CLOSED };
 mtype = { HW_UP, HW_DOWN, HW_READY, HW_GONE };
@@ -93,6 +123,12 @@ byte ops_active = 0;
 byte in_op = 0;           /* control operations doing their work */
 byte recovering = 0;      /* RECOVERING events sent */
 byte outcomes = 0;        /* SUCCESS or FAILED events sent */
+byte inc = 1;             /* the device's incarnation (its doorbell page) */
+byte gen = 0;             /* the gate's generation: each opening adds one */
+bit sec_deaf;             /* the secondary answers no message (chosen at init) */
+byte sec_map = 1;         /* the incarnation the secondary maps; 0: parked */
+byte sec_seen = 0;        /* the generation the secondary is in step with */
+byte parked_max = 0;      /* the newest incarnation it was told to park */
 
 ltl reset_ends { [] ((recovering > outcomes) -> <> (recovering == outcomes)) }
 
@@ -149,6 +185,70 @@ proctype datapath(byte q)
 			in_burst[q] = 0           /* seq++ (even) */
 		fi
 	od
+}
+
+#ifdef MP
+proctype secondary()
+{
+	byte r_inc, r_gen;
+	bit have = 0;
+
+	do
+	:: in_burst[SQ] = 1;                  /* seq++ (odd) */
+		if
+#ifdef BUG_NO_GEN_CHECK
+		:: gate_closed -> in_burst[SQ] = 0
+#else
+		:: gate_closed || gen != sec_seen -> in_burst[SQ] = 0
+#endif
+		:: else ->
+			/* rings its doorbell: the open incarnation's page */
+			assert(dev_alive && sec_map == inc);
+			in_burst[SQ] = 0
+		fi
+	/* Resynchronization: ATTACH is answered while the gate is open ... */
+	:: atomic { !have && !gate_closed && dev_alive -> r_inc = inc; r_gen = gen; have = 1 }
+	/* ... and taken later, unless it names an incarnation parked since. */
+	:: atomic { have -> have = 0;
+		if
+		:: r_inc > parked_max || r_inc == sec_map -> sec_map = r_inc; sec_seen = r_gen
+		:: else -> skip
+		fi }
+	od
+}
+#endif
+
+/* The primary's PARK before the device closes: a secondary that answers
+ * parks (mana_mp_park waits for it, bounded); a deaf one does nothing.
+ */
+inline park() {
+	atomic {
+#ifndef BUG_NO_PARK
+		if
+		:: !sec_deaf && sec_map == inc -> sec_map = 0
+		:: else -> skip
+		fi;
+		if
+		:: parked_max < inc && !sec_deaf -> parked_max = inc
+		:: else -> skip
+		fi;
+#endif
+		/* No secondary that answers still maps what closes now. */
+		assert(sec_deaf || sec_map != inc)
+	}
+}
+
+/* The gate opens (with REMAP first: the secondary that answers maps the
+ * new page and takes the word).
+ */
+inline open_gate() {
+	atomic {
+		if
+		:: !sec_deaf -> sec_map = inc; sec_seen = gen + 1
+		:: else -> skip
+		fi;
+		dev_alive = 1; gate_closed = 0; gen++
+	}
 }
 
 /* The control daemon says "gone" (mana_reset_hw_event(MANA_HWE_REMOVED)). */
@@ -245,6 +345,7 @@ cycle:
 			:: else
 			fi;
 			assert(in_op == 0);
+			park();
 			atomic { dev_alive = 0; torn_down = 1 }
 		:: else
 		fi;
@@ -267,7 +368,7 @@ wait_hw:
 		:: hw != HW_READY -> goto wait_hw      /* reprobe: -EAGAIN */
 		:: else
 		fi;
-		torn_down = 0;
+		atomic { torn_down = 0; inc++ }      /* a new incarnation */
 		if
 		:: closing -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
 		:: else
@@ -280,7 +381,7 @@ wait_hw:
 		:: true ->
 #endif
 			assert(!app_queues);
-			atomic { dev_alive = 1; gate_closed = 0 }
+			open_gate()
 		:: else -> dev_alive = 1     /* reopened; the queues stay down */
 		fi;
 		if
@@ -349,7 +450,7 @@ proctype app()
 		wait_idle(ok);
 		if
 		:: ok -> want_started = 0; stopped = 1
-		:: else -> gate_closed = 0      /* a burst stuck inside: -EBUSY */
+		:: else -> atomic { gate_closed = 0; gen++ }  /* stuck: -EBUSY, reopened */
 		fi;
 		in_op--;
 		ops_active--
@@ -385,7 +486,7 @@ proctype closer()
 			gate_closed = 1;
 			wait_idle(ok);
 			if
-			:: ok -> atomic { dev_alive = 0; torn_down = 1 }
+			:: ok -> park(); atomic { dev_alive = 0; torn_down = 1 }
 			:: else                      /* a burst is inside: leak, never free */
 			fi
 		:: else
@@ -397,10 +498,22 @@ init
 {
 	atomic {
 		run engine();
+		gen = 1; sec_seen = 1;      /* the port started: in step */
+#ifdef MP
+		if
+		:: sec_deaf = 0
+		:: sec_deaf = 1
+		fi;
+		run secondary();
+#else
+		sec_deaf = 1;               /* no secondary at all */
+#endif
 		run datapath(0);
 		run datapath(1);
 		run hardware();
+#ifndef MP
 		run app();
+#endif
 		run closer()
 	}
 }

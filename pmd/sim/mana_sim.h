@@ -54,6 +54,7 @@ struct mana_sim_params {
 	bool has_mac;
 	uint8_t mac[6];
 	uint32_t reset_period_ms;      /* up this long between service events; 0: none */
+	uint32_t reset_delay_ms;       /* the first this long after the first start; 0: the period */
 	uint32_t reset_count;          /* at most this many; 0: no limit */
 	uint32_t recovery_ms;          /* hardware down time */
 	enum mana_sim_recovery recovery;
@@ -69,6 +70,13 @@ struct mana_sim_params {
  */
 int mana_sim_create(const char *name, const struct mana_sim_params *params,
 		    struct mana_hw_dev **dev);
+
+/* A secondary process's view of the device called name, which the
+ * primary created: 0 and *dev (its attach op gives this process's
+ * handles; destroy frees only the view), -ENODEV if there is no such
+ * device, -ENOMEM.
+ */
+int mana_sim_attach(const char *name, struct mana_hw_dev **dev);
 
 /* A service event now, as the schedule would fire it (EAL alarm context or
  * any control thread). -EALREADY if the device is not up.

@@ -49,7 +49,6 @@ sim_dev_open(struct mana_hw_dev *hd, struct mana_hw **hw)
 	d->vport_up = 0;
 	__atomic_store_n(&d->up, 1, __ATOMIC_RELEASE);
 	d->opened = 1;
-	sim_db_map[o->slot] = p->db;
 	sim_unlock_all(d);
 	o->handle = p;
 	if (new_incarnation)
@@ -99,6 +98,61 @@ static const struct mana_hw_dev_ops sim_dev_ops = {
 	.open = sim_dev_open,
 	.destroy = sim_dev_destroy,
 };
+
+/* A secondary's view: it never opens the device, only attaches handles. */
+static int
+sim_dev_sec_open(struct mana_hw_dev *hd, struct mana_hw **hw)
+{
+	RTE_SET_USED(hd);
+	RTE_SET_USED(hw);
+	return -EPERM;
+}
+
+static void
+sim_dev_sec_destroy(struct mana_hw_dev *hd)
+{
+	free(hd);
+}
+
+static int
+sim_dev_sec_attach(struct mana_hw_dev *hd, struct mana_hw **hw)
+{
+	return sim_handle_sec_new((struct sim_device *)hd, hw);
+}
+
+static const struct mana_hw_dev_ops sim_dev_sec_ops = {
+	.probe = sim_dev_probe,
+	.open = sim_dev_sec_open,
+	.destroy = sim_dev_sec_destroy,
+	.attach = sim_dev_sec_attach,
+};
+
+int
+mana_sim_attach(const char *name, struct mana_hw_dev **out)
+{
+	struct sim_device *o;
+	unsigned int slot;
+
+	if (strlen(name) >= MANA_SIM_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (sim_hub_get() == NULL)
+		return -ENOMEM;
+	for (slot = 0; slot < SIM_MAX_DEVS; slot++)
+		if (__atomic_load_n(&sim_hub->dev[slot].in_use, __ATOMIC_ACQUIRE) &&
+		    strcmp(sim_hub->dev[slot].name, name) == 0)
+			break;
+	if (slot == SIM_MAX_DEVS)
+		return -ENODEV;
+	o = calloc(1, sizeof(*o));
+	if (o == NULL)
+		return -ENOMEM;
+	o->base.ops = &sim_dev_sec_ops;
+	o->secondary = true;
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->slot = slot;
+	*out = &o->base;
+	return 0;
+}
 
 int
 mana_sim_create(const char *name, const struct mana_sim_params *params, struct mana_hw_dev **out)

@@ -72,8 +72,10 @@ sim_event_schedule_start(struct sim_device *o)
 	pthread_mutex_lock(&o->lock);
 	arm = !o->scheduled;
 	o->scheduled = true;
-	if (arm)
-		sim_event_rearm(o);
+	/* The first one after reset_delay_ms when set. */
+	if (arm && sim_arm(o))
+		sim_alarm_set(o->params.reset_delay_ms != 0 ? o->params.reset_delay_ms :
+			      o->params.reset_period_ms, sim_service_alarm, o);
 	pthread_mutex_unlock(&o->lock);
 }
 

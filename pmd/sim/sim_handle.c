@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pmd/mana_hw_refuse.h"
 #include "sim_priv.h"
 
 /* Release a handle. The device stays (it may be in service, or be opened
@@ -37,7 +38,6 @@ sim_close(struct mana_hw *hw)
 		sim_queue_free(&d->sq[i]);
 		sim_queue_free(&d->rq[i]);
 	}
-	sim_db_map[p->slot] = NULL;
 	d->opened = 0;
 	sim_unlock_all(d);
 	sim_mr_revoke(d);
@@ -135,6 +135,17 @@ sim_event_get(struct mana_hw *hw, enum mana_hw_async *ev)
 	return -EIO;
 }
 
+/* The page a secondary maps: the memfd itself (a BAR page through the
+ * verbs command fd on hardware).
+ */
+static int
+sim_share(struct mana_hw *hw, int *fd, uint32_t *map_len)
+{
+	*fd = ((struct sim_proc *)hw)->memfd;
+	*map_len = MANA_DB_PAGE_SIZE;
+	return 0;
+}
+
 static const struct mana_hw_ops sim_ops = {
 	.name = "sim",
 	.close = sim_close,
@@ -150,7 +161,52 @@ static const struct mana_hw_ops sim_ops = {
 	.kick = sim_kick,
 	.mr_reg = sim_mr_reg,
 	.mr_dereg = sim_mr_dereg,
+	.share = sim_share,
 };
+
+/* A secondary process's handle: the device's work on its doorbells (kick),
+ * its counters; nothing that changes the device, which the primary owns.
+ */
+static void
+sim_sec_close(struct mana_hw *hw)
+{
+	free(hw);
+}
+
+static const struct mana_hw_ops sim_sec_ops = {
+	.name = "sim-secondary",
+	.close = sim_sec_close,
+	.query = mana_hw_refuse_query,
+	.queue_create = mana_hw_refuse_queue_create,
+	.queue_destroy = mana_hw_refuse_queue_destroy,
+	.vport_start = mana_hw_refuse_vport_start,
+	.vport_stop = mana_hw_refuse_vport_stop,
+	.db_page = mana_hw_refuse_db_page,
+	.stats = sim_stats,
+	.event_fd = mana_hw_refuse_event_fd,
+	.event_get = mana_hw_refuse_event_get,
+	.kick = sim_kick,
+	.mr_reg = mana_hw_refuse_mr_reg,
+	.mr_dereg = mana_hw_refuse_mr_dereg,
+};
+
+int
+sim_handle_sec_new(struct sim_device *o, struct mana_hw **out)
+{
+	struct sim_proc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->hw.ops = &sim_sec_ops;
+	p->owner = o;
+	p->slot = o->slot;
+	p->dev = &sim_hub->dev[o->slot];
+	p->memfd = -1;
+	p->ev_rd = -1;
+	p->ev_wr = -1;
+	*out = &p->hw;
+	return 0;
+}
 
 int
 sim_handle_new(struct sim_device *o, struct sim_proc **out)

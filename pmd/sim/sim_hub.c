@@ -8,6 +8,9 @@
  * none of the others. Locking: see sim_priv.h.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +23,21 @@
 RTE_LOG_REGISTER(mana_sim_logtype, pmd.net.mana.sim, NOTICE);
 
 struct sim_hub *sim_hub;
-void *sim_db_map[SIM_MAX_DEVS];
+uint32_t sim_self_pid;
+
+bool
+sim_lock_take_over(sim_lock_t *l, uint32_t holder)
+{
+	if (holder == 0 || holder == sim_self_pid || kill((pid_t)holder, 0) == 0 ||
+	    errno != ESRCH)
+		return false;
+	if (!__atomic_compare_exchange_n(&l->locked, &holder, sim_self_pid, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	SIM_LOG(WARNING, "a hardware lock held by process %u, which died, taken over: what it was doing on the device is left half done",
+		holder);
+	return true;
+}
 
 struct sim_hub *
 sim_hub_get(void)
@@ -29,6 +46,7 @@ sim_hub_get(void)
 
 	if (sim_hub != NULL)
 		return sim_hub;
+	sim_self_pid = (uint32_t)getpid();
 	mz = rte_memzone_lookup(SIM_HUB_NAME);
 	if (mz == NULL)
 		mz = rte_memzone_reserve(SIM_HUB_NAME, sizeof(struct sim_hub), SOCKET_ID_ANY,

@@ -59,11 +59,23 @@ extern int mana_sim_logtype;
 
 /* The simulated hardware's internal lock, in shared memory. Built on
  * __atomic builtins rather than rte_spinlock (inline asm), so that
- * ThreadSanitizer sees the ordering it provides.
+ * ThreadSanitizer sees the ordering it provides. It holds the holder's pid:
+ * the simulator does the device's work on the CPU that rang a doorbell, in
+ * any process of the instance, and a process that dies there (a secondary
+ * killed inside a burst) must not stop the device for good, as it would not
+ * stop real hardware: a waiter takes over the lock of a dead holder.
  */
 typedef struct {
-	uint32_t locked;
+	uint32_t locked;         /* 0, or the holder's pid */
 } sim_lock_t;
+
+/* This process's pid (set by sim_hub_get, before any lock is taken). */
+extern uint32_t sim_self_pid;
+
+/* The lock's holder is dead: take the lock over from it (logs). Any
+ * thread, from sim_lock's slow path.
+ */
+bool sim_lock_take_over(sim_lock_t *l, uint32_t holder);
 
 static inline void
 sim_lock_init(sim_lock_t *l)
@@ -77,7 +89,8 @@ sim_lock_init(sim_lock_t *l)
  * whole task group (an autogroup: its session) back on that CPU, and a
  * thread yielding in a loop starved its own process there for seconds, lock
  * holder included (measured: a burst held 20 s when two test processes in
- * different sessions shared the CPU).
+ * different sessions shared the CPU). Once sleeping at the longest, each
+ * wait checks whether the holder is still alive.
  */
 #define SIM_LOCK_SPINS        256
 #define SIM_LOCK_SLEEP_MIN_NS 10000
@@ -88,20 +101,24 @@ sim_lock(sim_lock_t *l)
 {
 	unsigned int spins = 0;
 	long sleep_ns = SIM_LOCK_SLEEP_MIN_NS;
+	uint32_t holder = 0;
 
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0) {
-			if (spins < SIM_LOCK_SPINS) {
-				spins++;
-				rte_pause();
-			} else {
-				struct timespec ts = { 0, sleep_ns };
+	while (!__atomic_compare_exchange_n(&l->locked, &holder, sim_self_pid, false,
+					    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		if (spins < SIM_LOCK_SPINS) {
+			spins++;
+			rte_pause();
+		} else {
+			struct timespec ts = { 0, sleep_ns };
 
-				nanosleep(&ts, NULL);
-				if (sleep_ns < SIM_LOCK_SLEEP_MAX_NS)
-					sleep_ns *= 2;
-			}
+			if (sleep_ns >= SIM_LOCK_SLEEP_MAX_NS && sim_lock_take_over(l, holder))
+				return;
+			nanosleep(&ts, NULL);
+			if (sleep_ns < SIM_LOCK_SLEEP_MAX_NS)
+				sleep_ns *= 2;
 		}
+		holder = 0;
+	}
 }
 
 static inline void
@@ -207,9 +224,12 @@ struct sim_proc {
 	int ev_rd, ev_wr;        /* the async event channel (a pipe) */
 };
 
-/* Per-process (primary) view of a device across incarnations (malloc). */
+/* Per-process view of a device across incarnations (malloc): the
+ * primary's, which opens it, or a secondary's, which attaches handles.
+ */
 struct sim_device {
 	struct mana_hw_dev base;
+	bool secondary;
 	char name[MANA_SIM_NAME_LEN];
 	unsigned int slot;
 	struct mana_sim_params params;
@@ -257,10 +277,6 @@ sim_unlock_all(struct sim_dev *d)
 
 /* The hub, once sim_hub_get succeeded; NULL before. */
 extern struct sim_hub *sim_hub;
-/* This process's doorbell mapping of each slot; written with all queue locks
- * of that slot held, read under one of them.
- */
-extern void *sim_db_map[SIM_MAX_DEVS];
 
 /* Map (the first time: reserve and initialize) the hub. NULL after a log
  * line. The primary's probing thread.
@@ -373,6 +389,11 @@ int sim_handle_new(struct sim_device *o, struct sim_proc **out);
 
 /* Release what sim_handle_new made (the doorbell page is buried). */
 void sim_handle_free(struct sim_proc *p);
+
+/* A secondary process's handle on o's device: kick and stats (its
+ * doorbell page is the driver core's mapping). 0 or -ENOMEM.
+ */
+int sim_handle_sec_new(struct sim_device *o, struct mana_hw **out);
 
 #pragma GCC visibility pop
 

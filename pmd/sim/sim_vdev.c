@@ -25,6 +25,7 @@
 #define SIM_ARG_PEER              "peer"
 #define SIM_ARG_MAC               "mac"
 #define SIM_ARG_RESET_PERIOD_MS   "reset_period_ms"
+#define SIM_ARG_RESET_DELAY_MS    "reset_delay_ms"
 #define SIM_ARG_RESET_COUNT       "reset_count"
 #define SIM_ARG_RECOVERY_MS       "recovery_ms"
 #define SIM_ARG_RECOVERY          "recovery"
@@ -35,6 +36,7 @@ static const char *const sim_valid_args[] = {
 	SIM_ARG_PEER,
 	SIM_ARG_MAC,
 	SIM_ARG_RESET_PERIOD_MS,
+	SIM_ARG_RESET_DELAY_MS,
 	SIM_ARG_RESET_COUNT,
 	SIM_ARG_RECOVERY_MS,
 	SIM_ARG_RECOVERY,
@@ -104,6 +106,7 @@ sim_args(const struct rte_kvargs *kv, struct mana_sim_params *p)
 {
 	const struct mana_devargs_u32 nums[] = {
 		{ SIM_ARG_RESET_PERIOD_MS, 1, 86400000, &p->reset_period_ms },
+		{ SIM_ARG_RESET_DELAY_MS, 1, 86400000, &p->reset_delay_ms },
 		{ SIM_ARG_RESET_COUNT, 0, UINT32_MAX, &p->reset_count },
 		{ SIM_ARG_RECOVERY_MS, 0, 3600000, &p->recovery_ms },
 		{ SIM_ARG_FATAL_EVENTS, 1, 16, &p->fatal_events },
@@ -161,8 +164,14 @@ sim_vdev_probe(struct rte_vdev_device *vdev)
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		MANA_INIT_LOG(ERR, "%s: secondary processes are not supported yet", name);
-		return -ENOTSUP;
+		/* A secondary gets no devargs: the shared port has it all. */
+		ret = mana_sim_attach(name, &hwdev);
+		if (ret != 0) {
+			MANA_INIT_LOG(ERR, "%s: no simulated device of that name in the primary: %s",
+				      name, rte_strerror(-ret));
+			return ret;
+		}
+		return mana_drv_port_attach(name, &vdev->device, hwdev);
 	}
 	ret = sim_parse_devargs(name, rte_vdev_device_args(vdev), &sp, &pp);
 	if (ret != 0)
@@ -221,6 +230,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_mana_sim,
 			      SIM_ARG_PEER "=<vdev name> "
 			      SIM_ARG_MAC "=<xx:xx:xx:xx:xx:xx> "
 			      SIM_ARG_RESET_PERIOD_MS "=<ms> "
+			      SIM_ARG_RESET_DELAY_MS "=<ms> "
 			      SIM_ARG_RESET_COUNT "=<n> "
 			      SIM_ARG_RECOVERY_MS "=<ms> "
 			      SIM_ARG_RECOVERY "=ok|fail|remove "

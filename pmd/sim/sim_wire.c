@@ -434,7 +434,7 @@ sim_deliver(struct sim_hub *hub, struct sim_dev *tx, const struct sim_wqe *w,
 		}
 	}
 	q = &rx->rq[qid];
-	if (!q->created || q->broken || sim_db_map[slot] == NULL) {
+	if (!q->created || q->broken || !rx->opened) {
 		__atomic_fetch_add(&rx->rx_port_down, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
@@ -548,8 +548,7 @@ sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value)
 		return;
 	sim_lock(&q->lock);
 	/* A dead device does nothing: the WQEs stay where they are. */
-	if (!d->up || !q->created || q->wq_id != db.id || q->broken ||
-	    sim_db_map[p->slot] == NULL) {
+	if (!d->up || !q->created || q->wq_id != db.id || q->broken || !d->opened) {
 		sim_unlock(&q->lock);
 		return;
 	}

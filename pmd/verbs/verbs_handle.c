@@ -94,6 +94,19 @@ verbs_hw_db_page(struct mana_hw *hw)
 	return ((struct verbs_hw *)hw)->db_page;
 }
 
+/* A secondary maps the doorbell page as this handle did: offset 0 of the
+ * verbs command fd (net/mana hands the same fd to its secondaries).
+ */
+static int
+verbs_hw_share(struct mana_hw *hw, int *fd, uint32_t *map_len)
+{
+	struct verbs_hw *vh = (struct verbs_hw *)hw;
+
+	*fd = vh->vc.ctx->cmd_fd;
+	*map_len = (uint32_t)vh->db_len;
+	return 0;
+}
+
 /* MANA's port counters are not reachable through verbs. */
 static int
 verbs_hw_stats(struct mana_hw *hw __rte_unused, struct mana_hw_stats *st __rte_unused)
@@ -179,6 +192,7 @@ static const struct mana_hw_ops verbs_hw_ops = {
 	.kick = NULL,   /* the hardware works its queues itself */
 	.mr_reg = verbs_hw_mr_reg,
 	.mr_dereg = verbs_hw_mr_dereg,
+	.share = verbs_hw_share,
 };
 
 int

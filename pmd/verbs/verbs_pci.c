@@ -195,16 +195,50 @@ err_remove_ports:
 	return ret;
 }
 
+/* An IB device's ports are numbered from 1 (phys_port_cnt is a uint8_t). */
+#define VERBS_MAX_PORTS UINT8_MAX
+
+/* A secondary process: attach to each port the primary made of this
+ * function ("<pci>_port<N>"); it gets no devargs.
+ */
+static int
+probe_secondary(struct rte_pci_device *pci_dev)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	struct mana_hw_dev *hwdev;
+	unsigned int port, found = 0;
+	uint16_t port_id;
+	int ret;
+
+	for (port = 1; port <= VERBS_MAX_PORTS; port++) {
+		snprintf(name, sizeof(name), "%s_port%u", pci_dev->device.name, port);
+		if (rte_eth_dev_get_port_by_name(name, &port_id) != 0)
+			continue;
+		ret = verbs_sec_dev_create(&hwdev);
+		if (ret == 0)
+			ret = mana_drv_port_attach(name, &pci_dev->device, hwdev);
+		if (ret != 0) {
+			remove_ports(&pci_dev->device);
+			return ret;
+		}
+		found++;
+	}
+	if (found == 0) {
+		MANA_INIT_LOG(ERR, "%s: the primary process has no port of this function",
+			      pci_dev->device.name);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static int
 verbs_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *pci_dev)
 {
 	const char *name = pci_dev->device.name;
 	const char *args = pci_dev->device.devargs != NULL ? pci_dev->device.devargs->args : NULL;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		MANA_INIT_LOG(ERR, "%s: secondary processes are not supported yet", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return probe_secondary(pci_dev);
 	return mana_verbs_probe(name, args, VERBS_SYSFS_ROOT, &pci_dev->device);
 }
 

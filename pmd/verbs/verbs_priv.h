@@ -112,4 +112,7 @@ int verbs_hw_open(struct verbs_dev *vd, const char *ibdev, struct verbs_hw **out
 int verbs_dev_create(const char *pci, const char *name, uint8_t port, const uint8_t mac[6],
 		     const char *sysfs, struct verbs_dev **out);
 
+/* verbs_sec.c: a secondary process's view of a port (attach only). */
+int verbs_sec_dev_create(struct mana_hw_dev **out);
+
 #endif /* VERBS_PRIV_H */

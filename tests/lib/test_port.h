@@ -70,6 +70,10 @@ struct test_eal_opts {
 	 */
 	const char *log_levels;
 	bool telemetry;         /* keep the telemetry socket */
+	/* --base-virtaddr, or NULL. A primary whose secondaries run under
+	 * AddressSanitizer needs its memory where their shadow is not.
+	 */
+	const char *base_virtaddr;
 };
 
 /* The test's pool, from test_eal_setup. */
@@ -181,6 +185,10 @@ test_eal_setup(const char *argv0, const struct test_eal_opts *o)
 		args[n++] = "--no-shconf";
 	if (!o->telemetry)
 		args[n++] = "--no-telemetry";
+	if (o->base_virtaddr != NULL) {
+		args[n++] = "--base-virtaddr";
+		args[n++] = (char *)(uintptr_t)o->base_virtaddr;
+	}
 	args[n++] = "--log-level";
 	args[n++] = "lib.eal:error";
 	args[n++] = "--log-level";

@@ -14,7 +14,13 @@
  *    guard (mana_guard_enter/exit) ASYM and FENCED; a CAS + fetch_and guard
  *    as DPDK 26.07's net/mana has it (per-queue burst_state: CAS 0 -> 1
  *    acquire to enter, fetch_and(~1) release to leave); rte_rcu_qsbr
- *    thread_online / gate check / thread_offline around the burst. Median of
+ *    thread_online / gate check / thread_offline around the burst; a
+ *    secondary process's burst (the queue's owner kept, the gate word
+ *    compared with the one the process is in step with; the same code path
+ *    in this process as in a secondary). The guards' costs over (a) are also
+ *    given as the median of per-round differences (the rounds interleave the
+ *    variants, A/B/A/B, so a mode flip of the machine weighs on both sides
+ *    of each difference): target <= 0.5 cycles. Median of
  *    31 rounds of 4 M calls (round-robin over the variants): rounds short
  *    enough that on a shared machine most of them run without being
  *    preempted (rdtsc counts the time off CPU too). Optionally the driver's own rte_eth_rx_burst on an idle started
@@ -24,7 +30,9 @@
  *    flight (mana_gate_close + mana_guard_wait_idle), reopening between,
  *    N times per mode, in blocks alternating the modes. Baselines: the same
  *    with no reader running, and one membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)
- *    alone with the readers busy.
+ *    alone with the readers busy; and the same with one of the two pollers
+ *    a forked process (a busy secondary: the gate and its queue in shared
+ *    memory, its own membarrier registration).
  *
  * Rows marked "(proposal)" measure a variant written here, not in pmd/: the
  * guard's exit without reloading seq, and a waiter that sleeps instead of
@@ -66,8 +74,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,9 +184,16 @@ table_print(void)
 		const struct row *r = &rows[i];
 		char p50[32], p99[32], max[32], d[32] = "", ratio[32] = "", tgt[64] = "";
 
-		fmt_num(p50, sizeof(p50), r->p50);
-		fmt_num(p99, sizeof(p99), r->p99);
-		fmt_num(max, sizeof(max), r->max);
+		if (r->target_on == 3) {
+			/* differences: signed, every one a value */
+			snprintf(p50, sizeof(p50), "%+.2f", r->p50);
+			snprintf(p99, sizeof(p99), "%+.2f", r->p99);
+			snprintf(max, sizeof(max), "%+.2f", r->max);
+		} else {
+			fmt_num(p50, sizeof(p50), r->p50);
+			fmt_num(p99, sizeof(p99), r->p99);
+			fmt_num(max, sizeof(max), r->max);
+		}
 		if (r->base >= 0) {
 			double b = rows[r->base].p50;
 
@@ -187,6 +204,9 @@ table_print(void)
 		if (r->target_on == 1 && r->base >= 0)
 			snprintf(tgt, sizeof(tgt), "p50 - baseline <= %.1f: %s", r->target,
 				 r->p50 - rows[r->base].p50 <= r->target ? "met" : "MISSED");
+		else if (r->target_on == 3)
+			snprintf(tgt, sizeof(tgt), "p50 <= %.1f: %s", r->target,
+				 r->p50 <= r->target ? "met" : "MISSED");
 		else if (r->target_on == 2)
 			snprintf(tgt, sizeof(tgt), "p99 <= %.0f: %s", r->target,
 				 r->p99 <= r->target ? "met" : "MISSED");
@@ -386,6 +406,54 @@ burst_rcu(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return got;
 }
 
+/* (b3) A secondary's, as mana_rxtx.c's secondary bursts use it: this
+ * process's state found through a pointer (rte_eth_devices' process_private
+ * there), the queue's owner kept (a load, a store only when it changes
+ * hands), the gate word compared with the one the process is in step with.
+ */
+struct bench_proc {
+	int32_t pid;
+	uint64_t seen_word;
+};
+static struct bench_proc *volatile bench_proc;
+
+/* (a3) Its baseline: (a)'s loads and this process's state, which every
+ * burst loads anyway (for its doorbell and handle).
+ */
+static __attribute__((noipa)) uint16_t
+burst_none_sec(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bench_q *q = arg;
+	struct bench_proc *proc = bench_proc;
+	const struct mana_gate *g = __atomic_load_n(&q->gate, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&q->guard.magic, __ATOMIC_RELAXED) != MANA_GUARD_MAGIC)
+		return 0;
+	(void)__atomic_load_n(&q->guard.seq, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&g->word, __ATOMIC_ACQUIRE) & MANA_GATE_CLOSED)
+		return 0;
+	if (__atomic_load_n(&proc->pid, __ATOMIC_RELAXED) == 0)
+		return 0;
+	return bench_body(q, pkts, n);
+}
+
+static __attribute__((noipa)) uint16_t
+burst_sec(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bench_q *q = arg;
+	struct bench_proc *proc = bench_proc;
+	uint64_t seen;
+	uint16_t got;
+
+	mana_guard_owner(&q->guard, proc->pid);
+	if (!mana_guard_enter_word(&q->guard, __atomic_load_n(&q->gate, __ATOMIC_ACQUIRE),
+				   MANA_GUARD_ASYM, &proc->seen_word, &seen))
+		return 0;
+	got = bench_body(q, pkts, n);
+	mana_guard_exit(&q->guard);
+	return got;
+}
+
 /* The burst function, read on every call as ethdev reads rte_eth_fp_ops. */
 static burst_fn volatile bench_fp;
 static void *volatile bench_qp;
@@ -421,7 +489,8 @@ burst_ethdev(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 static int port_open(const char *name, const char *args, uint16_t nbq, uint16_t *port);
 
-enum { GV_NONE, GV_ASYM, GV_FENCED, GV_ASYM_NORELOAD, GV_CAS, GV_RCU, GV_ETHDEV, GV_NUM };
+enum { GV_NONE, GV_ASYM, GV_FENCED, GV_NONE_SEC, GV_SEC, GV_ASYM_NORELOAD, GV_CAS, GV_RCU,
+	GV_ETHDEV, GV_NUM };
 
 static int
 bench_guard(const struct bench_opts *o)
@@ -430,28 +499,39 @@ bench_guard(const struct bench_opts *o)
 		[GV_NONE] = "(a) no guard: same queue/gate loads",
 		[GV_ASYM] = "(b) ours, ASYM (membarrier writer)",
 		[GV_FENCED] = "(b') ours, FENCED (fallback)",
+		[GV_NONE_SEC] = "(a3) no guard, this process's state loaded (as a burst does)",
+		[GV_SEC] = "(b3) ours in a secondary process (owner + word check), ASYM",
 		[GV_ASYM_NORELOAD] = "(b'') ASYM, exit without reloading seq (proposal)",
 		[GV_CAS] = "(c) CAS + fetch_and (26.07 style)",
 		[GV_RCU] = "(d) rte_rcu_qsbr online/offline",
 		[GV_ETHDEV] = "(e) rte_eth_rx_burst, idle sim port",
 	};
 	static const burst_fn fns[GV_NUM] = {
-		burst_none, burst_asym, burst_fenced, burst_asym_noreload, burst_cas, burst_rcu,
-		burst_ethdev,
+		burst_none, burst_asym, burst_fenced, burst_none_sec, burst_sec, burst_asym_noreload,
+		burst_cas, burst_rcu, burst_ethdev,
 	};
-	double *samples[GV_NUM];
+	static const char *const diff_names[GV_NUM] = {
+		[GV_ASYM] = "(b) - (a), per round (A/B interleaved)",
+		[GV_FENCED] = "(b') - (a), per round (A/B interleaved)",
+		[GV_SEC] = "(b3) - (a3), per round (A/B interleaved)",
+	};
+	static struct bench_proc sec_proc;
+	double *samples[GV_NUM], *diffs[GV_NUM];
 	struct mana_gate gate = { 0 };
 	struct bench_q *q;
 	struct bench_cqe *cqe;
 	size_t rcu_sz = rte_rcu_qsbr_get_memsize(1);
 	unsigned int r, v, nv = GV_NUM;
-	int base, i, ret = 0;
+	int base, base_sec = -1, i, ret = 0;
 
 	q = rte_zmalloc("bench_q", sizeof(*q), 64);
 	cqe = rte_zmalloc("bench_cqe", 256 * sizeof(*cqe), 64);
 	if (q == NULL || cqe == NULL)
 		return -ENOMEM;
 	mana_guard_init(&q->guard);
+	sec_proc.pid = getpid();
+	sec_proc.seen_word = 0;    /* the open gate's word below */
+	bench_proc = &sec_proc;
 	q->gate = &gate;
 	q->cqe = cqe;
 	q->mask = 255;
@@ -478,21 +558,47 @@ bench_guard(const struct bench_opts *o)
 	if (nv == GV_NUM)
 		test_port_down("net_mana_sim0", bench_port);
 
+	/* A/B per round: each variant's round minus the baseline's round
+	 * just before it (the rounds interleave the variants), the median of
+	 * those differences: the machine's mode flips weigh on both sides.
+	 * (Before the rows below: pct() sorts the samples.)
+	 */
+	for (v = GV_ASYM; v <= GV_SEC; v++) {
+		if (diff_names[v] == NULL)
+			continue;
+		diffs[v] = calloc(o->rounds, sizeof(double));
+		if (diffs[v] == NULL)
+			return -ENOMEM;
+		for (r = 0; r < o->rounds; r++)
+			diffs[v][r] = samples[v][r] -
+				      samples[v == GV_SEC ? GV_NONE_SEC : GV_NONE][r];
+	}
 	base = -1;
 	for (v = 0; v < nv; v++) {
 		double med = pct(samples[v], o->rounds, 0.5);
 
 		i = row_add("1 guard", names[v], (uint64_t)o->rounds * o->guard_iters, med, -1,
 			    samples[v][o->rounds - 1], "TSC cycles/burst",
-			    v == GV_NONE ? -1 : base);
+			    v == GV_NONE ? -1 : v == GV_SEC ? base_sec : base);
 		if (v == GV_NONE)
 			base = i;
-		if (v == GV_ASYM)
+		if (v == GV_NONE_SEC)
+			base_sec = i;
+		if (v == GV_ASYM || v == GV_SEC)
 			row_target(i, 1, 0.5);
 		if (i < 0)
 			ret = -ENOSPC;
-		free(samples[v]);
 	}
+	for (v = GV_ASYM; v <= GV_SEC; v++) {
+		if (diff_names[v] == NULL)
+			continue;
+		i = row_add_samples("1 guard", diff_names[v], diffs[v], o->rounds,
+				    "TSC cycles/burst", -1);
+		row_target(i, 3, 0.5);
+		free(diffs[v]);
+	}
+	for (v = 0; v < nv; v++)
+		free(samples[v]);
 	rte_free(q->rcu);
 	rte_free(cqe);
 	rte_free(q);
@@ -512,17 +618,24 @@ struct reader {
 	uint64_t bursts;
 } __attribute__((aligned(64)));
 
-static struct mana_gate qgate;
-static struct reader readers[NB_READERS];
-static int readers_stop;
+/* The gate and the readers in memory shared with a forked reader process
+ * (MAP_SHARED | MAP_ANONYMOUS), as a secondary's queues are.
+ */
+struct qshared {
+	struct mana_gate gate __attribute__((aligned(64)));
+	struct reader rd[NB_READERS];
+	int stop __attribute__((aligned(64)));
+};
+static struct qshared *qsh;
+static pid_t reader_child;    /* reader 1 as a process, or 0 */
 
 static inline __attribute__((always_inline)) void
 reader_loop(struct reader *rd, enum mana_guard_mode mode)
 {
 	uint64_t bursts = 0;
 
-	while (!__atomic_load_n(&readers_stop, __ATOMIC_RELAXED)) {
-		if (mana_guard_enter(&rd->guard, &qgate, mode)) {
+	while (!__atomic_load_n(&qsh->stop, __ATOMIC_RELAXED)) {
+		if (mana_guard_enter(&rd->guard, &qsh->gate, mode)) {
 			unsigned int l;
 
 			/* A short burst: touch the queue's memory. */
@@ -548,17 +661,32 @@ reader_main(void *arg)
 	return NULL;
 }
 
+/* Start the readers, one per CPU; with sec, reader 1 is a forked process
+ * (a secondary's poller: it registers for the membarrier itself).
+ */
 static int
-readers_start(enum mana_guard_mode mode)
+readers_start(enum mana_guard_mode mode, bool sec)
 {
 	unsigned int i;
 
-	__atomic_store_n(&readers_stop, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&qsh->stop, 0, __ATOMIC_RELAXED);
+	reader_child = 0;
 	for (i = 0; i < NB_READERS; i++) {
-		mana_guard_init(&readers[i].guard);
-		readers[i].cpu = (int)i;
-		readers[i].mode = mode;
-		if (pthread_create(&readers[i].thread, NULL, reader_main, &readers[i]) != 0)
+		mana_guard_init(&qsh->rd[i].guard);
+		qsh->rd[i].cpu = (int)i;
+		qsh->rd[i].mode = mode;
+		if (sec && i == 1) {
+			reader_child = fork();
+			if (reader_child == 0) {
+				mana_guard_register(mode == MANA_GUARD_ASYM);
+				reader_main(&qsh->rd[i]);
+				_exit(0);
+			}
+			if (reader_child < 0)
+				return -1;
+			continue;
+		}
+		if (pthread_create(&qsh->rd[i].thread, NULL, reader_main, &qsh->rd[i]) != 0)
 			return -1;
 	}
 	usleep(20000);   /* let them spin up */
@@ -570,9 +698,13 @@ readers_join(void)
 {
 	unsigned int i;
 
-	__atomic_store_n(&readers_stop, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&qsh->stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < NB_READERS; i++)
-		pthread_join(readers[i].thread, NULL);
+		if (!(i == 1 && reader_child > 0))
+			pthread_join(qsh->rd[i].thread, NULL);
+	if (reader_child > 0)
+		waitpid(reader_child, NULL, 0);
+	reader_child = 0;
 }
 
 /* A proposal, not in pmd/: mana_guard_wait_idle without sched_yield. Spin
@@ -623,18 +755,18 @@ quiesce_series(enum mana_guard_mode mode, bool proposal, unsigned int n, double 
 	unsigned int i, got = 0;
 
 	for (i = 0; i < NB_READERS; i++)
-		qs[i] = &readers[i].guard;
+		qs[i] = &qsh->rd[i].guard;
 	*timeouts = 0;
 	for (i = 0; i < n; i++) {
 		uint64_t t0 = mana_now_ns(), t1;
 		unsigned int stuck;
 
-		mana_gate_close(&qgate, mode);
+		mana_gate_close(&qsh->gate, mode);
 		if (proposal ? wait_idle_sleep(qs, NB_READERS, 1000000000ULL) != 0 :
 		    mana_guard_wait_idle(qs, NB_READERS, 1000000000ULL, &stuck, NULL) != 0)
 			(*timeouts)++;
 		t1 = mana_now_ns();
-		mana_gate_open(&qgate);
+		mana_gate_open(&qsh->gate);
 		lat_us[got++] = (double)(t1 - t0) / 1000.0;
 		usleep(200);
 	}
@@ -642,7 +774,7 @@ quiesce_series(enum mana_guard_mode mode, bool proposal, unsigned int n, double 
 }
 
 /* The series of section 2, per mode. */
-enum { QS_IDLE, QS_MEMBARRIER, QS_BUSY, QS_PROPOSAL, QS_NUM };
+enum { QS_IDLE, QS_MEMBARRIER, QS_BUSY, QS_PROPOSAL, QS_SEC, QS_NUM };
 
 #define QS_BLOCKS 4
 
@@ -657,6 +789,7 @@ bench_quiesce(const struct bench_opts *o)
 		[QS_BUSY] = "close+wait, 2 busy pollers",
 		[QS_PROPOSAL] = "close+wait, 2 busy pollers, waiter spins 2 us then sleeps "
 				"(proposal)",
+		[QS_SEC] = "close+wait, 1 busy poller + 1 busy secondary process",
 	};
 	double *lat[RTE_DIM(modes)][QS_NUM];
 	unsigned int got[RTE_DIM(modes)][QS_NUM] = { { 0 } };
@@ -669,6 +802,9 @@ bench_quiesce(const struct bench_opts *o)
 		for (k = 0; k < QS_NUM; k++)
 			if ((lat[m][k] = calloc(o->quiesce_n, sizeof(double))) == NULL)
 				return -ENOMEM;
+	qsh = mmap(NULL, sizeof(*qsh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (qsh == MAP_FAILED)
+		return -ENOMEM;
 	/* The writer may run on either CPU, as the reset thread does. */
 	pin_self(-1);
 	if (o->slack_ns >= 0)
@@ -684,7 +820,7 @@ bench_quiesce(const struct bench_opts *o)
 			got[m][QS_IDLE] += quiesce_series(modes[m], false, chunk,
 							  lat[m][QS_IDLE] + got[m][QS_IDLE], &t);
 			tmo[m][QS_IDLE] += t;
-			if (readers_start(modes[m]) != 0) {
+			if (readers_start(modes[m], false) != 0) {
 				ret = -EAGAIN;
 				break;
 			}
@@ -708,6 +844,15 @@ bench_quiesce(const struct bench_opts *o)
 							      got[m][QS_PROPOSAL], &t);
 			tmo[m][QS_PROPOSAL] += t;
 			readers_join();
+			/* One of the two pollers in another process. */
+			if (readers_start(modes[m], true) != 0) {
+				ret = -EAGAIN;
+				break;
+			}
+			got[m][QS_SEC] += quiesce_series(modes[m], false, chunk,
+							 lat[m][QS_SEC] + got[m][QS_SEC], &t);
+			tmo[m][QS_SEC] += t;
+			readers_join();
 		}
 	}
 	if (o->slack_ns >= 0)
@@ -723,12 +868,14 @@ bench_quiesce(const struct bench_opts *o)
 					      base);
 			if (k == QS_IDLE)
 				base = row;
-			if (k == QS_BUSY || k == QS_PROPOSAL)
+			if (k == QS_BUSY || k == QS_PROPOSAL || k == QS_SEC)
 				row_target(row, 2, 500);
 		}
 		for (k = 0; k < QS_NUM; k++)
 			free(lat[m][k]);
 	}
+	munmap(qsh, sizeof(*qsh));
+	qsh = NULL;
 	return ret;
 }
 

@@ -12,9 +12,11 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 fails=0
 
-# build VARIANT MODE: compile pan for safety (NOCLAIM) or liveness
+# build "VARIANTS" MODE: compile pan for safety (NOCLAIM) or liveness;
+# VARIANTS: space-separated names to define (MP: with the secondary).
 build() {
-	local def=${1:+-D$1} mode=$2
+	local def="" v mode=$2
+	for v in $1; do def="$def -D$v"; done
 	spin $def -a "$model" >spin.log 2>&1 || { cat spin.log; return 1; }
 	if [ "$mode" = safety ]; then
 		gcc -O2 -DSAFETY -DNOCLAIM -o pan pan.c
@@ -33,14 +35,14 @@ run() {
 	grep -Eq '^pan: (elapsed|rate)|errors:' pan.log || { echo "pan did not complete:"; cat pan.log; }
 }
 
-# expect_pass MODE
+# expect_pass MODE [VARIANTS]
 expect_pass() {
-	local mode=$1
-	if build "" "$mode" && run "$mode" && grep -q 'errors: 0' pan.log &&
+	local mode=$1 vars=${2:-}
+	if build "$vars" "$mode" && run "$mode" && grep -q 'errors: 0' pan.log &&
 		! grep -q 'search depth too small' pan.log; then
-		echo "ok: protocol $mode: $(grep -Eo '[0-9]+ states, stored' pan.log | head -1)"
+		echo "ok: protocol${vars:+ ($vars)} $mode: $(grep -Eo '[0-9]+ states, stored' pan.log | head -1)"
 	else
-		echo "FAIL: protocol $mode"
+		echo "FAIL: protocol${vars:+ ($vars)} $mode"
 		tail -n 25 pan.log
 		fails=$((fails + 1))
 	fi
@@ -70,4 +72,8 @@ expect_fail BUG_NO_QUIESCE_TIMEOUT liveness 'acceptance cycle'
 expect_fail BUG_STOPPED_QUEUES safety 'assertion violated +!\(app_queues\)'
 expect_fail BUG_STOP_ANY_PHASE safety 'assertion violated( +!\(app_queues\)| dev_alive)'
 expect_fail BUG_REMOVED_STICKY safety 'assertion violated \(\(hw==[A-Z_0-9]+\)\|\|removal_fresh\)'
+expect_pass safety MP
+expect_pass liveness MP
+expect_fail "MP BUG_NO_PARK" safety 'assertion violated \(sec_deaf\|\|\(sec_map!=inc\)\)'
+expect_fail "MP BUG_NO_GEN_CHECK" safety 'assertion violated \(dev_alive&&\(sec_map==inc\)\)'
 [ $fails -eq 0 ]

@@ -21,6 +21,14 @@ mana_rxtx_hook_burst_start(void)
 {
 }
 
+/* In every rx burst, right after its guard let it in (before it touches
+ * the device): a test build may stop the process there.
+ */
+static inline void
+mana_rxtx_hook_guarded(void)
+{
+}
+
 /* A doorbell page the tx burst read before its gate check, or NULL: the
  * burst then rings the page it reads inside the guard (the only right
  * shape; the must-fail test build returns the early read of the reviewed
@@ -31,6 +39,15 @@ mana_rxtx_hook_early_db(uint16_t port_id)
 {
 	(void)port_id;
 	return NULL;
+}
+
+/* Whether a secondary's burst skips its guard and generation check (only
+ * the must-fail test build of issue 11's secondary test: it must crash).
+ */
+static inline int
+mana_rxtx_hook_sec_unguarded(void)
+{
+	return 0;
 }
 
 #endif /* MANA_RXTX_HOOK_H */

@@ -7,3 +7,4 @@
 #include "burst_hook.h"
 
 void (*mana_test_burst_hook)(void) = NULL;
+void (*mana_test_guarded_hook)(void) = NULL;

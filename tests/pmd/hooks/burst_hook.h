@@ -13,11 +13,24 @@
 #include <stddef.h>
 
 extern void (*mana_test_burst_hook)(void);
+/* Called by every rx burst right after its guard let it in (issue 11's
+ * stopped-secondary test stops the process there).
+ */
+extern void (*mana_test_guarded_hook)(void);
 
 static inline void
 mana_rxtx_hook_burst_start(void)
 {
 	void (*h)(void) = __atomic_load_n(&mana_test_burst_hook, __ATOMIC_ACQUIRE);
+
+	if (h != NULL)
+		h();
+}
+
+static inline void
+mana_rxtx_hook_guarded(void)
+{
+	void (*h)(void) = __atomic_load_n(&mana_test_guarded_hook, __ATOMIC_ACQUIRE);
 
 	if (h != NULL)
 		h();

@@ -21,4 +21,10 @@ mana_rxtx_hook_early_db(uint16_t port_id)
 	return mana_proc_of(port_id)->db;
 }
 
+static inline int
+mana_rxtx_hook_sec_unguarded(void)
+{
+	return 0;
+}
+
 #endif /* MANA_RXTX_HOOK_H */
