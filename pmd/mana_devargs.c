@@ -15,6 +15,7 @@
 
 #include "mana_devargs.h"
 #include "mana_log.h"
+#include "proto/mbox.h"
 
 /* Defaults: a real MANA device stays away about 10 s in service. */
 #define MANA_DEFAULT_RESET_TIMEOUT_MS   30000u
@@ -99,6 +100,26 @@ mana_devargs_mbox(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* mbox_ctrl_user=<user name or uid>: the user the control daemon runs as,
+ * trusted besides root and ours. Looked up now so that a typo fails the
+ * probe; the mailbox thread looks it up again at each attach.
+ */
+static int
+mana_devargs_mbox_user(const char *key, const char *value, void *opaque)
+{
+	struct mana_mbox_cfg *c = opaque;
+	uid_t uid;
+
+	if (mbox_user_uid(value != NULL ? value : "", &uid) < 0) {
+		MANA_INIT_LOG(ERR, "%s='%s': %s", key, value != NULL ? value : "",
+			      mbox_errmsg());
+		return -EINVAL;
+	}
+	/* mbox_user_uid took at most MBOX_USER_MAX characters. */
+	snprintf(c->ctrl_user, sizeof(c->ctrl_user), "%s", value);
+	return 0;
+}
+
 /* The mailbox identity: mbox_port needs mbox; without mbox_port, the
  * control daemon knows the port by its device name.
  */
@@ -108,6 +129,11 @@ mana_devargs_mbox_ident(const char *name, struct mana_mbox_cfg *c)
 	if (c->ident[0] != '\0' && c->sock_path[0] == '\0') {
 		MANA_INIT_LOG(ERR, "%s: %s=<id> needs %s=<control daemon socket path>", name,
 			      MANA_DEVARG_MBOX_PORT, MANA_DEVARG_MBOX);
+		return -EINVAL;
+	}
+	if (c->ctrl_user[0] != '\0' && c->sock_path[0] == '\0') {
+		MANA_INIT_LOG(ERR, "%s: %s=<user> needs %s=<control daemon socket path>", name,
+			      MANA_DEVARG_MBOX_CTRL_USER, MANA_DEVARG_MBOX);
 		return -EINVAL;
 	}
 	if (c->sock_path[0] == '\0' || c->ident[0] != '\0')
@@ -142,6 +168,9 @@ mana_devargs_common(const char *name, const struct rte_kvargs *kv, struct mana_d
 		ret = rte_kvargs_process(kv, MANA_DEVARG_MBOX, mana_devargs_mbox, &p->mbox);
 	if (ret == 0 && kv != NULL)
 		ret = rte_kvargs_process(kv, MANA_DEVARG_MBOX_PORT, mana_devargs_mbox, &p->mbox);
+	if (ret == 0 && kv != NULL)
+		ret = rte_kvargs_process(kv, MANA_DEVARG_MBOX_CTRL_USER, mana_devargs_mbox_user,
+					 &p->mbox);
 	if (ret == 0)
 		ret = mana_devargs_mbox_ident(name, &p->mbox);
 	if (ret != 0)

@@ -6,7 +6,8 @@
 
 /*
  * The devargs every MANA backend shares: the driver core's (reset and
- * quiesce bounds, the hardware poll, the control daemon's mailbox). A
+ * quiesce bounds, the hardware poll, the control daemon's mailbox and the
+ * user it runs as). A
  * backend's glue (pmd/sim/, pmd/verbs/) lists its own keys followed by
  * MANA_DEVARGS_COMMON_KEYS, parses them with mana_devargs_parse, reads its
  * own keys (mana_devargs_u32s for numbers: the same messages), then calls
@@ -29,6 +30,7 @@
 #define MANA_DEVARG_MP_TIMEOUT_MS      "mp_timeout_ms"
 #define MANA_DEVARG_MBOX               "mbox"
 #define MANA_DEVARG_MBOX_PORT          "mbox_port"
+#define MANA_DEVARG_MBOX_CTRL_USER     "mbox_ctrl_user"
 
 /* The common keys, for a backend's NULL-terminated key table. */
 #define MANA_DEVARGS_COMMON_KEYS \
@@ -37,7 +39,8 @@
 	MANA_DEVARG_HW_POLL_MS, \
 	MANA_DEVARG_MP_TIMEOUT_MS, \
 	MANA_DEVARG_MBOX, \
-	MANA_DEVARG_MBOX_PORT
+	MANA_DEVARG_MBOX_PORT, \
+	MANA_DEVARG_MBOX_CTRL_USER
 
 /* The common keys' usage, last in a backend's RTE_PMD_REGISTER_PARAM_STRING. */
 #define MANA_DEVARGS_COMMON_PARAMS \
@@ -46,7 +49,8 @@
 	MANA_DEVARG_HW_POLL_MS "=<ms> " \
 	MANA_DEVARG_MP_TIMEOUT_MS "=<ms> " \
 	MANA_DEVARG_MBOX "=<control daemon socket path> " \
-	MANA_DEVARG_MBOX_PORT "=<port identity>"
+	MANA_DEVARG_MBOX_PORT "=<port identity> " \
+	MANA_DEVARG_MBOX_CTRL_USER "=<user name or uid>"
 
 /* Split args ("key=value,...", NULL or "" for none) of device name against
  * keys (NULL-terminated: the backend's, then MANA_DEVARGS_COMMON_KEYS).
@@ -73,7 +77,9 @@ int mana_devargs_u32s(const struct rte_kvargs *kv, const struct mana_devargs_u32
 
 /* The common devargs of kv (NULL: none given) into *p, defaults for those
  * not given. The mailbox identity defaults to the device name (a vdev's
- * name, a PCI function's address). 0, or -EINVAL after a message.
+ * name, a PCI function's address). mbox_ctrl_user is looked up here (a
+ * user that does not exist fails the probe) and again at each attach.
+ * 0, or -EINVAL after a message. May wait for the user database (NSS).
  */
 int mana_devargs_common(const char *name, const struct rte_kvargs *kv,
 			struct mana_drv_params *p);

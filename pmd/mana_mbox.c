@@ -6,6 +6,7 @@
  * retries, ctrl's events into the engine) and the reset thread's posts. See
  * mana_mbox.h for threads, ownership and locking.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -25,6 +26,8 @@
 
 #define MBOX_RETRY_MIN_MS 50u
 #define MBOX_RETRY_MAX_MS 5000u
+
+static_assert(MANA_MBOX_USER_LEN == MBOX_USER_MAX + 1, "mbox_ctrl_user's room is proto's");
 
 struct mana_mbox {
 	/* Set by start, read-only afterwards. */
@@ -281,11 +284,25 @@ static void
 mana_mbox_try_attach(struct mana_mbox *m)
 {
 	struct mbox_info info;
+	unsigned int nb_uids = 0;
 	struct mbox *mb;
 	char msg[256];
 	int port, rc;
+	uid_t uid = 0;
 
-	mb = mbox_attach(m->cfg.sock_path, 0);
+	/* Looked up now, not at probe: a DynamicUser= uid may have changed
+	 * since, and the name exists only while ctrl's unit runs.
+	 */
+	if (m->cfg.ctrl_user[0] != '\0') {
+		rc = mbox_user_uid(m->cfg.ctrl_user, &uid);
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "mbox_ctrl_user: %s", mbox_errmsg());
+			mana_mbox_attach_failed(m, rc, msg);
+			return;
+		}
+		nb_uids = 1;
+	}
+	mb = mbox_attach_trusted(m->cfg.sock_path, &uid, nb_uids, 0);
 	if (mb == NULL) {
 		rc = -errno;
 		mana_mbox_attach_failed(m, rc, mbox_errmsg());
@@ -440,6 +457,13 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 	case MBOX_EV_STALE:
 		MANA_MBOX_LOG(NOTICE, "port %u: the control daemon made a new segment; attaching again",
 			      m->port_id);
+		return false;
+	case MBOX_EV_UNTRUSTED:
+		/* The attach looks mbox_ctrl_user up again: a DynamicUser=
+		 * daemon may have come back under a new uid.
+		 */
+		MANA_MBOX_LOG(NOTICE, "port %u: the control daemon (pid %u) came back as uid %u, not trusted by this attachment; attaching again",
+			      m->port_id, ev->u.peer.pid, ev->u.peer.uid);
 		return false;
 	default:
 		return true;

@@ -29,6 +29,13 @@
  * and logs each new reason once. Once attached, the library reconnects by
  * itself after a ctrl restart (PEER_DOWN / PEER_UP).
  *
+ * Whom the port trusts: a ctrl running as root or as the process's euid,
+ * and with mbox_ctrl_user=<user> a ctrl running as that user (e.g. mana-ctrld
+ * under systemd's DynamicUser=). The user is looked up at each attach; a ctrl
+ * that comes back under another uid (MBOX_EV_UNTRUSTED) makes the port
+ * attach again, looking the user up anew. A ctrl of any other uid is refused
+ * with a message naming its uid (an error, retried like every attach).
+ *
  * Ownership: struct mana_mbox is process-local (malloc), owned by the port's
  * struct mana_proc: made by mana_mbox_start, freed by mana_mbox_stop, which
  * leaves no thread, fd or memory behind.
@@ -62,11 +69,17 @@
 
 #define MANA_MBOX_PATH_LEN 108    /* sizeof(sockaddr_un.sun_path) */
 #define MANA_MBOX_IDENT_LEN 16    /* sizeof(mbox_ident.pci) */
+#define MANA_MBOX_USER_LEN 33     /* proto's MBOX_USER_MAX + 1 */
 
 /* What the port's devargs asked for. sock_path "": no mailbox. */
 struct mana_mbox_cfg {
 	char sock_path[MANA_MBOX_PATH_LEN];
 	char ident[MANA_MBOX_IDENT_LEN];   /* ctrl's name of the port (mbox_ident.pci) */
+	/* mbox_ctrl_user: the user ctrl runs as, trusted besides root and
+	 * ours (a name or a uid; "": none). Looked up at each attach: a
+	 * DynamicUser= uid may change when ctrl restarts.
+	 */
+	char ctrl_user[MANA_MBOX_USER_LEN];
 };
 
 /* For logs and tests. */

@@ -55,6 +55,8 @@
 #define MBOX_PHASES 5               /* as enum mana_reset_phase */
 #define MBOX_IO_TIMEOUT_MS 1000
 #define MBOX_PORT_ANY 0xffff
+#define MBOX_MAX_CTRL_UIDS 8        /* ctrl uids a PMD may trust besides root and its own */
+#define MBOX_USER_MAX 32            /* characters of a user name for mbox_user_uid */
 
 /* Identity of one incarnation of a device (NUL-terminated strings). */
 struct mbox_ident {
@@ -162,11 +164,18 @@ enum mbox_ev_type {
 	MBOX_EV_PEER_UP = 32,         /* u.peer: ctrl: a PMD connected; PMD: ctrl is there */
 	MBOX_EV_PEER_DOWN = 33,       /* ctrl: the PMD owning .port died (or u.peer
 				       * for one owning none); PMD: ctrl died,
-				       * reconnecting by itself */
+				       * reconnecting by itself (what a new ctrl
+				       * posts meanwhile waits until it is
+				       * authenticated) */
 	MBOX_EV_RESYNC = 34,          /* events of .port were lost (overflow or a
 				       * bad event): re-read its records */
 	MBOX_EV_STALE = 35,           /* PMD: ctrl replaced the segment: close and
 				       * attach again */
+	MBOX_EV_UNTRUSTED = 36,       /* PMD: ctrl came back under a uid this
+				       * attachment does not trust (u.peer: its
+				       * pid, uid, gid); the library stops
+				       * reconnecting: close and attach again with
+				       * the trusted uids looked up anew */
 };
 
 struct mbox_svc {
@@ -249,14 +258,40 @@ struct mbox;
 struct mbox *mbox_create(const struct mbox_cfg *cfg);
 
 /*
- * PMD: connect to ctrl's socket, authenticate both ways (SO_PEERCRED,
- * protocol version, segment key) and map the segment ctrl passes. Waits at
+ * PMD: connect to ctrl's socket, authenticate both ways (SO_PEERCRED: ctrl
+ * runs as root or as our euid; protocol version, segment key) and map the
+ * segment ctrl passes. Waits at
  * most MBOX_IO_TIMEOUT_MS. ENOSPC: ctrl's segment has no connection token
  * left (proto/README.md, section 7). flags: 0. The caller owns the result and frees
  * it with mbox_close. Thread: one that may wait that long (the PMD's
  * mailbox thread); not the datapath, not the EAL interrupt thread.
  */
 struct mbox *mbox_attach(const char *sock_path, unsigned int flags);
+
+/*
+ * PMD: mbox_attach, also trusting a ctrl whose uid is one of the nb_uids
+ * ctrl_uids (at most MBOX_MAX_CTRL_UIDS; none is (uid_t)-1), besides root and
+ * our own euid (proto/README.md, section 2): for a ctrl that runs under a
+ * user of its own, e.g. systemd's DynamicUser=. Everything else is checked
+ * as by mbox_attach (the segment file of ctrl's uid, the key). A ctrl of any
+ * other uid is refused (EACCES, the message names its uid), at the attach
+ * and at each reconnection inside mbox_next; at a reconnection the library
+ * then stops reconnecting and returns MBOX_EV_UNTRUSTED. The list is
+ * copied. EINVAL: bad arguments. Thread: as mbox_attach.
+ */
+struct mbox *mbox_attach_trusted(const char *sock_path, const uid_t *ctrl_uids,
+				 unsigned int nb_uids, unsigned int flags);
+
+/*
+ * The uid of user: a decimal uid (0 to 4294967294) or a user name (at most
+ * MBOX_USER_MAX characters: letters, digits, '_', '-', '.', not beginning
+ * with a digit or '-') looked up in the user database (getpwnam_r: NSS, so
+ * with nss-systemd the User= name of a running DynamicUser= unit resolves).
+ * 0 and *uid, or a negative errno with mbox_errmsg(): EINVAL (garbage),
+ * ERANGE (a uid out of range), ENOENT (no such user), or the lookup's own
+ * error. Thread: any; may wait for the user database (NSS).
+ */
+int mbox_user_uid(const char *user, uid_t *uid);
 
 /* Tools: map a segment file read-only and validate it. No socket. The
  * caller owns the result. Thread: any.

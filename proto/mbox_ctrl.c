@@ -77,6 +77,25 @@ ctrl_adopt(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid)
 	return 0;
 }
 
+/*
+ * Give our new file (fd, or path when fd is -1) to uid and gid. Root gives
+ * it to anyone. Another user (e.g. a DynamicUser= daemon) keeps it but may
+ * give it to a group it is a member of (SupplementaryGroups=): the PMDs'
+ * group, mode 0660.
+ */
+static int
+ctrl_chown(int fd, const char *path, uid_t uid, gid_t gid)
+{
+	uid_t owner = geteuid() == 0 ? uid : (uid_t)-1;
+
+	if ((fd >= 0 ? fchown(fd, owner, gid) : chown(path, owner, gid)) == 0)
+		return 0;
+	if (errno == EPERM && owner == (uid_t)-1)
+		return mbox_setmsg(-EPERM, "cannot give %s to group %u: a control daemon not running as root must be a member of it",
+				   path, (unsigned int)gid);
+	return mbox_setmsg(-errno, "%s: %s", path, strerror(errno));
+}
+
 /* ctrl: a new segment, formatted under a temporary name and renamed into
  * place, so that nobody ever sees a half-made one.
  */
@@ -105,11 +124,13 @@ ctrl_new(struct mbox *mb, const struct mbox_cfg *cfg, uid_t uid, gid_t gid, mode
 	if (mb->seg_fd < 0)
 		return mbox_setmsg(-errno, "%s: %s", tmp, strerror(errno));
 	if (flock(mb->seg_fd, LOCK_EX | LOCK_NB) < 0 || fchmod(mb->seg_fd, mode) < 0 ||
-	    (geteuid() == 0 && fchown(mb->seg_fd, uid, gid) < 0) ||
 	    ftruncate(mb->seg_fd, (off_t)size) < 0) {
 		rc = mbox_setmsg(-errno, "%s: %s", tmp, strerror(errno));
 		goto err_unlink;
 	}
+	rc = ctrl_chown(mb->seg_fd, cfg->seg_path, uid, gid);
+	if (rc < 0)
+		goto err_unlink;
 	rc = mbox_map_fd(mb, mb->seg_fd, size, true);
 	if (rc < 0)
 		goto err_unlink;
@@ -158,8 +179,12 @@ ctrl_listen(struct mbox *mb, const char *path, uid_t uid, gid_t gid, mode_t mode
 		return mbox_setmsg(-errno, "socket: %s", strerror(errno));
 	/* We hold the segment lock: a socket file there is a dead ctrl's. */
 	unlink(path);
-	if (bind(mb->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, mode) < 0 ||
-	    (geteuid() == 0 && chown(path, uid, gid) < 0) || listen(mb->lfd, 16) < 0)
+	if (bind(mb->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, mode) < 0)
+		return mbox_setmsg(-errno, "socket %s: %s", path, strerror(errno));
+	rc = ctrl_chown(-1, path, uid, gid);
+	if (rc < 0)
+		return rc;
+	if (listen(mb->lfd, 16) < 0)
 		return mbox_setmsg(-errno, "socket %s: %s", path, strerror(errno));
 	mb->sock_path = strdup(path);
 	if (mb->sock_path == NULL)

@@ -6,7 +6,7 @@
  * segment ctrl passes, renewing claims after a reconnection. mbox_attach
  * gives the object the PMD's ops (pmd_ops), through which mbox_conn.c hands
  * over the PMD's fds and its close; this file calls down into mbox_conn.c,
- * mbox_port.c, mbox_io.c and mbox_seg.c only.
+ * mbox_port.c, mbox_user.c, mbox_io.c and mbox_seg.c only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,9 +55,16 @@ pmd_connect(struct mbox *mb, const char *path, bool first)
 		rc = mbox_setmsg(-errno, "SO_PEERCRED: %s", strerror(errno));
 		goto err;
 	}
-	if (cred.uid != 0 && cred.uid != geteuid()) {
-		rc = mbox_setmsg(-EACCES, "%s is served by uid %u, neither root nor us: refused",
-				 path, cred.uid);
+	rc = mbox_ctrl_check(path, cred.uid, geteuid(), mb->ctrl_uids, mb->nb_ctrl_uids);
+	if (rc < 0) {
+		/* A reconnection: ctrl came back as another user. The caller
+		 * decides whom it trusts now (MBOX_EV_UNTRUSTED).
+		 */
+		if (!first) {
+			mb->untrusted = true;
+			mb->ctrl_cred = (struct mbox_peer){ 0, (uint32_t)cred.pid, cred.uid,
+							    cred.gid };
+		}
 		goto err;
 	}
 	rc = mbox_send_fds(fd, &h, sizeof(h), &mb->efd, 1);
@@ -133,6 +140,9 @@ pmd_connect(struct mbox *mb, const char *path, bool first)
 		mbox_push_event(mb, MBOX_EV_PEER_DOWN, (uint16_t)p, NULL);
 	}
 	mb->ctrl_cred = (struct mbox_peer){ 0, (uint32_t)cred.pid, cred.uid, cred.gid };
+	/* Authenticated: what it posted while we were away is ours now. */
+	for (p = 0; p < MBOX_MAX_PORTS; p++)
+		mb->rx[p].held = false;
 	mb->sfd = fd;
 	rc = mbox_ep_add(mb, fd, EPOLLIN | EPOLLRDHUP, TAG(TAG_SOCK, 0));
 	if (rc < 0) {
@@ -162,6 +172,7 @@ arm_timer(struct mbox *mb)
 static void
 pmd_fd_ready(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events)
 {
+	unsigned int p;
 	char b;
 	int rc;
 
@@ -174,19 +185,32 @@ pmd_fd_ready(struct mbox *mb, uint32_t kind, uint32_t idx, uint32_t events)
 			break;
 		epoll_ctl(mb->epfd, EPOLL_CTL_DEL, mb->sfd, NULL);
 		mbox_closefd(&mb->sfd);
+		/* Until a ctrl is authenticated again, take only what this one
+		 * posted: whoever writes the segment next may be untrusted.
+		 */
+		for (p = 0; p < mb->nb_ports; p++) {
+			/* A bound only: mbox_ring_take loads head itself
+			 * before it reads a slot.
+			 */
+			mb->rx[p].hold_head = __atomic_load_n(&mbox_ring_c2p(mb, p)->head,
+							      __ATOMIC_RELAXED);
+			mb->rx[p].held = true;
+		}
 		mbox_push_event(mb, MBOX_EV_PEER_DOWN, MBOX_PORT_ANY, &mb->ctrl_cred);
 		mb->retry_ms = RETRY_MIN_MS;
 		arm_timer(mb);
 		break;
 	case TAG_TIMER:
 		mbox_drain(mb->tfd);
-		if (mb->sfd >= 0 || mb->stale)
+		if (mb->sfd >= 0 || mb->stale || mb->untrusted)
 			break;
 		rc = pmd_connect(mb, mb->sock_path, false);
 		if (rc == 0)
 			mbox_push_event(mb, MBOX_EV_PEER_UP, MBOX_PORT_ANY, &mb->ctrl_cred);
 		else if (rc == -ESTALE)
 			mbox_push_event(mb, MBOX_EV_STALE, MBOX_PORT_ANY, NULL);
+		else if (mb->untrusted)
+			mbox_push_event(mb, MBOX_EV_UNTRUSTED, MBOX_PORT_ANY, &mb->ctrl_cred);
 		else
 			arm_timer(mb);
 		break;
@@ -214,18 +238,30 @@ static const struct mbox_role_ops pmd_ops = {
 };
 
 struct mbox *
-mbox_attach(const char *sock_path, unsigned int flags)
+mbox_attach_trusted(const char *sock_path, const uid_t *ctrl_uids, unsigned int nb_uids,
+		    unsigned int flags)
 {
 	struct mbox *mb;
+	unsigned int i;
 	int rc;
 
-	if (sock_path == NULL || flags != 0) {
+	if (sock_path == NULL || flags != 0 || nb_uids > MBOX_MAX_CTRL_UIDS ||
+	    (nb_uids > 0 && ctrl_uids == NULL)) {
 		errno = -mbox_setmsg(-EINVAL, "mbox_attach: bad arguments");
 		return NULL;
 	}
+	for (i = 0; i < nb_uids; i++)
+		if (ctrl_uids[i] == (uid_t)-1) {
+			errno = -mbox_setmsg(-EINVAL, "mbox_attach: uid %u is no user's",
+					     (unsigned int)ctrl_uids[i]);
+			return NULL;
+		}
 	mb = mbox_alloc(MBOX_ROLE_PMD, &pmd_ops);
 	if (mb == NULL)
 		return NULL;
+	for (i = 0; i < nb_uids; i++)
+		mb->ctrl_uids[i] = ctrl_uids[i];
+	mb->nb_ctrl_uids = nb_uids;
 	rc = mbox_loop_init(mb);
 	if (rc < 0)
 		goto err;
@@ -249,4 +285,10 @@ err:
 	mbox_close(mb);
 	errno = -rc;
 	return NULL;
+}
+
+struct mbox *
+mbox_attach(const char *sock_path, unsigned int flags)
+{
+	return mbox_attach_trusted(sock_path, NULL, 0, flags);
 }

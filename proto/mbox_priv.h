@@ -166,6 +166,11 @@ static_assert(sizeof(struct mbox_welcome) == 200, "welcome layout");
 struct mbox_rx {
 	uint64_t next_seq;     /* seq expected next; 0: not known yet */
 	bool has_pending;      /* pending is the next event to return */
+	/* PMD, ctrl gone: take only what was posted before (head then);
+	 * the rest waits for a ctrl authenticated again (README, 7).
+	 */
+	bool held;
+	uint64_t hold_head;
 	struct mbox_event pending;
 };
 
@@ -234,6 +239,9 @@ struct mbox {
 	struct mbox_peer ctrl_cred;
 	unsigned int retry_ms; /* reconnection back-off */
 	bool stale;
+	bool untrusted;        /* a reconnection found ctrl under an untrusted uid */
+	uid_t ctrl_uids[MBOX_MAX_CTRL_UIDS]; /* trusted besides root and us */
+	unsigned int nb_ctrl_uids;
 	/* consumers */
 	unsigned int rr;       /* next port to scan */
 	struct mbox_rx rx[MBOX_MAX_PORTS];
@@ -244,6 +252,7 @@ struct mbox {
  * it here (README, "Layers"):
  *   mbox_seg.c   segment layout, validation, crc32c, records, event checks, names
  *   mbox_io.c    fd helpers: the segment file, sockets and SCM_RIGHTS, doorbells
+ *   mbox_user.c  users: a name or uid to a uid, the PMD's trust in ctrl's uid
  *   mbox_ring.c  the event rings: post, consume
  *   mbox_cursor.c  the readers' cursor over every ring (reads only)
  *   mbox_port.c  the per-port records and ownership calls
@@ -303,6 +312,16 @@ bool mbox_is_eventfd(int fd);
 void mbox_doorbell(int efd);
 /* Empty a non-blocking eventfd or timerfd. */
 void mbox_drain(int fd);
+
+/* mbox_user.c */
+
+/*
+ * May a PMD of euid self use a ctrl of uid ctrl: root, self, or one of the n
+ * trusted uids? 0, or -EACCES with mbox_errmsg() naming path (ctrl's socket)
+ * and ctrl's uid. Pure. Thread: any.
+ */
+int mbox_ctrl_check(const char *path, uid_t ctrl, uid_t self, const uid_t *trusted,
+		    unsigned int n);
 
 /* mbox_ring.c */
 int mbox_ring_put(const struct mbox *mb, struct mbox_ring *ring, struct mbox_event *ev,

@@ -97,6 +97,12 @@ mbox_ring_take(const struct mbox *mb, struct mbox_ring *ring, struct mbox_rx *rx
 		rx->next_seq = 0;
 		return resync(ev, port);
 	}
+	if (rx->held && head > rx->hold_head) {
+		/* Posted since our ctrl went: by nobody we authenticated yet. */
+		if (tail >= rx->hold_head)
+			return 0;
+		head = rx->hold_head;
+	}
 	if (head == tail) {
 		expect = tail + lost + 1;
 		if (rx->next_seq != 0 && rx->next_seq != expect) {

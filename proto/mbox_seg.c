@@ -318,6 +318,7 @@ static const char *const ev_names[] = {
 	[MBOX_EV_PEER_DOWN] = "peer_down",
 	[MBOX_EV_RESYNC] = "resync",
 	[MBOX_EV_STALE] = "stale",
+	[MBOX_EV_UNTRUSTED] = "untrusted",
 };
 
 static const char *const hw_names[] = {

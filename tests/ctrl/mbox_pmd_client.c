@@ -14,7 +14,9 @@
  *
  * with the PMD record (state, counters, timeline) written at each step.
  * Usage: mbox_pmd_client SOCKET PCI COUNT: exits 0 after COUNT ctrl -> PMD
- * events, 1 on an error or after 20 s.
+ * events, 1 on an error or after 20 s. With MBOX_CTRL_USER=<user name or
+ * uid> in the environment it also trusts a ctrl of that user (as the PMD's
+ * devarg mbox_ctrl_user).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -143,18 +145,28 @@ main(int argc, char **argv)
 {
 	uint64_t end = now_ms() + DEADLINE_MS;
 	unsigned int want, got = 0, svc = 0;
+	const char *user = getenv("MBOX_CTRL_USER");
+	unsigned int nb_uids = 0;
 	struct mbox_event ev;
 	int p = -1, rc;
+	uid_t uid = 0;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: mbox_pmd_client SOCKET PCI COUNT\n");
+		fprintf(stderr, "usage: [MBOX_CTRL_USER=USER] mbox_pmd_client SOCKET PCI COUNT\n");
 		return 2;
+	}
+	if (user != NULL && user[0] != '\0') {
+		if (mbox_user_uid(user, &uid) < 0) {
+			fprintf(stderr, "client: MBOX_CTRL_USER: %s\n", mbox_errmsg());
+			return 2;
+		}
+		nb_uids = 1;
 	}
 	want = (unsigned int)atoi(argv[3]);
 	/* ctrl may still be starting, and adds the port when it sees the device. */
 	while ((mb == NULL || p < 0) && now_ms() < end) {
 		if (mb == NULL)
-			mb = mbox_attach(argv[1], 0);
+			mb = mbox_attach_trusted(argv[1], &uid, nb_uids, 0);
 		if (mb != NULL)
 			p = mbox_port_find(mb, argv[2]);
 		if (mb == NULL || p < 0)

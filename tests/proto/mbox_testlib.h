@@ -103,6 +103,8 @@ test_expect(struct mbox *mb, unsigned int type, struct mbox_event *ev, int ms)
 
 struct test_attach {
 	const char *sock;
+	const uid_t *uids;     /* ctrl uids trusted besides root and us */
+	unsigned int nb_uids;
 	struct mbox *mb;
 	int err;
 	char msg[256];
@@ -114,7 +116,7 @@ test_attach_thread(void *arg)
 {
 	struct test_attach *a = arg;
 
-	a->mb = mbox_attach(a->sock, 0);
+	a->mb = mbox_attach_trusted(a->sock, a->uids, a->nb_uids, 0);
 	a->err = a->mb ? 0 : errno;
 	snprintf(a->msg, sizeof(a->msg), "%s", mbox_errmsg());
 	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
@@ -125,11 +127,13 @@ test_attach_thread(void *arg)
  * needs ctrl to answer. What ctrl reports meanwhile (PEER_UP) is dropped.
  * On failure *err and msg (when not NULL) get the attach's errno and
  * mbox_errmsg() (thread-local: the attach runs in a thread of its own).
+ * uids: trusted besides root and us (mbox_attach_trusted).
  */
 static inline struct mbox *
-test_attach_pumped_msg(struct mbox *ctrl, int *err, char *msg, size_t len)
+test_attach_trusted_pumped(struct mbox *ctrl, const uid_t *uids, unsigned int nb_uids,
+			   int *err, char *msg, size_t len)
 {
-	struct test_attach a = { .sock = SOCK };
+	struct test_attach a = { .sock = SOCK, .uids = uids, .nb_uids = nb_uids };
 	struct mbox_event ev;
 	pthread_t t;
 	int n = 0;
@@ -149,6 +153,12 @@ test_attach_pumped_msg(struct mbox *ctrl, int *err, char *msg, size_t len)
 	if (msg != NULL)
 		snprintf(msg, len, "%s", a.msg);
 	return a.mb;
+}
+
+static inline struct mbox *
+test_attach_pumped_msg(struct mbox *ctrl, int *err, char *msg, size_t len)
+{
+	return test_attach_trusted_pumped(ctrl, NULL, 0, err, msg, len);
 }
 
 static inline struct mbox *
