@@ -49,6 +49,13 @@ guard=$((3 * secs + 2 + 60 + 10))
 # once, when it starts forwarding, and leaves alone a queue it found
 # stopped (as every queue is, for a moment, in a reset).
 vdev=reset_period_ms=100,recovery_ms=10,reset_delay_ms=5000,reset_count=110
+# Four busy-polling lcores (two per testpmd) share the two CPUs with every
+# control thread: under a sanitizer's 5-20x slowdown a reset thread or an
+# rte_mp handler waited 10 s for a CPU (1 run in 20 under tsan: a reset
+# FAILED at the 2 s quiesce bound, proc-info counted deaf at the 200 ms
+# park bound). The bounds only cap waits for a process that does not
+# answer, which none here should: with a sanitizer they are 30 s.
+[ -n "$preload" ] && vdev=$vdev,quiesce_timeout_ms=30000,mp_timeout_ms=30000
 timeout -s INT -k 60 $((guard + 10)) stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci \
 	--file-prefix "$prefix" -m 256 --no-telemetry -d "$so" --base-virtaddr=0x7ea000000000 \
 	--vdev=net_mana_sim0,$vdev --vdev=net_mana_sim1,$vdev -- \
