@@ -31,6 +31,10 @@ struct mana_drv_params {
 	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
 	uint64_t hw_poll_ns;           /* how often to ask it meanwhile */
 	uint64_t mp_timeout_ns;        /* bound on waiting for secondaries */
+	/* How long a bus removal waits for the control daemon to call it a
+	 * service event (used only with a mailbox; 0: final at once).
+	 */
+	uint64_t rmv_wait_ns;
 	struct mana_mbox_cfg mbox;     /* the control daemon's mailbox, or none */
 };
 

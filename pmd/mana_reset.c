@@ -147,9 +147,9 @@ reset_rmv_decide(struct mana_reset *r, bool service)
 		return;
 	r->rmv_deadline = 0;
 	if (service) {
-		r->stats.rmv_service++;
+		r->rmv_stats.service++;
 	} else {
-		r->stats.rmv_final++;
+		r->rmv_stats.final++;
 		r->hw_removed = true;
 	}
 }
@@ -545,11 +545,11 @@ reset_bus_removed_locked(struct mana_reset *r)
 	if (reset_state_final(r->state))
 		return;
 	if (r->svc_known) {
-		r->stats.rmv_service++;
+		r->rmv_stats.service++;
 	} else if (r->hw_removed || r->rmv_deadline != 0) {
 		/* Decided already, or waiting for its verdict already. */
 	} else if (r->params.rmv_wait_ns == 0) {
-		r->stats.rmv_final++;
+		r->rmv_stats.final++;
 		r->hw_removed = true;
 	} else {
 		now = mana_now_ns();
@@ -678,6 +678,14 @@ mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st)
 {
 	reset_lock(r);
 	*st = r->stats;
+	reset_unlock(r);
+}
+
+void
+mana_reset_rmv_stats_get(struct mana_reset *r, struct mana_reset_rmv_stats *st)
+{
+	reset_lock(r);
+	*st = r->rmv_stats;
 	reset_unlock(r);
 }
 

@@ -175,8 +175,14 @@ struct mana_reset_stats {
 	uint64_t removed;
 	uint64_t merged;       /* requests folded into a reset already running */
 	uint64_t busy_ops;     /* control operations refused with -EBUSY */
-	uint64_t rmv_service;  /* bus removals that were part of a service event */
-	uint64_t rmv_final;    /* bus removals that ended the port REMOVED */
+};
+
+/* Bus removals (MANA_HWE_BUS_REMOVED) by verdict. Apart from the stats
+ * above, whose layout secondaries read (mana_mp.h).
+ */
+struct mana_reset_rmv_stats {
+	uint64_t service;      /* part of a service event: the reset went on */
+	uint64_t final;        /* final: the port ended REMOVED */
 };
 
 struct mana_reset {
@@ -205,6 +211,7 @@ struct mana_reset {
 	bool torn_down;                  /* device resources are released */
 	unsigned int ops_active;         /* control ops inside begin/end */
 	struct mana_reset_stats stats;
+	struct mana_reset_rmv_stats rmv_stats;
 	struct mana_reset_record cur;
 	struct mana_reset_record history[MANA_RESET_HISTORY];
 	uint64_t nb_history;
@@ -266,6 +273,7 @@ int mana_reset_stop_waiting(struct mana_reset *r);
 
 enum mana_reset_state mana_reset_state(struct mana_reset *r);
 void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);
+void mana_reset_rmv_stats_get(struct mana_reset *r, struct mana_reset_rmv_stats *st);
 /* Copy up to n records, newest first. Returns how many. */
 unsigned int mana_reset_history(struct mana_reset *r, struct mana_reset_record *out,
 				unsigned int n);

@@ -1075,6 +1075,7 @@ test_bus_removed_no_daemon(void)
 		MANA_REV_RECOVERING, MANA_REV_FAILED, MANA_REV_REMOVED,
 	};
 	struct mana_reset_record rec;
+	struct mana_reset_rmv_stats rs;
 	struct mana_reset_stats st;
 	struct mana_reset r;
 	struct fake f;
@@ -1088,7 +1089,8 @@ test_bus_removed_no_daemon(void)
 	CHECK(f.probes == 0 && f.reprobes == 0 && f.restores == 0);
 	CHECK(f.teardowns == 1);
 	mana_reset_stats_get(&r, &st);
-	CHECK(st.rmv_final == 1 && st.rmv_service == 0 && st.removed == 1 && st.failed == 1);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.final == 1 && rs.service == 0 && st.removed == 1 && st.failed == 1);
 	CHECK(mana_reset_history(&r, &rec, 1) == 1 && rec.outcome == MANA_RS_REMOVED &&
 	      rec.error == -ENODEV);
 	expect_stays_removed(&f, &r, 3);
@@ -1126,6 +1128,7 @@ test_bus_removed_in_service(void)
 {
 	static const enum mana_reset_event want[] = { MANA_REV_RECOVERING, MANA_REV_SUCCESS };
 	static const uint64_t windows[] = { 0, 1000000000ULL };
+	struct mana_reset_rmv_stats rs;
 	struct mana_reset_stats st;
 	struct mana_reset r;
 	struct fake f;
@@ -1142,7 +1145,8 @@ test_bus_removed_in_service(void)
 		expect_events(&f, want, 2);
 		CHECK(f.reprobes == 1 && f.restores == 1);
 		mana_reset_stats_get(&r, &st);
-		CHECK(st.rmv_service == 1 && st.rmv_final == 0 && st.succeeded == 1 &&
+		mana_reset_rmv_stats_get(&r, &rs);
+		CHECK(rs.service == 1 && rs.final == 0 && st.succeeded == 1 &&
 		      st.removed == 0);
 		/* The word was for that reset only: a later removal that nobody
 		 * calls a service event is final (window 0), or waits its
@@ -1152,7 +1156,8 @@ test_bus_removed_in_service(void)
 			bus_remove(&f, &r);
 			CHECK(wait_settled(&r, &f, 5) == MANA_RS_REMOVED);
 			mana_reset_stats_get(&r, &st);
-			CHECK(st.rmv_final == 1 && st.rmv_service == 1);
+			mana_reset_rmv_stats_get(&r, &rs);
+			CHECK(rs.final == 1 && rs.service == 1);
 			CHECK(f.reprobes == 1);
 		}
 		CHECK(fini(&r, &up) == 0);
@@ -1176,6 +1181,7 @@ test_bus_removed_verdict_window(void)
 	};
 	const uint64_t window_ns = 150000000ULL;
 	struct mana_reset_record rec;
+	struct mana_reset_rmv_stats rs;
 	struct mana_reset_stats st;
 	struct mana_reset r;
 	struct fake f;
@@ -1197,7 +1203,8 @@ test_bus_removed_verdict_window(void)
 	expect_events(&f, ok, 2);
 	CHECK(f.reprobes == 1);
 	mana_reset_stats_get(&r, &st);
-	CHECK(st.rmv_service == 1 && st.rmv_final == 0);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.service == 1 && rs.final == 0);
 	CHECK(t_end - t_svc < window_ns);   /* at the word, not at the window's end */
 	printf("verdict window: the word %.1f ms after the removal, recovered %.1f ms after the word\n",
 	       (t_svc - t0) / 1e6, (t_end - t_svc) / 1e6);
@@ -1213,7 +1220,8 @@ test_bus_removed_verdict_window(void)
 	expect_events(&f, gone, 3);
 	CHECK(f.reprobes == 0 && f.probes > 0);
 	mana_reset_stats_get(&r, &st);
-	CHECK(st.rmv_final == 1 && st.rmv_service == 0 && st.removed == 1);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.final == 1 && rs.service == 0 && st.removed == 1);
 	CHECK(mana_reset_history(&r, &rec, 1) == 1 && rec.error == -ENODEV);
 	CHECK(t_end - t0 >= window_ns && t_end - t0 < window_ns + 500000000ULL);
 	printf("verdict window: no word, REMOVED %.1f ms after the removal (window %.0f ms), %u probes, 0 re-probes\n",
@@ -1253,6 +1261,7 @@ static int
 rmv_race_check(struct fake *f, struct mana_reset *r)
 {
 	uint64_t end = now_ns() + 5000000000ULL;
+	struct mana_reset_rmv_stats rs;
 	struct mana_reset_stats st;
 	enum mana_reset_state s;
 	unsigned int n;
@@ -1260,14 +1269,15 @@ rmv_race_check(struct fake *f, struct mana_reset *r)
 	/* A removal may still wait for its verdict (the window). */
 	do {
 		mana_reset_stats_get(r, &st);
+		mana_reset_rmv_stats_get(r, &rs);
 		s = mana_reset_state(r);
-		if (st.rmv_service + st.rmv_final != 0 &&
+		if (rs.service + rs.final != 0 &&
 		    (s == MANA_RS_ACTIVE || s == MANA_RS_REMOVED))
 			break;
 		usleep(200);
 	} while (now_ns() < end);
-	CHECK(st.rmv_service + st.rmv_final == 1);
-	if (st.rmv_service == 1) {
+	CHECK(rs.service + rs.final == 1);
+	if (rs.service == 1) {
 		s = wait_settled(r, f, 2);
 		CHECK(s == MANA_RS_ACTIVE);
 		n = fake_nb_events(f);
