@@ -259,6 +259,11 @@ mana_devev_stop(struct mana_devev *t)
 	 * down the stack): go straight to the alarm.
 	 */
 	ret = inside ? -EAGAIN : rte_dev_event_callback_unregister(t->name, devev_cb, t);
+	if (ret == -EAGAIN) {
+		pthread_mutex_lock(&devev_mu);
+		devev_st.busy++;
+		pthread_mutex_unlock(&devev_mu);
+	}
 	/* -EAGAIN: the callback runs right now on another thread. Never wait
 	 * for it on the interrupt thread (nor, above, on its own).
 	 */

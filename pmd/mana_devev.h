@@ -74,6 +74,7 @@ struct mana_devev_stats {
 	uint64_t monitor_start_errors;
 	uint64_t monitor_stops;       /* rte_dev_event_monitor_stop that worked */
 	uint64_t removals;            /* RTE_DEV_EVENT_REMOVE handed to on_remove */
+	uint64_t busy;                /* unregisters EAL refused (-EAGAIN) */
 	uint64_t deferred;            /* unregisters handed to an EAL alarm */
 	uint64_t released;            /* tokens unregistered and freed */
 };
