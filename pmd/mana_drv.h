@@ -43,7 +43,7 @@ size_t mana_drv_priv_size(void);
 
 /* Make dev a MANA port on top of an open device: the port's state, its
  * reset engine, its interrupt, its mailbox thread (when p->mbox asks for
- * one). The caller then calls rte_eth_dev_probing_finish. 0, or a negative
+ * one), its listener of the bus's removals of dev->device (mana_devev.h). The caller then calls rte_eth_dev_probing_finish. 0, or a negative
  * errno after one log line saying why.
  */
 int mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
