@@ -1265,6 +1265,7 @@ rmv_race_check(struct fake *f, struct mana_reset *r)
 	struct mana_reset_stats st;
 	enum mana_reset_state s;
 	unsigned int n;
+	int v_last;
 
 	/* A removal may still wait for its verdict (the window). */
 	do {
@@ -1287,7 +1288,19 @@ rmv_race_check(struct fake *f, struct mana_reset *r)
 	}
 	s = wait_settled(r, f, 3);
 	CHECK(s == MANA_RS_REMOVED);
-	n = fake_nb_events(f);
+	/* The state is REMOVED before FAILED and REMOVED are told (after an
+	 * earlier reset's two events, wait_settled's 3 may come first).
+	 */
+	end = now_ns() + 5000000000ULL;
+	for (;;) {
+		pthread_mutex_lock(&f->mu);
+		n = f->nb_events;
+		v_last = n > 0 ? (int)f->events[n - 1] : -1;
+		pthread_mutex_unlock(&f->mu);
+		if (v_last == MANA_REV_REMOVED || now_ns() >= end)
+			break;
+		usleep(200);
+	}
 	CHECK(n >= 3 && f->events[n - 3] == MANA_REV_RECOVERING &&
 	      f->events[n - 2] == MANA_REV_FAILED && f->events[n - 1] == MANA_REV_REMOVED);
 	/* The reset that ended REMOVED re-probed nothing. */
