@@ -292,9 +292,13 @@ wait_settled(struct mana_reset *r, struct fake *f, unsigned int events)
 	uint64_t end = now_ns() + 5000000000ULL;
 
 	while (now_ns() < end) {
+		/* The events first: a state read before them may be the
+		 * ACTIVE of before a reset that then told them all.
+		 */
+		unsigned int n = fake_nb_events(f);
 		enum mana_reset_state s = mana_reset_state(r);
 
-		if (fake_nb_events(f) >= events &&
+		if (n >= events &&
 		    (s == MANA_RS_ACTIVE || s == MANA_RS_FAILED || s == MANA_RS_REMOVED))
 			return s;
 		usleep(200);
