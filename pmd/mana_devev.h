@@ -10,9 +10,10 @@
  * which the driver starts itself, and one listener per port.
  *
  * The monitor: rte_dev_event_monitor_start with the first listener,
- * rte_dev_event_monitor_stop with the last one's release (a count under a
- * process-local mutex; EAL counts its own users too, so an application that
- * starts the monitor as well keeps it). No application has to start it
+ * rte_dev_event_monitor_stop after the last one's release, from an EAL
+ * alarm (no close waits for EAL's teardown; a port probed meanwhile keeps
+ * it) (a count under a process-local mutex; EAL counts its own users too,
+ * so an application that starts the monitor as well keeps it). No application has to start it
  * (review finding 7: a listener nobody's monitor feeds). Where the monitor
  * cannot start (no NETLINK_KOBJECT_UEVENT socket: a sandbox), one line says
  * so and listeners still get the events dispatched to them
@@ -69,7 +70,9 @@ void mana_devev_stop(struct mana_devev *t);
 /* The process's listeners and monitor, for logs and tests. */
 struct mana_devev_stats {
 	unsigned int listeners;       /* tokens not yet released */
-	bool monitor_held;            /* the driver holds a monitor reference */
+	bool monitor_held;            /* the driver holds a monitor reference
+				       * (until the alarm after the last
+				       * listener stopped it) */
 	uint64_t monitor_starts;      /* rte_dev_event_monitor_start that worked */
 	uint64_t monitor_start_errors;
 	uint64_t monitor_stops;       /* rte_dev_event_monitor_stop that worked */

@@ -671,6 +671,21 @@ uevent_sockets(void)
 	return n;
 }
 
+static bool
+monitor_stopped(unsigned int ms)
+{
+	uint64_t end = test_now_ms() + ms;
+	struct mana_devev_stats st;
+
+	do {
+		mana_devev_stats_get(&st);
+		if (!st.monitor_held)
+			return true;
+		usleep(500);
+	} while (test_now_ms() < end);
+	return false;
+}
+
 /* Send a kernel-format uevent (as the kernel multicasts one when a PCI
  * function goes away) naming the device: 0, or -errno (a sandbox may not
  * allow sending to the uevent group).
@@ -721,6 +736,7 @@ case_monitor(void)
 	/* Names no other process's listener has (uevents reach them all). */
 	snprintf(n1, sizeof(n1), "net_mana_sim%d", 70000 + (int)getpid() % 10000 * 2);
 	snprintf(n2, sizeof(n2), "net_mana_sim%d", 70001 + (int)getpid() % 10000 * 2);
+	CHECK(monitor_stopped(2000));
 	mana_devev_stats_get(&st0);
 	CHECK(st0.listeners == 0 && !st0.monitor_held);
 	/* Counts relative to st0: other cases may have run before. */
@@ -765,6 +781,8 @@ case_monitor(void)
 		printf("monitor: a kernel-format removal uevent reached the port through the driver's monitor: INTR_RMV\n");
 	}
 	test_port_down(n2, p2);
+	/* Stopped by an alarm right after the last listener went. */
+	CHECK(monitor_stopped(2000));
 	mana_devev_stats_get(&st);
 	CHECK(st.listeners == 0 && !st.monitor_held && st.monitor_stops - st0.monitor_stops == 1);
 	CHECK(uevent_sockets() == 0);
