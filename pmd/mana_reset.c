@@ -113,9 +113,12 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 	r->cur.error = error;
 	r->history[r->nb_history % MANA_RESET_HISTORY] = r->cur;
 	r->nb_history++;
-	/* The daemon's word was about this reset; a verdict still pending
-	 * (the port closed, a burst stuck) is moot.
+	/* The daemon's word was about this reset. A verdict still pending is
+	 * final if the device was removed anyway (the daemon's "gone"), moot
+	 * otherwise (the port closed, a burst stuck).
 	 */
+	if (r->rmv_deadline != 0 && outcome == MANA_RS_REMOVED)
+		r->rmv_stats.final++;
 	r->svc_known = false;
 	r->rmv_deadline = 0;
 	if (outcome == MANA_RS_ACTIVE) {
@@ -137,9 +140,7 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 		reset_notify(r, MANA_REV_REMOVED);
 }
 
-/* Decide the pending bus removal (if any): part of a service event, or
- * final. Lock held.
- */
+/* Decide the pending bus removal, if any (lock held). */
 static void
 reset_rmv_decide(struct mana_reset *r, bool service)
 {
@@ -287,9 +288,7 @@ reset_run(struct mana_reset *r)
 
 		r->state = MANA_RS_RESET_EXIT;
 		reset_phase_begin(r, seq, MANA_PH_REPROBE);
-		/* A bus removal came while the lock was dropped: it is judged
-		 * before anything is re-probed.
-		 */
+		/* A bus removal came meanwhile: judged before any re-probe. */
 		if (r->hw_removed || r->rmv_deadline != 0)
 			continue;
 		/* The application may have stopped the port meanwhile. */
@@ -495,9 +494,7 @@ reset_request_locked(struct mana_reset *r)
 	}
 }
 
-/* Removed while running: a reset starts (it tears down and ends as its
- * verdict says); removed while rebuilding: it goes round again. Lock held.
- */
+/* Removed while running: a reset starts (and ends as told). Lock held. */
 static void
 reset_removed_locked(struct mana_reset *r)
 {

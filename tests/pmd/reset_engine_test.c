@@ -1234,6 +1234,21 @@ test_bus_removed_verdict_window(void)
 	CHECK(f.reprobes == 0);
 	CHECK(fini(&r, &up) == 0);
 	CHECK(f.ops_under_lock == 0);
+
+	/* The daemon's "gone" inside the window: final at once, counted. */
+	fake_init_rmv(&f, &r, 10 * window_ns);
+	f.probes_until_ready = 1;
+	t0 = now_ns();
+	bus_remove(&f, &r);
+	usleep(20000);
+	mana_reset_hw_event(&r, MANA_HWE_REMOVED);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	CHECK(now_ns() - t0 < 10 * window_ns);
+	expect_events(&f, gone, 3);
+	CHECK(f.reprobes == 0);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.final == 1 && rs.service == 0);
+	CHECK(fini(&r, &up) == 0);
 }
 
 struct rmv_racer {
