@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "mana_devev.h"
 #include "mana_drv.h"
 #include "mana_guard.h"
 #include "mana_hw.h"
@@ -114,6 +115,7 @@ struct mana_priv {
 	uint64_t quiesce_timeout_ns;
 	uint64_t hw_timeout_ns;
 	uint64_t hw_poll_ns;         /* the engine asks the device this often */
+	uint64_t rmv_wait_ns;        /* a bus removal's verdict window (0: none) */
 	struct mana_mp_shared mp;    /* secondaries (mana_mp.h) */
 };
 
@@ -138,6 +140,10 @@ struct mana_proc {
 	 * read by the reset thread; cleared at close once it is joined).
 	 */
 	struct mana_mbox *mbox;
+	/* The bus's device events (mana_devev.h), or NULL; set at probe,
+	 * stopped at close (the closing thread's).
+	 */
+	struct mana_devev *devev;
 	/* Primary: proc->hw against the rte_mp handler (a secondary's
 	 * requests); share_ok: the device's doorbell may be handed out.
 	 */

@@ -22,6 +22,10 @@
 #define MANA_DEFAULT_QUIESCE_TIMEOUT_MS 2000u
 #define MANA_DEFAULT_HW_POLL_MS         1u
 #define MANA_DEFAULT_MP_TIMEOUT_MS      200u
+/* A control daemon tells a service event within milliseconds of the PCI
+ * removal (it sees the devlink event first, or the same uevent).
+ */
+#define MANA_DEFAULT_RMV_WAIT_MS        1000u
 
 /* Room for the valid keys in a message. */
 #define MANA_DEVARGS_KEYS_TEXT 512
@@ -154,11 +158,13 @@ mana_devargs_common(const char *name, const struct rte_kvargs *kv, struct mana_d
 	uint32_t quiesce_timeout_ms = MANA_DEFAULT_QUIESCE_TIMEOUT_MS;
 	uint32_t hw_poll_ms = MANA_DEFAULT_HW_POLL_MS;
 	uint32_t mp_timeout_ms = MANA_DEFAULT_MP_TIMEOUT_MS;
+	uint32_t rmv_wait_ms = MANA_DEFAULT_RMV_WAIT_MS;
 	const struct mana_devargs_u32 nums[] = {
 		{ MANA_DEVARG_RESET_TIMEOUT_MS, 1, 3600000, &reset_timeout_ms },
 		{ MANA_DEVARG_QUIESCE_TIMEOUT_MS, 1, 600000, &quiesce_timeout_ms },
 		{ MANA_DEVARG_HW_POLL_MS, 1, 60000, &hw_poll_ms },
 		{ MANA_DEVARG_MP_TIMEOUT_MS, 1, 60000, &mp_timeout_ms },
+		{ MANA_DEVARG_RMV_WAIT_MS, 0, 60000, &rmv_wait_ms },
 	};
 	int ret;
 
@@ -179,5 +185,6 @@ mana_devargs_common(const char *name, const struct rte_kvargs *kv, struct mana_d
 	p->hw_timeout_ns = (uint64_t)reset_timeout_ms * 1000000;
 	p->hw_poll_ns = (uint64_t)hw_poll_ms * 1000000;
 	p->mp_timeout_ns = (uint64_t)mp_timeout_ms * 1000000;
+	p->rmv_wait_ns = (uint64_t)rmv_wait_ms * 1000000;
 	return 0;
 }

@@ -7,7 +7,8 @@
 /*
  * The devargs every MANA backend shares: the driver core's (reset and
  * quiesce bounds, the hardware poll, the control daemon's mailbox and the
- * user it runs as). A
+ * user it runs as, how long a bus removal waits for the daemon to call it
+ * a service event). A
  * backend's glue (pmd/sim/, pmd/verbs/) lists its own keys followed by
  * MANA_DEVARGS_COMMON_KEYS, parses them with mana_devargs_parse, reads its
  * own keys (mana_devargs_u32s for numbers: the same messages), then calls
@@ -28,6 +29,7 @@
 #define MANA_DEVARG_QUIESCE_TIMEOUT_MS "quiesce_timeout_ms"
 #define MANA_DEVARG_HW_POLL_MS         "hw_poll_ms"
 #define MANA_DEVARG_MP_TIMEOUT_MS      "mp_timeout_ms"
+#define MANA_DEVARG_RMV_WAIT_MS        "rmv_wait_ms"
 #define MANA_DEVARG_MBOX               "mbox"
 #define MANA_DEVARG_MBOX_PORT          "mbox_port"
 #define MANA_DEVARG_MBOX_CTRL_USER     "mbox_ctrl_user"
@@ -38,6 +40,7 @@
 	MANA_DEVARG_QUIESCE_TIMEOUT_MS, \
 	MANA_DEVARG_HW_POLL_MS, \
 	MANA_DEVARG_MP_TIMEOUT_MS, \
+	MANA_DEVARG_RMV_WAIT_MS, \
 	MANA_DEVARG_MBOX, \
 	MANA_DEVARG_MBOX_PORT, \
 	MANA_DEVARG_MBOX_CTRL_USER
@@ -48,6 +51,7 @@
 	MANA_DEVARG_QUIESCE_TIMEOUT_MS "=<ms> " \
 	MANA_DEVARG_HW_POLL_MS "=<ms> " \
 	MANA_DEVARG_MP_TIMEOUT_MS "=<ms> " \
+	MANA_DEVARG_RMV_WAIT_MS "=<ms> " \
 	MANA_DEVARG_MBOX "=<control daemon socket path> " \
 	MANA_DEVARG_MBOX_PORT "=<port identity> " \
 	MANA_DEVARG_MBOX_CTRL_USER "=<user name or uid>"

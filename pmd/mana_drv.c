@@ -84,6 +84,10 @@ mana_dev_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw
 	priv->quiesce_timeout_ns = pp->quiesce_timeout_ns;
 	priv->hw_timeout_ns = pp->hw_timeout_ns;
 	priv->hw_poll_ns = pp->hw_poll_ns;
+	/* Only a control daemon can call a bus removal a service event:
+	 * without one, a removal is final at once.
+	 */
+	priv->rmv_wait_ns = pp->mbox.sock_path[0] != '\0' ? pp->rmv_wait_ns : 0;
 	priv->port_id = dev->data->port_id;
 	memcpy(priv->cfg.mac, priv->caps.mac, RTE_ETHER_ADDR_LEN);
 	memcpy(dev->data->mac_addrs[0].addr_bytes, priv->caps.mac, RTE_ETHER_ADDR_LEN);
@@ -126,6 +130,19 @@ err_proc:
 	return ret;
 }
 
+/* The bus removed the port's device (RTE_DEV_EVENT_REMOVE), on the thread
+ * that dispatches device events (the EAL interrupt thread): the engine
+ * judges it (mana_reset.h), at once and without waiting.
+ */
+static void
+mana_drv_bus_removed(void *arg)
+{
+	struct mana_proc *proc = arg;
+
+	MANA_RESET_LOG(NOTICE, "port %u: the bus removed the device", proc->port_id);
+	mana_reset_hw_event(&proc->reset, MANA_HWE_BUS_REMOVED);
+}
+
 int
 mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,
 		   const struct mana_drv_params *p)
@@ -142,6 +159,13 @@ mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct ma
 	proc = dev->process_private;
 	__atomic_store_n(&proc->mbox, mana_mbox_start(&p->mbox, dev->data->port_id, &proc->reset),
 			 __ATOMIC_RELEASE);
+	/* The bus's removals of the device (its name: the vdev's, or the PCI
+	 * function's address). Without them the port still resets on the
+	 * device's own events and the daemon's (logged by mana_devev).
+	 */
+	if (dev->device != NULL &&
+	    mana_devev_start(dev->device->name, mana_drv_bus_removed, proc, &proc->devev) != 0)
+		proc->devev = NULL;
 	return 0;
 }
 

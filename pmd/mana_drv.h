@@ -31,6 +31,10 @@ struct mana_drv_params {
 	uint64_t hw_timeout_ns;        /* bound on waiting for the hardware */
 	uint64_t hw_poll_ns;           /* how often to ask it meanwhile */
 	uint64_t mp_timeout_ns;        /* bound on waiting for secondaries */
+	/* How long a bus removal waits for the control daemon to call it a
+	 * service event (used only with a mailbox; 0: final at once).
+	 */
+	uint64_t rmv_wait_ns;
 	struct mana_mbox_cfg mbox;     /* the control daemon's mailbox, or none */
 };
 
@@ -39,7 +43,7 @@ size_t mana_drv_priv_size(void);
 
 /* Make dev a MANA port on top of an open device: the port's state, its
  * reset engine, its interrupt, its mailbox thread (when p->mbox asks for
- * one). The caller then calls rte_eth_dev_probing_finish. 0, or a negative
+ * one), its listener of the bus's removals of dev->device (mana_devev.h). The caller then calls rte_eth_dev_probing_finish. 0, or a negative
  * errno after one log line saying why.
  */
 int mana_drv_port_init(struct rte_eth_dev *dev, struct mana_hw_dev *hwdev, struct mana_hw *hw,

@@ -303,6 +303,11 @@ mana_dev_close(struct rte_eth_dev *dev)
 	}
 	/* No more ctrl events into the engine from here on (mana_mbox.h). */
 	mana_mbox_stop(__atomic_exchange_n(&proc->mbox, NULL, __ATOMIC_ACQ_REL));
+	/* No more bus removals into the engine from here on (the listener
+	 * itself may go later: mana_devev.h).
+	 */
+	mana_devev_stop(proc->devev);
+	proc->devev = NULL;
 	/* No more DEVICE_FATAL into the engine from here on. */
 	mana_port_intr_disable(dev);
 	if (engine_up && !self_closed)

@@ -363,7 +363,7 @@ mana_mbox_resync(struct mana_mbox *m)
 	switch (pt.ctrl.hw_state) {
 	case MBOX_HW_SERVICE:
 	case MBOX_HW_REMOVED:
-		mana_reset_request(m->reset);
+		mana_reset_service(m->reset);
 		break;
 	case MBOX_HW_GONE:
 		mana_reset_hw_event(m->reset, MANA_HWE_REMOVED);
@@ -396,7 +396,8 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 			break;
 		MANA_MBOX_LOG(INFO, "port %u: control daemon: service event (%s, reason %u)",
 			      m->port_id, mbox_svc_source_name(ev->u.svc.source), ev->u.svc.reason);
-		mana_reset_request(m->reset);
+		/* A bus removal in this reset is part of it (mana_reset.h). */
+		mana_reset_service(m->reset);
 		break;
 	case MBOX_EV_HW_BACK:
 		if (!ours)
@@ -415,11 +416,12 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		if (!ours)
 			break;
 		/* Not final: a PCI rescan may bring it back. A reset (or the
-		 * one running) waits for it; GONE or the timeout ends it.
+		 * one running) waits for it; GONE or the timeout ends it. The
+		 * bus's own removal event is then part of this service event.
 		 */
 		MANA_MBOX_LOG(NOTICE, "port %u: control daemon: the device was hot-removed",
 			      m->port_id);
-		mana_reset_request(m->reset);
+		mana_reset_service(m->reset);
 		break;
 	case MBOX_EV_GONE:
 		if (!ours)

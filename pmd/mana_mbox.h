@@ -12,11 +12,13 @@
  * claims the mailbox port whose identity is mbox_port=<id> (default: the
  * device name), and from then on:
  *   - ctrl -> PMD events go to the reset engine: SVC_START ->
- *     mana_reset_request; HW_BACK (identity checked) -> mana_reset_hw_event
- *     (MANA_HWE_BACK), a hint: the engine still asks the device (hw_probe);
- *     HOT_REMOVE (not final: a rescan may bring the device back) ->
- *     mana_reset_request; GONE -> mana_reset_hw_event(MANA_HWE_REMOVED);
- *     RESYNC -> the same, from the ctrl record's hw_state;
+ *     mana_reset_service (a reset known to be a service event: a bus
+ *     removal in it is part of it); HW_BACK (identity checked) ->
+ *     mana_reset_hw_event (MANA_HWE_BACK), a hint: the engine still asks
+ *     the device (hw_probe); HOT_REMOVE (not final: a rescan may bring the
+ *     device back) -> mana_reset_service; GONE ->
+ *     mana_reset_hw_event(MANA_HWE_REMOVED); RESYNC -> the same, from the
+ *     ctrl record's hw_state (SERVICE and REMOVED: mana_reset_service);
  *   - the engine's events and phases go to ctrl (RESET_ENTER, PHASE,
  *     RECOVERED / RECOVERY_FAILED with per-phase durations), and the port's
  *     PMD record (state, counters, timeline of the last resets) is rewritten

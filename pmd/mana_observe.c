@@ -44,6 +44,8 @@ enum mana_xstat {
 	MANA_XS_MP_ACK_LAST,
 	MANA_XS_MP_RESYNCS,
 	MANA_XS_MP_REFUSED,
+	MANA_XS_RMV_SERVICE,
+	MANA_XS_RMV_FINAL,
 	MANA_XS_NUM,
 };
 
@@ -76,6 +78,11 @@ static const char *const mana_xstat_names[MANA_XS_NUM] = {
 	[MANA_XS_MP_ACK_LAST] = "mp_last_park_ack_us",
 	[MANA_XS_MP_RESYNCS] = "mp_resyncs",
 	[MANA_XS_MP_REFUSED] = "mp_stale_bursts",
+	/* Bus removals (RTE_DEV_EVENT_REMOVE): part of a service event the
+	 * control daemon named (the reset went on), or final (REMOVED).
+	 */
+	[MANA_XS_RMV_SERVICE] = "reset_bus_removals_service",
+	[MANA_XS_RMV_FINAL] = "reset_bus_removals_final",
 };
 
 /* The shared multi-process counters (any process). */
@@ -136,6 +143,7 @@ int
 mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
 {
 	struct mana_proc *proc = dev->process_private;
+	struct mana_reset_rmv_stats rs;
 	struct mana_reset_stats st;
 	struct mana_reset_record rec;
 	struct mana_hw_stats hs;
@@ -155,6 +163,9 @@ mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 	v[MANA_XS_REMOVED] = st.removed;
 	v[MANA_XS_MERGED] = st.merged;
 	v[MANA_XS_BUSY_OPS] = st.busy_ops;
+	mana_reset_rmv_stats_get(&proc->reset, &rs);
+	v[MANA_XS_RMV_SERVICE] = rs.service;
+	v[MANA_XS_RMV_FINAL] = rs.final;
 	if (mana_reset_history(&proc->reset, &rec, 1) == 1) {
 		v[MANA_XS_LAST_TOTAL] = mana_reset_total_ns(&rec) / 1000;
 		for (i = 0; i < MANA_PH_NUM; i++)

@@ -18,6 +18,14 @@
  * during RESET_EXIT the reset goes round again, still under the one
  * RECOVERING, so every RECOVERING gets exactly one SUCCESS or FAILED.
  *
+ * A bus removal (MANA_HWE_BUS_REMOVED) is judged under the lock, where the
+ * control daemon's word (mana_reset_service) is kept: part of a service
+ * event, final, or pending until rmv_deadline. While it is pending the
+ * reset does not re-probe, even if the device says it is ready: a removal
+ * that turns out final must never see its device re-probed (review finding
+ * 10: the reviewed patch decided outside the lock, and a DEVICE_FATAL
+ * handler turned a removal back into a reset).
+ *
  * The lock is held for bookkeeping only; it is dropped around every op and
  * every event. Only the reset thread changes the state away from ACTIVE and
  * back, so the state it reads after reacquiring the lock is its own.
@@ -105,6 +113,14 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 	r->cur.error = error;
 	r->history[r->nb_history % MANA_RESET_HISTORY] = r->cur;
 	r->nb_history++;
+	/* The daemon's word was about this reset. A verdict still pending is
+	 * final if the device was removed anyway (the daemon's "gone"), moot
+	 * otherwise (the port closed, a burst stuck).
+	 */
+	if (r->rmv_deadline != 0 && outcome == MANA_RS_REMOVED)
+		r->rmv_stats.final++;
+	r->svc_known = false;
+	r->rmv_deadline = 0;
 	if (outcome == MANA_RS_ACTIVE) {
 		r->stats.succeeded++;
 		/* The device this reset rebuilt on works: a removal that
@@ -124,6 +140,21 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 		reset_notify(r, MANA_REV_REMOVED);
 }
 
+/* Decide the pending bus removal, if any (lock held). */
+static void
+reset_rmv_decide(struct mana_reset *r, bool service)
+{
+	if (r->rmv_deadline == 0)
+		return;
+	r->rmv_deadline = 0;
+	if (service) {
+		r->rmv_stats.service++;
+	} else {
+		r->rmv_stats.final++;
+		r->hw_removed = true;
+	}
+}
+
 /* WAIT_HW. Lock held. Returns 0 when the hardware is back, -ENODEV when it
  * was removed, -ETIMEDOUT, or -ECANCELED when the port is closing.
  */
@@ -136,22 +167,37 @@ reset_wait_hw(struct mana_reset *r, uint64_t deadline)
 	for (;;) {
 		if (r->closing)
 			return -ECANCELED;
+		now = mana_now_ns();
+		/* Nobody called the bus removal a service event in time. */
+		if (r->rmv_deadline != 0 && now >= r->rmv_deadline)
+			reset_rmv_decide(r, false);
 		if (r->hw_removed)
 			return -ENODEV;
 		r->hw_back_hint = false;
 		reset_unlock(r);
 		st = r->ops->hw_probe(r->ctx);
 		reset_lock(r);
-		if (st == MANA_HW_GONE)
+		if (st == MANA_HW_GONE) {
+			reset_rmv_decide(r, false);
 			return -ENODEV;
-		if (st == MANA_HW_READY)
+		}
+		/* Ready, but a removal awaits its verdict: not yet. */
+		if (st == MANA_HW_READY && r->rmv_deadline == 0 && !r->hw_removed)
 			return 0;
 		now = mana_now_ns();
-		if (now >= deadline)
+		if (now >= deadline) {
+			/* The bus removed it and nobody said otherwise. */
+			if (r->rmv_deadline != 0) {
+				reset_rmv_decide(r, false);
+				return -ENODEV;
+			}
 			return -ETIMEDOUT;
+		}
 		if (r->closing || r->hw_removed || r->hw_back_hint)
 			continue;
 		next = now + r->params.hw_poll_ns;
+		if (r->rmv_deadline != 0 && r->rmv_deadline < next)
+			next = r->rmv_deadline;
 		reset_wait_until(r, next < deadline ? next : deadline);
 	}
 }
@@ -242,6 +288,9 @@ reset_run(struct mana_reset *r)
 
 		r->state = MANA_RS_RESET_EXIT;
 		reset_phase_begin(r, seq, MANA_PH_REPROBE);
+		/* A bus removal came meanwhile: judged before any re-probe. */
+		if (r->hw_removed || r->rmv_deadline != 0)
+			continue;
 		/* The application may have stopped the port meanwhile. */
 		started = started && r->want_started;
 		reset_unlock(r);
@@ -411,10 +460,12 @@ mana_reset_destroy(struct mana_reset *r)
 	pthread_mutex_destroy(&r->lock);
 }
 
-void
-mana_reset_request(struct mana_reset *r)
+/* A reset is wanted: start one, or merge into the one running (and go
+ * round again if it is rebuilding). Lock held.
+ */
+static void
+reset_request_locked(struct mana_reset *r)
 {
-	reset_lock(r);
 	switch (r->state) {
 	case MANA_RS_ACTIVE:
 		if (r->pending) {
@@ -441,23 +492,87 @@ mana_reset_request(struct mana_reset *r)
 	case MANA_RS_CLOSED:
 		break;
 	}
+}
+
+/* Removed while running: a reset starts (and ends as told). Lock held. */
+static void
+reset_removed_locked(struct mana_reset *r)
+{
+	if (r->state == MANA_RS_ACTIVE && !r->pending) {
+		memset(&r->cur, 0, sizeof(r->cur));
+		r->cur.t_request = mana_now_ns();
+		r->pending = true;
+	}
+}
+
+static bool
+reset_state_final(enum mana_reset_state s)
+{
+	return s == MANA_RS_FAILED || s == MANA_RS_REMOVED || s == MANA_RS_CLOSED;
+}
+
+void
+mana_reset_request(struct mana_reset *r)
+{
+	reset_lock(r);
+	reset_request_locked(r);
 	reset_unlock(r);
+}
+
+void
+mana_reset_service(struct mana_reset *r)
+{
+	reset_lock(r);
+	if (!reset_state_final(r->state)) {
+		r->svc_known = true;
+		/* A removal waiting for this word is part of the service. */
+		reset_rmv_decide(r, true);
+		reset_request_locked(r);
+		reset_wake(r);
+	}
+	reset_unlock(r);
+}
+
+/* The bus removed the device: the verdict of mana_reset.h. Lock held. */
+static void
+reset_bus_removed_locked(struct mana_reset *r)
+{
+	uint64_t now;
+
+	if (reset_state_final(r->state))
+		return;
+	if (r->svc_known) {
+		r->rmv_stats.service++;
+	} else if (r->hw_removed || r->rmv_deadline != 0) {
+		/* Decided already, or waiting for its verdict already. */
+	} else if (r->params.rmv_wait_ns == 0) {
+		r->rmv_stats.final++;
+		r->hw_removed = true;
+	} else {
+		now = mana_now_ns();
+		r->rmv_deadline = now + r->params.rmv_wait_ns;
+	}
+	reset_removed_locked(r);
+	/* The device a reset is rebuilding on went away under it. */
+	if (r->state == MANA_RS_RESET_EXIT)
+		r->again = true;
 }
 
 void
 mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev)
 {
 	reset_lock(r);
-	if (ev == MANA_HWE_REMOVED) {
+	switch (ev) {
+	case MANA_HWE_REMOVED:
 		r->hw_removed = true;
-		/* Removed while running: the reset tears down and ends REMOVED. */
-		if (r->state == MANA_RS_ACTIVE && !r->pending) {
-			memset(&r->cur, 0, sizeof(r->cur));
-			r->cur.t_request = mana_now_ns();
-			r->pending = true;
-		}
-	} else {
+		reset_removed_locked(r);
+		break;
+	case MANA_HWE_BUS_REMOVED:
+		reset_bus_removed_locked(r);
+		break;
+	default:
 		r->hw_back_hint = true;
+		break;
 	}
 	reset_wake(r);
 	reset_unlock(r);
@@ -563,6 +678,14 @@ mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st)
 	reset_unlock(r);
 }
 
+void
+mana_reset_rmv_stats_get(struct mana_reset *r, struct mana_reset_rmv_stats *st)
+{
+	reset_lock(r);
+	*st = r->rmv_stats;
+	reset_unlock(r);
+}
+
 unsigned int
 mana_reset_history(struct mana_reset *r, struct mana_reset_record *out, unsigned int n)
 {
@@ -575,56 +698,4 @@ mana_reset_history(struct mana_reset *r, struct mana_reset_record *out, unsigned
 	}
 	reset_unlock(r);
 	return i;
-}
-
-uint64_t
-mana_reset_phase_ns(const struct mana_reset_record *rec, enum mana_reset_phase ph)
-{
-	uint64_t start = rec->t_request;
-	int i;
-
-	if ((unsigned int)ph >= MANA_PH_NUM || rec->t_phase_end[ph] == 0)
-		return 0;
-	for (i = (int)ph - 1; i >= 0; i--)
-		if (rec->t_phase_end[i] != 0) {
-			start = rec->t_phase_end[i];
-			break;
-		}
-	return rec->t_phase_end[ph] > start ? rec->t_phase_end[ph] - start : 0;
-}
-
-uint64_t
-mana_reset_total_ns(const struct mana_reset_record *rec)
-{
-	return rec->t_end > rec->t_request ? rec->t_end - rec->t_request : 0;
-}
-
-const char *
-mana_reset_state_name(enum mana_reset_state s)
-{
-	static const char *const names[] = {
-		[MANA_RS_ACTIVE] = "active",
-		[MANA_RS_RESET_ENTER] = "reset_enter",
-		[MANA_RS_WAIT_HW] = "wait_hw",
-		[MANA_RS_RESET_EXIT] = "reset_exit",
-		[MANA_RS_FAILED] = "failed",
-		[MANA_RS_REMOVED] = "removed",
-		[MANA_RS_CLOSED] = "closed",
-	};
-
-	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
-}
-
-const char *
-mana_reset_phase_name(enum mana_reset_phase p)
-{
-	static const char *const names[] = {
-		[MANA_PH_QUIESCE] = "quiesce",
-		[MANA_PH_TEARDOWN] = "teardown",
-		[MANA_PH_WAIT_HW] = "wait_hw",
-		[MANA_PH_REPROBE] = "reprobe",
-		[MANA_PH_RESTORE] = "restore",
-	};
-
-	return (unsigned int)p < MANA_PH_NUM ? names[p] : "unknown";
 }

@@ -13,9 +13,9 @@
  * Threads:
  *   - one reset thread per port, created by mana_reset_init and joined by
  *     mana_reset_fini, exactly once; it runs every phase and every op below.
- *   - mana_reset_request / mana_reset_hw_event: any thread, including the
- *     EAL interrupt thread; they take the engine lock for a few instructions
- *     and never wait for a reset.
+ *   - mana_reset_request / mana_reset_service / mana_reset_hw_event: any
+ *     thread, including the EAL interrupt thread; they take the engine lock
+ *     for a few instructions and never wait for a reset.
  *   - mana_reset_op_begin / _end, mana_reset_set_started: control threads
  *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY
  *     (dev_stop included: a stop recorded during a reset would let ethdev
@@ -60,6 +60,21 @@ enum mana_reset_event {
 enum mana_hw_event {
 	MANA_HWE_BACK,       /* a new incarnation of the device is ready */
 	MANA_HWE_REMOVED,    /* the device is gone for good */
+	/* The bus removed the device (RTE_DEV_EVENT_REMOVE). Final unless it
+	 * belongs to a service event (an FPGA reconfiguration: PCI remove,
+	 * then rescan), which only the control daemon can say
+	 * (mana_reset_service). The verdict, under the engine lock:
+	 *   - a service event is known for this reset: the removal is part
+	 *     of it; the reset waits for the hardware (the rescan's new
+	 *     incarnation; MANA_HWE_REMOVED or the timeout end it);
+	 *   - none, and params.rmv_wait_ns is 0 (no control daemon): final at
+	 *     once, as MANA_HWE_REMOVED (RECOVERY_FAILED, then REMOVED; no
+	 *     re-probe);
+	 *   - none yet: the reset starts and waits, at most rmv_wait_ns from
+	 *     the removal, for the daemon's word; without it the reset ends
+	 *     REMOVED, with it the reset goes on as above.
+	 */
+	MANA_HWE_BUS_REMOVED,
 };
 
 enum mana_reset_phase {
@@ -130,6 +145,11 @@ struct mana_reset_params {
 	uint64_t quiesce_timeout_ns;  /* bound on waiting for bursts in flight */
 	uint64_t hw_timeout_ns;       /* bound on waiting for the hardware */
 	uint64_t hw_poll_ns;          /* how often hw_probe is asked meanwhile */
+	/* How long a bus removal waits for the control daemon to call it a
+	 * service event (MANA_HWE_BUS_REMOVED); 0: a removal nobody said was
+	 * a service event is final at once (no control daemon configured).
+	 */
+	uint64_t rmv_wait_ns;
 	/* Creates the reset thread; NULL: pthread_create. */
 	int (*thread_create)(pthread_t *t, const char *name, void *(*fn)(void *), void *arg);
 	char thread_name[16];
@@ -157,6 +177,14 @@ struct mana_reset_stats {
 	uint64_t busy_ops;     /* control operations refused with -EBUSY */
 };
 
+/* Bus removals (MANA_HWE_BUS_REMOVED) by verdict. Apart from the stats
+ * above, whose layout secondaries read (mana_mp.h).
+ */
+struct mana_reset_rmv_stats {
+	uint64_t service;      /* part of a service event: the reset went on */
+	uint64_t final;        /* final: the port ended REMOVED */
+};
+
 struct mana_reset {
 	/* private to mana_reset.c */
 	pthread_mutex_t lock;
@@ -170,13 +198,20 @@ struct mana_reset {
 	bool pending;                    /* a request waits for the thread */
 	bool again;                      /* the new device failed during exit */
 	bool hw_back_hint;               /* MANA_HWE_BACK arrived */
-	bool hw_removed;                 /* MANA_HWE_REMOVED arrived */
+	bool hw_removed;                 /* removed for good: the reset ends REMOVED */
+	/* For the current (or pending) reset; cleared when it ends: */
+	bool svc_known;                  /* the control daemon said: service event */
+	/* A bus removal waits for its verdict until then (CLOCK_MONOTONIC
+	 * ns); 0: none waits.
+	 */
+	uint64_t rmv_deadline;
 	bool closing;                    /* mana_reset_fini was called */
 	bool self_closed;                /* ... from the reset thread itself */
 	bool want_started;               /* the application started the port */
 	bool torn_down;                  /* device resources are released */
 	unsigned int ops_active;         /* control ops inside begin/end */
 	struct mana_reset_stats stats;
+	struct mana_reset_rmv_stats rmv_stats;
 	struct mana_reset_record cur;
 	struct mana_reset_record history[MANA_RESET_HISTORY];
 	uint64_t nb_history;
@@ -205,6 +240,14 @@ void mana_reset_destroy(struct mana_reset *r);
 /* A service event: start a reset, or merge into the one running. */
 void mana_reset_request(struct mana_reset *r);
 
+/* The control daemon says the device is in a service event (its
+ * SVC_START, HOT_REMOVE, or a resync reading SERVICE or REMOVED): the same
+ * as mana_reset_request, and the reset is known to be a service event
+ * until it ends, so a bus removal in it is part of it (MANA_HWE_BUS_REMOVED).
+ * A removal already decided final stays final.
+ */
+void mana_reset_service(struct mana_reset *r);
+
 /* The hardware came back or went away (backend or control daemon). */
 void mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev);
 
@@ -230,6 +273,7 @@ int mana_reset_stop_waiting(struct mana_reset *r);
 
 enum mana_reset_state mana_reset_state(struct mana_reset *r);
 void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);
+void mana_reset_rmv_stats_get(struct mana_reset *r, struct mana_reset_rmv_stats *st);
 /* Copy up to n records, newest first. Returns how many. */
 unsigned int mana_reset_history(struct mana_reset *r, struct mana_reset_record *out,
 				unsigned int n);

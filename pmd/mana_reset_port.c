@@ -252,6 +252,7 @@ mana_port_reset_init(struct rte_eth_dev *dev)
 		.quiesce_timeout_ns = priv->quiesce_timeout_ns,
 		.hw_timeout_ns = priv->hw_timeout_ns,
 		.hw_poll_ns = priv->hw_poll_ns != 0 ? priv->hw_poll_ns : 1000000,
+		.rmv_wait_ns = priv->rmv_wait_ns,
 		.thread_create = port_thread_create,
 	};
 	int ret;

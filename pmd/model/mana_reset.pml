@@ -42,11 +42,27 @@
  *                           even after a reset succeeded on the device it
  *                           rebuilt (issue 10, defect 2): a later reset ends
  *                           REMOVED without asking the hardware
+ *   BUG_REPROBE_PENDING     (with BUS) the engine re-probes a device that is
+ *                           back while a bus removal awaits its verdict
  *   BUG_NO_PARK             (with MP) the primary closes the device without
  *                           telling the secondary to park its doorbell mapping
  *   BUG_NO_GEN_CHECK        (with MP) a secondary's burst checks only that the
  *                           gate is open, not that it is in step with its
  *                           generation
+ *
+ * Bus removal (with -DBUS, checked apart without the application's
+ * control operations): the bus removes the device (RTE_DEV_EVENT_REMOVE:
+ * MANA_HWE_BUS_REMOVED), maybe after a DEVICE_FATAL, and a PCI rescan may
+ * bring a new device; the control daemon may say "service event"
+ * (mana_reset_service) at any moment, or never; a control daemon is
+ * configured or not (chosen at init: a verdict window, or none). The
+ * verdict under the engine lock: part of a known service event; final at
+ * once without a window; or pending until the daemon's word (service) or
+ * the window's end (final, at any moment). Properties: a removal judged
+ * final is never followed by a re-probe or a success (asserts at the
+ * re-probe and at ACTIVE); no reset succeeds while a removal awaits its
+ * verdict (assert at ACTIVE), and no device is re-probed while one awaits
+ * a verdict that then turns out final (assert at the window's end).
  *
  * Multi-process (pmd/mana_mp.h, pmd/mana_sec.c; with -DMP, checked apart
  * without the application's control operations, which only the primary
@@ -89,6 +105,10 @@
  *   engine: remap (at gate open)           mana_mp_remap (mana_port_start)
  *   secondary: gen != sec_seen refuses     mana_guard_enter_word (mana_rxtx.c)
  *   secondary: ask / take                  sec_sync: ATTACH, sec_take
+ *   bus_removed()                          mana_reset_hw_event(MANA_HWE_BUS_REMOVED)
+ *   service()                              mana_reset_service
+ *   engine: window ends (rmv_pending)      reset_wait_hw: rmv_deadline passed
+ *   ENDR (with each outcome's state)       reset_finish: svc_known, rmv_deadline
  */
 
 #ifdef MP
@@ -129,6 +149,16 @@ bit sec_deaf;             /* the secondary answers no message (chosen at init) *
 byte sec_map = 1;         /* the incarnation the secondary maps; 0: parked */
 byte sec_seen = 0;        /* the generation the secondary is in step with */
 byte parked_max = 0;      /* the newest incarnation it was told to park */
+bit has_window;           /* a control daemon is configured (chosen at init) */
+bit svc_known = 0;        /* the daemon said "service event" for this reset */
+bit rmv_pending = 0;      /* a bus removal awaits its verdict */
+bit rmv_final = 0;        /* ghost: a bus removal was judged final */
+bit reprobed_pending = 0; /* ghost: re-probed while a removal awaited its verdict */
+
+/* A reset ends (with its outcome's state, under the lock): the daemon's
+ * word and a pending verdict were about it.
+ */
+#define ENDR svc_known = 0; rmv_pending = 0
 
 ltl reset_ends { [] ((recovering > outcomes) -> <> (recovering == outcomes)) }
 
@@ -292,6 +322,73 @@ proctype hardware()
 	fi
 }
 
+#ifdef BUS
+/* The bus removed the device: the verdict (mana_reset.h). */
+inline bus_removed() {
+	atomic {
+		if
+		:: state == FAILED || state == REMOVED || state == CLOSED -> skip
+		:: else ->
+			if
+			:: svc_known -> skip                   /* part of the service */
+			:: !svc_known && (hw_removed || rmv_pending) -> skip
+			:: !svc_known && !hw_removed && !rmv_pending && !has_window ->
+				hw_removed = 1; removal_fresh = 1; rmv_final = 1
+			:: !svc_known && !hw_removed && !rmv_pending && has_window ->
+				rmv_pending = 1
+			fi;
+			if
+			:: state == ACTIVE && !pending -> pending = 1
+			:: state == EXIT -> again = 1
+			:: else -> skip
+			fi
+		fi
+	}
+}
+
+/* The control daemon: "service event" (SVC_START, HOT_REMOVE). */
+inline service() {
+	atomic {
+		if
+		:: state == FAILED || state == REMOVED || state == CLOSED -> skip
+		:: else ->
+			svc_known = 1;
+			rmv_pending = 0;                   /* judged: service */
+			if
+			:: state == ACTIVE && !pending -> pending = 1
+			:: state == EXIT -> again = 1
+			:: else -> skip
+			fi
+		fi
+	}
+}
+
+/* The device fails (DEVICE_FATAL) or not, the bus removes it, and a rescan
+ * brings a new device, or nothing does.
+ */
+proctype bus_hardware()
+{
+	if
+	:: hw = HW_DOWN; request()
+	:: skip
+	fi;
+	bus_removed();
+	hw = HW_DOWN;
+	if
+	:: hw = HW_READY
+	:: skip
+	fi
+}
+
+proctype daemon()
+{
+	if
+	:: service()
+	:: skip
+	fi
+}
+#endif
+
 proctype engine()
 {
 	byte i;
@@ -341,7 +438,7 @@ cycle:
 			:: else -> ok = 1
 			fi;
 			if
-			:: !ok -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+			:: !ok -> atomic { state = FAILED; reset_working = 0; ENDR }; outcome(); goto idle
 			:: else
 			fi;
 			assert(in_op == 0);
@@ -352,25 +449,45 @@ cycle:
 wait_hw:
 		state = WAIT_HW;
 		do
-		:: closing -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+		:: closing -> atomic { state = FAILED; reset_working = 0; ENDR }; outcome(); goto idle
 		:: hw_removed || hw == HW_GONE ->
 			atomic {
 				assert(hw == HW_GONE || removal_fresh);
-				state = REMOVED; reset_working = 0
+				state = REMOVED; reset_working = 0; ENDR
 			}; outcome(); goto idle
-		:: hw == HW_READY -> break
+		/* Removed (at the loop's top in C) comes before ready. */
+#ifndef BUG_REPROBE_PENDING
+		:: hw == HW_READY && !rmv_pending && !hw_removed -> break
+#else
+		:: hw == HW_READY && !hw_removed -> break
+#endif
+		/* The verdict window ends, nobody having said "service". */
+		:: atomic { rmv_pending ->
+			assert(!reprobed_pending);
+			rmv_pending = 0; hw_removed = 1; removal_fresh = 1; rmv_final = 1 }
 #ifndef BUG_NO_HW_TIMEOUT
-		:: true -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+		:: !rmv_pending && !hw_removed ->
+			atomic { state = FAILED; reset_working = 0; ENDR }; outcome(); goto idle
 #endif
 		od;
 		atomic { state = EXIT; started = started && want_started };
 		if
 		:: hw != HW_READY -> goto wait_hw      /* reprobe: -EAGAIN */
+#ifndef BUG_REPROBE_PENDING
+		:: hw_removed || rmv_pending -> goto wait_hw   /* judged first */
+#endif
 		:: else
 		fi;
-		atomic { torn_down = 0; inc++ }      /* a new incarnation */
+		atomic {
+			assert(!rmv_final);           /* never re-probe a removed device */
+			if
+			:: rmv_pending -> reprobed_pending = 1
+			:: else
+			fi;
+			torn_down = 0; inc++          /* a new incarnation */
+		}
 		if
-		:: closing -> atomic { state = FAILED; reset_working = 0 }; outcome(); goto idle
+		:: closing -> atomic { state = FAILED; reset_working = 0; ENDR }; outcome(); goto idle
 		:: else
 		fi;
 		assert(in_op == 0);
@@ -384,12 +501,14 @@ wait_hw:
 			open_gate()
 		:: else -> dev_alive = 1     /* reopened; the queues stay down */
 		fi;
-		if
-		:: again -> goto cycle
-		:: else
-		fi;
+		/* The check and the outcome under one lock (reset_run). */
 		atomic {
-			state = ACTIVE; reset_working = 0;
+			if
+			:: again -> goto cycle
+			:: else
+			fi;
+			assert(!rmv_final && !rmv_pending);   /* no success unjudged */
+			state = ACTIVE; reset_working = 0; ENDR;
 			removal_fresh = 0;
 #ifndef BUG_REMOVED_STICKY
 			hw_removed = 0     /* reset_finish: the rebuilt device works */
@@ -510,8 +629,17 @@ init
 #endif
 		run datapath(0);
 		run datapath(1);
+#ifdef BUS
+		if
+		:: has_window = 0
+		:: has_window = 1
+		fi;
+		run bus_hardware();
+		run daemon();
+#else
 		run hardware();
-#ifndef MP
+#endif
+#if !defined(MP) && !defined(BUS)
 		run app();
 #endif
 		run closer()

@@ -26,8 +26,14 @@
  * Service events: the device goes down (it stops working its queues and
  * sends DEVICE_FATAL on the async event channel of the open handle), and
  * after recovery_ms comes back as a new incarnation (new identity, new
- * doorbell page), or never does, or is removed. Closing a handle truncates its
- * doorbell page: from then on any access to it faults.
+ * doorbell page), or never does, or is removed. A removal from the bus
+ * (recovery=remove after recovery_ms; recovery=rescan at once, the device
+ * then coming back as after ok: an FPGA reconfiguration's PCI remove and
+ * rescan) is told the way the PCI bus tells one: RTE_DEV_EVENT_REMOVE for
+ * the device's name (the vdev's), dispatched with
+ * rte_dev_event_callback_process on the EAL interrupt thread (an alarm), as
+ * EAL's uevent monitor does. Closing a handle truncates its doorbell page:
+ * from then on any access to it faults.
  *
  * Threads: mana_sim_create and the ops other than kick and event_get are
  * control path, called with the driver's per-device serialization. kick runs
@@ -46,7 +52,9 @@
 enum mana_sim_recovery {
 	MANA_SIM_RECOVERY_OK,       /* back after recovery_ms, a new incarnation */
 	MANA_SIM_RECOVERY_FAIL,     /* never back */
-	MANA_SIM_RECOVERY_REMOVE,   /* hot-removed after recovery_ms */
+	MANA_SIM_RECOVERY_REMOVE,   /* hot-removed after recovery_ms, for good */
+	MANA_SIM_RECOVERY_RESCAN,   /* removed from the bus at once, back after
+				     * recovery_ms (PCI remove, then rescan) */
 };
 
 struct mana_sim_params {

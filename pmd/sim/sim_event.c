@@ -7,20 +7,26 @@
  * event channel), and after recovery_ms comes back as a new incarnation, or
  * is removed, or never comes back (params.recovery). The schedule
  * (reset_period_ms, reset_count) runs on EAL alarms, each set under o->lock
- * unless the device is dying. Calls only the hub.
+ * unless the device is dying. A removal from the bus is dispatched as the
+ * PCI bus's is (RTE_DEV_EVENT_REMOVE for the device's name, from an alarm:
+ * the EAL interrupt thread, where EAL's uevent monitor dispatches). Calls
+ * only the hub.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_alarm.h>
+#include <rte_dev.h>
 #include <rte_errno.h>
 
 #include "sim_priv.h"
 
 static void sim_service_alarm(void *arg);
 static void sim_recovery_alarm(void *arg);
+static void sim_bus_remove_alarm(void *arg);
 
 /* Schedule cb on the alarm thread. o->lock held (see sim_event_stop). */
 static void
@@ -91,6 +97,7 @@ sim_event_stop(struct sim_device *o)
 	 */
 	rte_eal_alarm_cancel(sim_service_alarm, o);
 	rte_eal_alarm_cancel(sim_recovery_alarm, o);
+	rte_eal_alarm_cancel(sim_bus_remove_alarm, o);
 	/* Order the callbacks' last steps before the caller frees o. */
 	pthread_mutex_lock(&o->lock);
 	pthread_mutex_unlock(&o->lock);
@@ -123,10 +130,41 @@ mana_sim_service_event(struct mana_hw_dev *hd)
 					strerror(errno));
 	SIM_LOG(INFO, "%s: service event %u, identity %#" PRIx64 " down", o->name, o->fired,
 		d->identity);
+	/* PCI remove at once, rescan after recovery_ms. */
+	if (o->params.recovery == MANA_SIM_RECOVERY_RESCAN)
+		sim_alarm_set(1, sim_bus_remove_alarm, o);
 	if (o->params.recovery != MANA_SIM_RECOVERY_FAIL)
 		sim_alarm_set(o->params.recovery_ms, sim_recovery_alarm, o);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
+}
+
+/* Tell the device's listeners what the bus did, as EAL's uevent monitor
+ * does (rte_dev_event_callback_process), on the interrupt thread. Without
+ * o->lock, and with o not touched after: a listener may close the port,
+ * and so destroy o, from its callback.
+ */
+static void
+sim_bus_event(const char *name, enum rte_dev_event_type type)
+{
+	char copy[MANA_SIM_NAME_LEN];
+
+	snprintf(copy, sizeof(copy), "%s", name);
+	SIM_LOG(INFO, "%s: %s the bus", copy, type == RTE_DEV_EVENT_REMOVE ? "removed from" :
+		"back on");
+	rte_dev_event_callback_process(copy, type);
+}
+
+static void
+sim_bus_remove_alarm(void *arg)
+{
+	struct sim_device *o = arg;
+	char name[MANA_SIM_NAME_LEN];
+
+	pthread_mutex_lock(&o->lock);
+	snprintf(name, sizeof(name), "%s", o->name);
+	pthread_mutex_unlock(&o->lock);
+	sim_bus_event(name, RTE_DEV_EVENT_REMOVE);
 }
 
 static void
@@ -147,8 +185,16 @@ sim_recovery_alarm(void *arg)
 	struct sim_device *o = arg;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
 
+	char name[MANA_SIM_NAME_LEN];
+	enum mana_sim_recovery rec;
+
 	pthread_mutex_lock(&o->lock);
-	if (o->params.recovery == MANA_SIM_RECOVERY_REMOVE) {
+	rec = o->params.recovery;
+	snprintf(name, sizeof(name), "%s", o->name);
+	if (rec == MANA_SIM_RECOVERY_REMOVE) {
+		/* The function is gone (the verbs backend would find no
+		 * ibdev: probe says so), and the bus says so.
+		 */
 		__atomic_store_n(&d->hw_state, SIM_HW_GONE, __ATOMIC_RELEASE);
 		SIM_LOG(INFO, "%s: removed", o->name);
 	} else {
@@ -157,4 +203,9 @@ sim_recovery_alarm(void *arg)
 	}
 	/* The next service event is armed when the driver opens it again. */
 	pthread_mutex_unlock(&o->lock);
+	/* Last: o may be gone once the listeners ran. */
+	if (rec == MANA_SIM_RECOVERY_REMOVE)
+		sim_bus_event(name, RTE_DEV_EVENT_REMOVE);
+	else if (rec == MANA_SIM_RECOVERY_RESCAN)
+		sim_bus_event(name, RTE_DEV_EVENT_ADD);
 }

@@ -59,8 +59,10 @@ sim_arg_recovery(const char *key, const char *value, void *opaque)
 		p->recovery = MANA_SIM_RECOVERY_FAIL;
 	else if (value != NULL && strcmp(value, "remove") == 0)
 		p->recovery = MANA_SIM_RECOVERY_REMOVE;
+	else if (value != NULL && strcmp(value, "rescan") == 0)
+		p->recovery = MANA_SIM_RECOVERY_RESCAN;
 	else {
-		MANA_INIT_LOG(ERR, "%s='%s' must be ok, fail or remove", key,
+		MANA_INIT_LOG(ERR, "%s='%s' must be ok, fail, remove or rescan", key,
 			      value != NULL ? value : "");
 		return -EINVAL;
 	}
@@ -233,7 +235,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_mana_sim,
 			      SIM_ARG_RESET_DELAY_MS "=<ms> "
 			      SIM_ARG_RESET_COUNT "=<n> "
 			      SIM_ARG_RECOVERY_MS "=<ms> "
-			      SIM_ARG_RECOVERY "=ok|fail|remove "
+			      SIM_ARG_RECOVERY "=ok|fail|remove|rescan "
 			      SIM_ARG_FATAL_EVENTS "=<n> "
 			      SIM_ARG_RX_COALESCE "=0|1 "
 			      MANA_DEVARGS_COMMON_PARAMS);

@@ -51,6 +51,7 @@
 #include <rte_mbuf.h>
 
 #include "pmd/mana.h"
+#include "pmd/mana_devev.h"
 #include "pmd/sim/mana_sim.h"
 #include "proto/mbox.h"
 #include "tests/lib/test_port.h"
@@ -151,12 +152,32 @@ port_up(const char *name, const char *args, uint16_t *port)
 	return test_port_setup(name, *port, NULL);
 }
 
+/* The driver's device event monitor, with its uevent socket, stops from an
+ * EAL alarm just after the last port's close (pmd/mana_devev.h): wait for
+ * it (at most 5 s) before counting fds.
+ */
+static void
+monitor_settled(void)
+{
+	struct mana_devev_stats st;
+	unsigned int i;
+
+	for (i = 0; i < 500; i++) {
+		mana_devev_stats_get(&st);
+		if (!st.monitor_held)
+			return;
+		usleep(10000);
+	}
+	CHECK(!"the device event monitor stopped after the last port");
+}
+
 static void
 port_down(const char *name, uint16_t port)
 {
 	CHECK(rte_eth_dev_stop(port) == 0);
 	test_port_close(name, port);
 	CHECK(test_thread_count_named("mana-mbox") == 0);
+	monitor_settled();
 }
 
 /* Broadcast frames go round the simulated wire (no peer: loopback). */
@@ -549,6 +570,7 @@ test_f_close_from_callback(void)
 		usleep(1000);
 	CHECK(test_thread_count_named("mana-rst") == 0);
 	CHECK(test_thread_count_named("mana-mbox") == 0);
+	monitor_settled();
 	ctrl_pump(mb, &log, 0, 200);
 	CHECK(log.peer_down >= 1);
 	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);

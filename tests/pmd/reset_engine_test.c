@@ -6,10 +6,15 @@
  * path a reset can take, what the application is told, and the concurrency
  * contract (control operations never block on a reset, every thread joined).
  *
+ * Bus removals (MANA_HWE_BUS_REMOVED) against the control daemon's word
+ * (mana_reset_service): final without a daemon, part of a service event the
+ * daemon named, the verdict window, and finding 10's race between them.
+ *
  * Also the regression tests of review findings 9, 10 and 12, and of defects
  * 1 and 2 of issue 10's review, each also run on its own under its own name
  * (see tests/pmd/BUILD):
- *   reset_engine_test [review_09|review_10|review_12|defect_01|defect_02]
+ *   reset_engine_test [review_09|review_10|review_10_bus|review_12|defect_01|
+ *                      defect_02]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -57,6 +62,10 @@ struct fake {
 	unsigned int ops_under_lock;       /* ... that found the engine lock held */
 	int removed;                       /* the device is gone: probes say so */
 	bool removed_in_reprobe;           /* a late "gone" during the first reprobe */
+	int bus_rm_sent;                   /* the bus removal was delivered (atomic) */
+	unsigned int probes_after_rm;      /* hw_probe calls begun after that */
+	unsigned int reprobes_after_rm;    /* reprobe calls begun after that */
+	unsigned int reprobes_at_recovering;  /* reprobes before the last RECOVERING */
 };
 
 /*
@@ -95,6 +104,8 @@ fake_notify(void *ctx, enum mana_reset_event ev)
 	pthread_mutex_lock(&f->mu);
 	if (f->nb_events < MAX_LOG)
 		f->events[f->nb_events++] = ev;
+	if (ev == MANA_REV_RECOVERING)
+		f->reprobes_at_recovering = __atomic_load_n(&f->reprobes, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&f->mu);
 	if ((ev == MANA_REV_FAILED && f->close_in_failed) || (f->close_on & 1u << ev)) {
 		f->close_in_failed_ret = mana_reset_fini(f->r, &up);
@@ -149,6 +160,8 @@ fake_hw_probe(void *ctx)
 	unsigned int n = __atomic_add_fetch(&f->probes, 1, __ATOMIC_RELAXED);
 	unsigned int ready = __atomic_load_n(&f->probes_until_ready, __ATOMIC_RELAXED);
 
+	if (__atomic_load_n(&f->bus_rm_sent, __ATOMIC_ACQUIRE))
+		__atomic_fetch_add(&f->probes_after_rm, 1, __ATOMIC_RELAXED);
 	fake_lock_check(f);
 	if (__atomic_load_n(&f->removed, __ATOMIC_ACQUIRE))
 		return MANA_HW_GONE;
@@ -163,6 +176,8 @@ fake_reprobe(void *ctx, bool started)
 	struct fake *f = ctx;
 	unsigned int n = __atomic_add_fetch(&f->reprobes, 1, __ATOMIC_RELAXED);
 
+	if (__atomic_load_n(&f->bus_rm_sent, __ATOMIC_ACQUIRE))
+		__atomic_fetch_add(&f->reprobes_after_rm, 1, __ATOMIC_RELAXED);
 	fake_lock_check(f);
 	__atomic_fetch_or(&f->started_seen, 1u << started, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&f->removed, __ATOMIC_ACQUIRE))
@@ -230,13 +245,15 @@ fini(struct mana_reset *r, bool *up)
 	return ret;
 }
 
+/* rmv_wait_ns: the bus removal's verdict window (0: no control daemon). */
 static void
-fake_init(struct fake *f, struct mana_reset *r)
+fake_init_rmv(struct fake *f, struct mana_reset *r, uint64_t rmv_wait_ns)
 {
 	struct mana_reset_params p = {
 		.quiesce_timeout_ns = 100000000,
 		.hw_timeout_ns = 200000000,
 		.hw_poll_ns = 1000000,
+		.rmv_wait_ns = rmv_wait_ns,
 	};
 
 	memset(f, 0, sizeof(*f));
@@ -249,6 +266,12 @@ fake_init(struct fake *f, struct mana_reset *r)
 	CHECK(mana_reset_op_begin(r, false, NULL) == 0);
 	mana_reset_set_started(r, true);
 	mana_reset_op_end(r);
+}
+
+static void
+fake_init(struct fake *f, struct mana_reset *r)
+{
+	fake_init_rmv(f, r, 0);
 }
 
 static unsigned int
@@ -269,9 +292,13 @@ wait_settled(struct mana_reset *r, struct fake *f, unsigned int events)
 	uint64_t end = now_ns() + 5000000000ULL;
 
 	while (now_ns() < end) {
+		/* The events first: a state read before them may be the
+		 * ACTIVE of before a reset that then told them all.
+		 */
+		unsigned int n = fake_nb_events(f);
 		enum mana_reset_state s = mana_reset_state(r);
 
-		if (fake_nb_events(f) >= events &&
+		if (n >= events &&
 		    (s == MANA_RS_ACTIVE || s == MANA_RS_FAILED || s == MANA_RS_REMOVED))
 			return s;
 		usleep(200);
@@ -1009,6 +1036,347 @@ test_review_12_no_lock_across_ops(void)
 	CHECK(total >= 20);
 }
 
+/* --- bus removal versus service event (issue 12, deliverable 4) ------- */
+
+/* The bus removes the device (RTE_DEV_EVENT_REMOVE at the edge). */
+static void
+bus_remove(struct fake *f, struct mana_reset *r)
+{
+	mana_reset_hw_event(r, MANA_HWE_BUS_REMOVED);
+	__atomic_store_n(&f->bus_rm_sent, 1, __ATOMIC_RELEASE);
+}
+
+/* After a final removal nothing brings the port back: more service words,
+ * requests, removals and hints change nothing, for a while.
+ */
+static void
+expect_stays_removed(struct fake *f, struct mana_reset *r, unsigned int nb_events)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		mana_reset_service(r);
+		mana_reset_request(r);
+		mana_reset_hw_event(r, MANA_HWE_BUS_REMOVED);
+		mana_reset_hw_event(r, MANA_HWE_BACK);
+	}
+	usleep(5000);
+	CHECK(mana_reset_state(r) == MANA_RS_REMOVED);
+	CHECK(fake_nb_events(f) == nb_events);
+}
+
+/*
+ * Without a control daemon (verdict window 0) a bus removal is final at
+ * once: of an idle port (nothing asked of the device after it) and of a
+ * port waiting for its hardware (no re-probe, even though the device then
+ * says it is ready: the one probe that may have been under way when the
+ * removal came is not acted on).
+ */
+static void
+test_bus_removed_no_daemon(void)
+{
+	static const enum mana_reset_event want[] = {
+		MANA_REV_RECOVERING, MANA_REV_FAILED, MANA_REV_REMOVED,
+	};
+	struct mana_reset_record rec;
+	struct mana_reset_rmv_stats rs;
+	struct mana_reset_stats st;
+	struct mana_reset r;
+	struct fake f;
+	bool up;
+
+	fake_init(&f, &r);
+	f.probes_until_ready = 1;      /* it would say "ready" at once */
+	bus_remove(&f, &r);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	expect_events(&f, want, 3);
+	CHECK(f.probes == 0 && f.reprobes == 0 && f.restores == 0);
+	CHECK(f.teardowns == 1);
+	mana_reset_stats_get(&r, &st);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.final == 1 && rs.service == 0 && st.removed == 1 && st.failed == 1);
+	CHECK(mana_reset_history(&r, &rec, 1) == 1 && rec.outcome == MANA_RS_REMOVED &&
+	      rec.error == -ENODEV);
+	expect_stays_removed(&f, &r, 3);
+	CHECK(f.probes == 0 && f.reprobes == 0);
+	CHECK(fini(&r, &up) == 0);
+	CHECK(!up);
+
+	/* A reset (DEVICE_FATAL) waits for the hardware; the bus removes it. */
+	fake_init(&f, &r);
+	f.probes_until_ready = 0;
+	mana_reset_request(&r);
+	while (__atomic_load_n(&f.probes, __ATOMIC_RELAXED) < 3)
+		usleep(100);
+	__atomic_store_n(&f.probes_until_ready, 1, __ATOMIC_RELAXED);  /* "ready" now */
+	bus_remove(&f, &r);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	expect_events(&f, want, 3);
+	CHECK(f.reprobes == 0 && f.probes_after_rm <= 1);
+	expect_stays_removed(&f, &r, 3);
+	CHECK(f.reprobes == 0);
+	CHECK(fini(&r, &up) == 0);
+	CHECK(f.ops_under_lock == 0);
+	printf("bus removal, no daemon: REMOVED at once, idle (0 probes) and while waiting (%u probe in flight, 0 re-probes)\n",
+	       f.probes_after_rm);
+}
+
+/*
+ * The control daemon said "service event" (SVC_START, HOT_REMOVE): the bus
+ * removal that follows is part of it (an FPGA reconfiguration removes the
+ * PCI function and rescans it); the reset waits for the new device and
+ * succeeds. With and without a verdict window.
+ */
+static void
+test_bus_removed_in_service(void)
+{
+	static const enum mana_reset_event want[] = { MANA_REV_RECOVERING, MANA_REV_SUCCESS };
+	static const uint64_t windows[] = { 0, 1000000000ULL };
+	struct mana_reset_rmv_stats rs;
+	struct mana_reset_stats st;
+	struct mana_reset r;
+	struct fake f;
+	unsigned int i;
+	bool up;
+
+	for (i = 0; i < 2; i++) {
+		fake_init_rmv(&f, &r, windows[i]);
+		f.probes_until_ready = 20;
+		mana_reset_service(&r);
+		usleep(2000);
+		bus_remove(&f, &r);
+		CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+		expect_events(&f, want, 2);
+		CHECK(f.reprobes == 1 && f.restores == 1);
+		mana_reset_stats_get(&r, &st);
+		mana_reset_rmv_stats_get(&r, &rs);
+		CHECK(rs.service == 1 && rs.final == 0 && st.succeeded == 1 &&
+		      st.removed == 0);
+		/* The word was for that reset only: a later removal that nobody
+		 * calls a service event is final (window 0), or waits its
+		 * window and then is (window 1 s: not waited for here).
+		 */
+		if (windows[i] == 0) {
+			bus_remove(&f, &r);
+			CHECK(wait_settled(&r, &f, 5) == MANA_RS_REMOVED);
+			mana_reset_stats_get(&r, &st);
+			mana_reset_rmv_stats_get(&r, &rs);
+			CHECK(rs.final == 1 && rs.service == 1);
+			CHECK(f.reprobes == 1);
+		}
+		CHECK(fini(&r, &up) == 0);
+		CHECK(f.ops_under_lock == 0);
+	}
+	printf("bus removal in a service event: the reset waits for the new device and succeeds\n");
+}
+
+/*
+ * With a control daemon, a removal nobody has called a service event yet
+ * waits rmv_wait_ns for the word: the reset starts, and does not re-probe
+ * even though the device says it is ready. The word within the window: a
+ * reset (success). No word: REMOVED when the window ends, never re-probed.
+ */
+static void
+test_bus_removed_verdict_window(void)
+{
+	static const enum mana_reset_event ok[] = { MANA_REV_RECOVERING, MANA_REV_SUCCESS };
+	static const enum mana_reset_event gone[] = {
+		MANA_REV_RECOVERING, MANA_REV_FAILED, MANA_REV_REMOVED,
+	};
+	const uint64_t window_ns = 150000000ULL;
+	struct mana_reset_record rec;
+	struct mana_reset_rmv_stats rs;
+	struct mana_reset_stats st;
+	struct mana_reset r;
+	struct fake f;
+	uint64_t t0, t_svc, t_end;
+	bool up;
+
+	/* The word within the window. */
+	fake_init_rmv(&f, &r, window_ns);
+	f.probes_until_ready = 1;
+	t0 = now_ns();
+	bus_remove(&f, &r);
+	usleep(50000);
+	CHECK(mana_reset_state(&r) == MANA_RS_WAIT_HW);
+	CHECK(f.reprobes == 0 && fake_nb_events(&f) == 1);
+	t_svc = now_ns();
+	mana_reset_service(&r);
+	CHECK(wait_settled(&r, &f, 2) == MANA_RS_ACTIVE);
+	t_end = now_ns();
+	expect_events(&f, ok, 2);
+	CHECK(f.reprobes == 1);
+	mana_reset_stats_get(&r, &st);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.service == 1 && rs.final == 0);
+	CHECK(t_end - t_svc < window_ns);   /* at the word, not at the window's end */
+	printf("verdict window: the word %.1f ms after the removal, recovered %.1f ms after the word\n",
+	       (t_svc - t0) / 1e6, (t_end - t_svc) / 1e6);
+	CHECK(fini(&r, &up) == 0);
+
+	/* No word: REMOVED at the window's end. */
+	fake_init_rmv(&f, &r, window_ns);
+	f.probes_until_ready = 1;
+	t0 = now_ns();
+	bus_remove(&f, &r);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	t_end = now_ns();
+	expect_events(&f, gone, 3);
+	CHECK(f.reprobes == 0 && f.probes > 0);
+	mana_reset_stats_get(&r, &st);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.final == 1 && rs.service == 0 && st.removed == 1);
+	CHECK(mana_reset_history(&r, &rec, 1) == 1 && rec.error == -ENODEV);
+	CHECK(t_end - t0 >= window_ns && t_end - t0 < window_ns + 500000000ULL);
+	printf("verdict window: no word, REMOVED %.1f ms after the removal (window %.0f ms), %u probes, 0 re-probes\n",
+	       (t_end - t0) / 1e6, window_ns / 1e6, f.probes);
+	expect_stays_removed(&f, &r, 3);
+	CHECK(f.reprobes == 0);
+	CHECK(fini(&r, &up) == 0);
+	CHECK(f.ops_under_lock == 0);
+
+	/* The daemon's "gone" inside the window: final at once, counted. */
+	fake_init_rmv(&f, &r, 10 * window_ns);
+	f.probes_until_ready = 1;
+	t0 = now_ns();
+	bus_remove(&f, &r);
+	usleep(20000);
+	mana_reset_hw_event(&r, MANA_HWE_REMOVED);
+	CHECK(wait_settled(&r, &f, 3) == MANA_RS_REMOVED);
+	CHECK(now_ns() - t0 < 10 * window_ns);
+	expect_events(&f, gone, 3);
+	CHECK(f.reprobes == 0);
+	mana_reset_rmv_stats_get(&r, &rs);
+	CHECK(rs.final == 1 && rs.service == 0);
+	CHECK(fini(&r, &up) == 0);
+}
+
+struct rmv_racer {
+	struct fake *f;
+	struct mana_reset *r;
+	unsigned int delay_us;
+	bool service;          /* the daemon's word; else the bus removal */
+};
+
+static void *
+rmv_race_main(void *arg)
+{
+	struct rmv_racer *rc = arg;
+
+	usleep(rc->delay_us);
+	if (rc->service)
+		mana_reset_service(rc->r);
+	else
+		bus_remove(rc->f, rc->r);
+	return NULL;
+}
+
+/* One race's end, checked: the removal got exactly one verdict; a service
+ * one ends in a recovered port (RECOVERING, SUCCESS); a final one in a
+ * removed port whose last reset re-probed nothing and after which nothing
+ * happens. Returns the verdict: 1 service, 0 final, -1 broken.
+ */
+static int
+rmv_race_check(struct fake *f, struct mana_reset *r)
+{
+	uint64_t end = now_ns() + 5000000000ULL;
+	struct mana_reset_rmv_stats rs;
+	struct mana_reset_stats st;
+	enum mana_reset_state s;
+	unsigned int n;
+	int v_last;
+
+	/* A removal may still wait for its verdict (the window). */
+	do {
+		mana_reset_stats_get(r, &st);
+		mana_reset_rmv_stats_get(r, &rs);
+		s = mana_reset_state(r);
+		if (rs.service + rs.final != 0 &&
+		    (s == MANA_RS_ACTIVE || s == MANA_RS_REMOVED))
+			break;
+		usleep(200);
+	} while (now_ns() < end);
+	CHECK(rs.service + rs.final == 1);
+	if (rs.service == 1) {
+		s = wait_settled(r, f, 2);
+		CHECK(s == MANA_RS_ACTIVE);
+		n = fake_nb_events(f);
+		CHECK(n == 2 && f->events[0] == MANA_REV_RECOVERING &&
+		      f->events[1] == MANA_REV_SUCCESS);
+		return test_failures == 0 ? 1 : -1;
+	}
+	s = wait_settled(r, f, 3);
+	CHECK(s == MANA_RS_REMOVED);
+	/* The state is REMOVED before FAILED and REMOVED are told (after an
+	 * earlier reset's two events, wait_settled's 3 may come first).
+	 */
+	end = now_ns() + 5000000000ULL;
+	for (;;) {
+		pthread_mutex_lock(&f->mu);
+		n = f->nb_events;
+		v_last = n > 0 ? (int)f->events[n - 1] : -1;
+		pthread_mutex_unlock(&f->mu);
+		if (v_last == MANA_REV_REMOVED || now_ns() >= end)
+			break;
+		usleep(200);
+	}
+	CHECK(n >= 3 && f->events[n - 3] == MANA_REV_RECOVERING &&
+	      f->events[n - 2] == MANA_REV_FAILED && f->events[n - 1] == MANA_REV_REMOVED);
+	/* The reset that ended REMOVED re-probed nothing. */
+	CHECK(f->reprobes == f->reprobes_at_recovering);
+	expect_stays_removed(f, r, n);
+	return test_failures == 0 ? 0 : -1;
+}
+
+/*
+ * Review finding 10, for bus removals: the daemon's "service event" and the
+ * bus's removal hammered from two threads at every relative timing, with no
+ * verdict window (the word must precede the removal) and a 5 ms one. The
+ * port is never re-probed after a removal that was not a service event, and
+ * once REMOVED stays so. The device comes back at once if asked (a rescan),
+ * so a wrong verdict would show as a re-probe or a success.
+ *
+ * Seen failing (then reverted) with mana_reset_service written the reviewed
+ * way: the state checked under the lock, the reset started after dropping
+ * and retaking it (pending set regardless of the state): a removal ending
+ * REMOVED in between was followed by a new RECOVERING.
+ */
+static void
+test_review_10_bus_removal_vs_service(void)
+{
+	unsigned int it, verdicts[2] = { 0, 0 };
+
+	for (it = 0; it < 400; it++) {
+		struct mana_reset r;
+		struct fake f;
+		struct rmv_racer a = { .f = &f, .r = &r, .service = true,
+				       .delay_us = (it * 37u) % 1500 };
+		struct rmv_racer b = { .f = &f, .r = &r, .service = false,
+				       .delay_us = (it * 53u) % 1500 };
+		pthread_t ta, tb;
+		bool up;
+		int v;
+
+		fake_init_rmv(&f, &r, it % 2 == 0 ? 0 : 5000000ULL);
+		f.probes_until_ready = 1;
+		pthread_create(&ta, NULL, rmv_race_main, &a);
+		pthread_create(&tb, NULL, rmv_race_main, &b);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		v = rmv_race_check(&f, &r);
+		CHECK(fini(&r, &up) == 0);
+		CHECK(f.ops_under_lock == 0);
+		if (v < 0) {
+			fprintf(stderr, "review 10 (bus removal): failed at iteration %u\n", it);
+			return;
+		}
+		verdicts[v]++;
+	}
+	printf("review 10 (bus removal): 400 service/removal races: %u service events, %u final removals\n",
+	       verdicts[1], verdicts[0]);
+	CHECK(verdicts[0] > 0 && verdicts[1] > 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1022,6 +1390,7 @@ main(int argc, char **argv)
 		{ "review_12", test_review_12_no_lock_across_ops },
 		{ "defect_01", test_close_from_every_event },
 		{ "defect_02", test_removal_during_exit_forgotten },
+		{ "review_10_bus", test_review_10_bus_removal_vs_service },
 	};
 	const char *only = argc > 1 ? argv[1] : NULL;
 	unsigned int i;
@@ -1038,12 +1407,15 @@ main(int argc, char **argv)
 		test_stop_while_waiting();
 		test_close_from_callback();
 		test_no_thread_leak();
+		test_bus_removed_no_daemon();
+		test_bus_removed_in_service();
+		test_bus_removed_verdict_window();
 	}
 	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		if (only == NULL || strcmp(only, named[i].name) == 0)
 			break;
 	if (only != NULL && i == sizeof(named) / sizeof(named[0])) {
-		fprintf(stderr, "usage: %s [review_09|review_10|review_12|defect_01|defect_02]\n",
+		fprintf(stderr, "usage: %s [review_09|review_10|review_10_bus|review_12|defect_01|defect_02]\n",
 			argv[0]);
 		return 2;
 	}

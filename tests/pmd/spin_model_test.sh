@@ -13,7 +13,8 @@ cd "$work"
 fails=0
 
 # build "VARIANTS" MODE: compile pan for safety (NOCLAIM) or liveness;
-# VARIANTS: space-separated names to define (MP: with the secondary).
+# VARIANTS: space-separated names to define (MP: with the secondary; BUS:
+# with the bus's removal and the control daemon's word).
 build() {
 	local def="" v mode=$2
 	for v in $1; do def="$def -D$v"; done
@@ -72,6 +73,9 @@ expect_fail BUG_NO_QUIESCE_TIMEOUT liveness 'acceptance cycle'
 expect_fail BUG_STOPPED_QUEUES safety 'assertion violated +!\(app_queues\)'
 expect_fail BUG_STOP_ANY_PHASE safety 'assertion violated( +!\(app_queues\)| dev_alive)'
 expect_fail BUG_REMOVED_STICKY safety 'assertion violated \(\(hw==[A-Z_0-9]+\)\|\|removal_fresh\)'
+expect_pass safety BUS
+expect_pass liveness BUS
+expect_fail "BUS BUG_REPROBE_PENDING" safety 'assertion violated \( ?!\(rmv_final\) ?&& ?!\(rmv_pending\)\)|assertion violated !\((rmv_final|reprobed_pending)\)'
 expect_pass safety MP
 expect_pass liveness MP
 expect_fail "MP BUG_NO_PARK" safety 'assertion violated \(sec_deaf\|\|\(sec_map!=inc\)\)'

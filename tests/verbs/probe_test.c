@@ -111,8 +111,8 @@ test_devargs(void)
 		      "mac=00:0d:3a:00:00:07,mac=00:0d:3a:00:00:08,mac=00:0d:3a:00:00:09",
 		      "mac= may be given at most 8 times");
 	expect_reject("bogus=1", "cannot parse devargs 'bogus=1'; valid keys: mac, "
-		      "reset_timeout_ms, quiesce_timeout_ms, hw_poll_ms, mp_timeout_ms, mbox, mbox_port, "
-		      "mbox_ctrl_user");
+		      "reset_timeout_ms, quiesce_timeout_ms, hw_poll_ms, mp_timeout_ms, rmv_wait_ms, mbox, "
+		      "mbox_port, mbox_ctrl_user");
 	expect_reject("hw_poll_ms=0", "hw_poll_ms='0' must be a whole number from 1 to 60000");
 	expect_reject("mbox_port=x", "mbox_port=<id> needs mbox=<control daemon socket path>");
 	/* The last line names the device and the devargs. */

@@ -16,8 +16,9 @@ import sys
 WANT_IDS = {(0x1414, 0x00BA), (0x1414, 0x00B9)}
 WANT_KMOD = "* ib_uverbs & mana_ib"
 WANT_PARAMS = ["mac=<xx:xx:xx:xx:xx:xx>", "reset_timeout_ms=<ms>", "quiesce_timeout_ms=<ms>",
-               "hw_poll_ms=<ms>", "mp_timeout_ms=<ms>", "mbox=<control daemon socket path>",
-               "mbox_port=<port identity>", "mbox_ctrl_user=<user name or uid>"]
+               "hw_poll_ms=<ms>", "mp_timeout_ms=<ms>", "rmv_wait_ms=<ms>",
+               "mbox=<control daemon socket path>", "mbox_port=<port identity>",
+               "mbox_ctrl_user=<user name or uid>"]
 ANY_ID = 0xFFFF          # RTE_PCI_ANY_ID
 CLASS_ANY = 0xFFFFFF     # RTE_CLASS_ANY_ID
 
