@@ -57,6 +57,7 @@
 #include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
+#include "tests/pmd/test_ctrl.h"
 
 #if defined(__SANITIZE_THREAD__)
 /* EAL's list of device event callbacks and its alarm list are under
@@ -302,20 +303,6 @@ case_remove(void)
 
 /* --- service: the test as the control daemon --------------------------- */
 
-static struct mbox *
-ctrl_open(const char *seg, const char *sock)
-{
-	struct mbox_cfg cfg = {
-		.seg_path = seg, .sock_path = sock, .nb_ports = 4, .ring_slots = 64,
-		.uid = (uid_t)-1, .gid = (gid_t)-1,
-	};
-	struct mbox *mb = mbox_create(&cfg);
-
-	if (mb == NULL)
-		fprintf(stderr, "mbox_create %s: %s\n", seg, mbox_errmsg());
-	return mb;
-}
-
 static int
 ctrl_add(struct mbox *mb, const char *ident)
 {
@@ -407,7 +394,7 @@ case_service(void)
 	uint16_t p1, p2;
 	int m1, m2, r;
 
-	mb = ctrl_open("hotrm.seg", "hotrm.sock");
+	mb = test_ctrl_open("hotrm.seg", "hotrm.sock");
 	CHECK(mb != NULL);
 	if (mb == NULL)
 		return;

@@ -57,6 +57,8 @@
 #include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
+#include "tests/pmd/test_ctrl.h"
+#include "tests/pmd/test_devev.h"
 
 #if defined(__SANITIZE_THREAD__)
 const char *__tsan_default_suppressions(void);
@@ -152,32 +154,13 @@ port_up(const char *name, const char *args, uint16_t *port)
 	return test_port_setup(name, *port, NULL);
 }
 
-/* The driver's device event monitor, with its uevent socket, stops from an
- * EAL alarm just after the last port's close (pmd/mana_devev.h): wait for
- * it (at most 5 s) before counting fds.
- */
-static void
-monitor_settled(void)
-{
-	struct mana_devev_stats st;
-	unsigned int i;
-
-	for (i = 0; i < 500; i++) {
-		mana_devev_stats_get(&st);
-		if (!st.monitor_held)
-			return;
-		usleep(10000);
-	}
-	CHECK(!"the device event monitor stopped after the last port");
-}
-
 static void
 port_down(const char *name, uint16_t port)
 {
 	CHECK(rte_eth_dev_stop(port) == 0);
 	test_port_close(name, port);
 	CHECK(test_thread_count_named("mana-mbox") == 0);
-	monitor_settled();
+	CHECK(test_devev_settled() || !"the device event monitor stopped after the last port");
 }
 
 /* Broadcast frames go round the simulated wire (no peer: loopback). */
@@ -221,20 +204,6 @@ pmd_status(uint16_t port)
 }
 
 /* --- the test as the control daemon ------------------------------------ */
-
-static struct mbox *
-ctrl_open(const char *seg, const char *sock)
-{
-	struct mbox_cfg cfg = {
-		.seg_path = seg, .sock_path = sock, .nb_ports = 4, .ring_slots = 64,
-		.uid = (uid_t)-1, .gid = (gid_t)-1,
-	};
-	struct mbox *mb = mbox_create(&cfg);
-
-	if (mb == NULL)
-		fprintf(stderr, "mbox_create %s: %s\n", seg, mbox_errmsg());
-	return mb;
-}
 
 static int
 ctrl_add(struct mbox *mb, const char *pci, uint32_t gen)
@@ -372,7 +341,7 @@ test_a_svc_and_hw_back(void)
 	uint16_t port;
 	int p, i;
 
-	mb = ctrl_open("a.seg", "a.sock");
+	mb = test_ctrl_open("a.seg", "a.sock");
 	CHECK(mb != NULL);
 	if (mb == NULL)
 		return;
@@ -474,7 +443,7 @@ test_b_hot_remove(void)
 	uint16_t port;
 	int p, i;
 
-	mb = ctrl_open("b.seg", "b.sock");
+	mb = test_ctrl_open("b.seg", "b.sock");
 	CHECK(mb != NULL);
 	if (mb == NULL)
 		return;
@@ -544,7 +513,7 @@ test_f_close_from_callback(void)
 	uint16_t port;
 	int p;
 
-	mb = ctrl_open("f.seg", "f.sock");
+	mb = test_ctrl_open("f.seg", "f.sock");
 	CHECK(mb != NULL);
 	if (mb == NULL)
 		return;
@@ -570,7 +539,7 @@ test_f_close_from_callback(void)
 		usleep(1000);
 	CHECK(test_thread_count_named("mana-rst") == 0);
 	CHECK(test_thread_count_named("mana-mbox") == 0);
-	monitor_settled();
+	CHECK(test_devev_settled() || !"the device event monitor stopped after the last port");
 	ctrl_pump(mb, &log, 0, 200);
 	CHECK(log.peer_down >= 1);
 	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
@@ -605,7 +574,7 @@ test_c_no_ctrl(void)
 	CHECK(!ms.attached && ms.last_error == -ENOENT && ms.posted == 0);
 
 	/* The daemon starts later: the port attaches by itself (backoff). */
-	mb = ctrl_open("c.seg", "c.sock");
+	mb = test_ctrl_open("c.seg", "c.sock");
 	CHECK(mb != NULL);
 	if (mb != NULL) {
 		p = ctrl_add(mb, name, 1);
@@ -643,7 +612,7 @@ d_child_main(int cmd, int report)
 
 	if (read(cmd, &c, 1) != 1)
 		_exit(0);
-	mb = ctrl_open("d.seg", "d.sock");
+	mb = test_ctrl_open("d.seg", "d.sock");
 	if (mb == NULL || ctrl_add(mb, "net_mana_sim40", 1) < 0)
 		_exit(1);
 	c = 'R';
@@ -750,7 +719,7 @@ test_d_ctrl_killed(void)
 	CHECK(ms.attached);    /* the library reconnects by itself */
 
 	/* ctrl restarts: it re-adopts the segment, and the port comes back. */
-	mb = ctrl_open("d.seg", "d.sock");
+	mb = test_ctrl_open("d.seg", "d.sock");
 	CHECK(mb != NULL);
 	if (mb != NULL) {
 		CHECK(mbox_info(mb, &info) == 0 && info.ctrl_gen == 2);
@@ -820,7 +789,7 @@ test_e_bad_devargs(void)
 	CHECK(rte_vdev_init(name, "hw_poll_ms=0") != 0);
 
 	/* A corrupted segment: the port runs without the mailbox. */
-	mb = ctrl_open("e.seg", "e.sock");
+	mb = test_ctrl_open("e.seg", "e.sock");
 	CHECK(mb != NULL);
 	if (mb == NULL) {
 		rte_openlog_stream(NULL);

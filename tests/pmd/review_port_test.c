@@ -38,6 +38,7 @@
 #include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
+#include "tests/pmd/test_devev.h"
 
 #if defined(__SANITIZE_THREAD__)
 const char *__tsan_default_suppressions(void);
@@ -228,25 +229,6 @@ count_memzone(const struct rte_memzone *mz, void *arg)
 	(*(unsigned int *)arg)++;
 }
 
-/* The driver's device event monitor, with its uevent socket, stops from an
- * EAL alarm just after the last port's close (pmd/mana_devev.h): wait for
- * it (at most 5 s) before counting fds.
- */
-static bool
-monitor_settled(void)
-{
-	struct mana_devev_stats st;
-	unsigned int i;
-
-	for (i = 0; i < 500; i++) {
-		mana_devev_stats_get(&st);
-		if (!st.monitor_held)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static struct heap_use
 heap_use(void)
 {
@@ -310,7 +292,7 @@ test_review_01_close_frees(void)
 	/* The first life's reset thread may still be ending. */
 	for (i = 0; i < 500 && test_thread_count_named("mana-rst") > 0; i++)
 		usleep(10000);
-	CHECK(monitor_settled());
+	CHECK(test_devev_settled());
 	base = heap_use();
 	fds = test_fd_count();
 	thr = test_thread_count_named("mana-rst");
@@ -319,7 +301,7 @@ test_review_01_close_frees(void)
 		unsigned int settle;
 
 		port_life();
-		CHECK(monitor_settled());
+		CHECK(test_devev_settled());
 		u = heap_use();
 		/* A joined thread may still show in /proc for a moment (for
 		 * longer on a loaded machine: up to 5 s here, only a bound).
