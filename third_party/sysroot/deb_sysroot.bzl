@@ -29,6 +29,14 @@ _host_check = repository_rule(
     local = True,
 )
 
+# Label(): this repository's, also when it is an external repository of
+# another workspace (tests/consumer); _absolute() spells it for a BUILD file
+# of another repository ("@//..." for the main one).
+_LINK_INPUTS = Label("//third_party/sysroot:link_inputs.bzl")
+
+def _absolute(label):
+    return "@%s//%s:%s" % (label.workspace_name, label.package, label.name)
+
 def _deb_sysroot_impl(rctx):
     entries = parse_lock(rctx, rctx.attr.lock)
     check_host_versions(rctx, entries)
@@ -40,6 +48,7 @@ def _deb_sysroot_impl(rctx):
         fail("unpacking the locked .debs failed:\n" + res.stdout + res.stderr)
     rctx.template("BUILD", rctx.attr._build_template, substitutions = {
         "{host_check}": "@%s//:ok" % rctx.attr.host_check_repo,
+        "{link_inputs}": _absolute(_LINK_INPUTS),
         "{repo}": rctx.name,
     }, executable = False)
 
@@ -48,8 +57,8 @@ _deb_sysroot = repository_rule(
     attrs = {
         "host_check_repo": attr.string(mandatory = True),
         "lock": attr.label(allow_single_file = True, mandatory = True),
-        "_build_template": attr.label(default = "//third_party/sysroot:sysroot.BUILD.tpl"),
-        "_unpack": attr.label(default = "//third_party/sysroot:unpack_debs.sh"),
+        "_build_template": attr.label(default = Label("//third_party/sysroot:sysroot.BUILD.tpl")),
+        "_unpack": attr.label(default = Label("//third_party/sysroot:unpack_debs.sh")),
     },
 )
 

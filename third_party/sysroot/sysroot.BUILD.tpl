@@ -7,7 +7,7 @@
 # and no RUNPATH: at run time they use the host's libraries of the same
 # version (the lock is checked against the host by @{repo}_host_check).
 
-load("@//third_party/sysroot:link_inputs.bzl", "cc_link_inputs")
+load("{link_inputs}", "cc_link_inputs")
 
 package(default_visibility = ["//visibility:public"])
 
