@@ -103,13 +103,15 @@ nested_bazel "$ws" query "${qflags[@]}" 'deps(//:all, 1) - //:all' \
 grep '^@mana_reset//' "$work/deps.txt" | sed 's/^@mana_reset//' | sort -u >"$work/used.txt"
 [ -s "$work/used.txt" ] || fail "the consumer uses no @mana_reset target"
 # Public: rules (attr sees package default_visibility) and files (exports),
-# in this repository's packages: //:* and //DIR/... for each top folder.
-# Not //...: this Bazel's output base is not the one the bazel-<name> links
-# of the tree lead to, so it would load packages through them.
+# in this repository's packages: //:* and //DIR/...:* for each top folder
+# with a BUILD file. Not //...: this Bazel's output base is not the one the
+# bazel-<name> links of the tree lead to, so it would load packages through
+# them.
 pattern='//:*'
 while read -r d; do
+	[ -n "$(find "$d" \( -name BUILD -o -name BUILD.bazel \) -print -quit)" ] || continue
 	pattern="$pattern + //${d##*/}/...:*"
-done < <(find "$root" -mindepth 1 -maxdepth 1 -type d -not -name '.*' -not -name 'bazel-*' | sort)
+done < <(find "$root" -mindepth 1 -maxdepth 1 -type d -not -name .git -not -name 'bazel-*' | sort)
 nested_bazel "$root" query "${qflags[@]}" "attr(visibility, \"//visibility:public\", $pattern)" \
 	>"$work/public_rules.txt" 2>"$work/query.log" ||
 	{ cat "$work/query.log"; fail "query of the public rules failed"; }
