@@ -423,9 +423,10 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		MANA_MBOX_LOG(INFO, "port %u: control daemon: hardware back (%s, node GUID %#" PRIx64 ", generation %u)",
 			      m->port_id, ev->u.ident.ibdev, ev->u.ident.node_guid, ev->u.ident.gen);
 		/* A hint: the engine asks the device at once (hw_probe), and
-		 * takes even the incarnation it tore down as back.
+		 * takes even the incarnation it tore down as back. Timed from
+		 * ctrl's post (CLOCK_MONOTONIC, the same on this host).
 		 */
-		mana_reset_hw_event(m->reset, MANA_HWE_CTRL_BACK);
+		mana_reset_ctrl_back(m->reset, ev->time_ns);
 		break;
 	case MBOX_EV_HOT_REMOVE:
 		if (!ours)

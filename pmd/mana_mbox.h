@@ -14,7 +14,8 @@
  *   - ctrl -> PMD events go to the reset engine: SVC_START ->
  *     mana_reset_service (a reset known to be a service event: a bus
  *     removal in it is part of it); HW_BACK (identity checked) ->
- *     mana_reset_hw_event (MANA_HWE_CTRL_BACK), a hint: the engine still
+ *     mana_reset_ctrl_back (MANA_HWE_CTRL_BACK timed from ctrl's post),
+ *     a hint: the engine still
  *     asks the device (hw_probe), and takes a device that never went away
  *     (MANA_HW_SAME) as back only now; HOT_REMOVE (not final: a rescan may
  *     bring the device back) -> mana_reset_service; GONE ->

@@ -463,10 +463,10 @@ mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev)
 		reset_bus_removed_locked(r);
 		break;
 	case MANA_HWE_CTRL_BACK:
-		reset_hint_locked(r, MANA_WAKE_CTRL);
+		reset_hint_locked(r, MANA_WAKE_CTRL, 0);
 		break;
 	default:
-		reset_hint_locked(r, MANA_WAKE_DEVICE);
+		reset_hint_locked(r, MANA_WAKE_DEVICE, 0);
 		break;
 	}
 	reset_wake(r);

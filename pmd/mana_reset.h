@@ -14,9 +14,9 @@
  *   - one reset thread per port, created by mana_reset_init and joined by
  *     mana_reset_fini, exactly once; it runs every phase and every op below.
  *   - mana_reset_request / mana_reset_service / mana_reset_hw_event /
- *     mana_reset_ctrl_attached: any thread, including the EAL interrupt
- *     thread and the mailbox thread; they take the engine lock for a few
- *     instructions and never wait for a reset.
+ *     mana_reset_ctrl_back / mana_reset_ctrl_attached: any thread,
+ *     including the EAL interrupt thread and the mailbox thread; they take
+ *     the engine lock for a few instructions and never wait for a reset.
  *   - mana_reset_op_begin / _end, mana_reset_set_started: control threads
  *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY
  *     (dev_stop included: a stop recorded during a reset would let ethdev
@@ -206,8 +206,9 @@ struct mana_reset_record {
 	int error;                        /* negative errno of a failure */
 	enum mana_reset_wake wake;        /* how its (last) WAIT_HW ended */
 	uint64_t t_wait_end;              /* when it ended; 0: not reached */
-	/* The control daemon's last "hardware back" (MANA_HWE_CTRL_BACK)
-	 * before the wait ended; 0: none in this reset.
+	/* The control daemon's last "hardware back" (MANA_HWE_CTRL_BACK, or
+	 * when it sent it: mana_reset_ctrl_back) before the wait ended; 0:
+	 * none in this reset.
 	 */
 	uint64_t t_hint;
 };
@@ -309,6 +310,13 @@ void mana_reset_service(struct mana_reset *r);
  * or about to run; while none is, it is ignored.
  */
 void mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev);
+
+/* The control daemon's "hardware back" as MANA_HWE_CTRL_BACK, which it sent
+ * at t_sent (CLOCK_MONOTONIC ns, e.g. the mailbox event's time_ns; 0, or
+ * later than now: now): the record's t_hint, so that the time from the hint
+ * to the end of the wait counts the mailbox's delivery too.
+ */
+void mana_reset_ctrl_back(struct mana_reset *r, uint64_t t_sent);
 
 /* The control daemon is attached (its mailbox is up) or not: after it went
  * away (PEER_DOWN, a detach) a reset it announced completes on the

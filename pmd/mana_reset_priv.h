@@ -66,9 +66,10 @@ void reset_rmv_decide(struct mana_reset *r, bool service);
 int reset_wait_hw(struct mana_reset *r, uint64_t deadline);
 
 /* A hint that the device may be back (MANA_WAKE_CTRL or MANA_WAKE_DEVICE)
- * for the reset running or pending: noted, and the wait woken. Ignored
- * while no reset runs or waits to run. Lock held.
+ * for the reset running or pending, given at t (CLOCK_MONOTONIC ns; 0: now):
+ * noted, and the wait woken. Ignored while no reset runs or waits to run.
+ * Lock held.
  */
-void reset_hint_locked(struct mana_reset *r, enum mana_reset_wake cause);
+void reset_hint_locked(struct mana_reset *r, enum mana_reset_wake cause, uint64_t t);
 
 #endif /* MANA_RESET_PRIV_H */

@@ -124,8 +124,10 @@ reset_wait_hw(struct mana_reset *r, uint64_t deadline)
 }
 
 void
-reset_hint_locked(struct mana_reset *r, enum mana_reset_wake cause)
+reset_hint_locked(struct mana_reset *r, enum mana_reset_wake cause, uint64_t t)
 {
+	uint64_t now = mana_now_ns();
+
 	if (r->state == MANA_RS_ACTIVE && !r->pending)
 		return;       /* no reset: a late or stale word */
 	if (r->state == MANA_RS_FAILED || r->state == MANA_RS_REMOVED ||
@@ -133,10 +135,18 @@ reset_hint_locked(struct mana_reset *r, enum mana_reset_wake cause)
 		return;
 	/* The last one before the wait ended is the one that woke it. */
 	if (cause == MANA_WAKE_CTRL && r->cur.t_wait_end == 0)
-		r->cur.t_hint = mana_now_ns();
+		r->cur.t_hint = t != 0 && t <= now ? t : now;
 	if (r->wake_pending == MANA_WAKE_NONE)
 		r->wake_pending = cause;
 	reset_wake(r);
+}
+
+void
+mana_reset_ctrl_back(struct mana_reset *r, uint64_t t_sent)
+{
+	reset_lock(r);
+	reset_hint_locked(r, MANA_WAKE_CTRL, t_sent);
+	reset_unlock(r);
 }
 
 void

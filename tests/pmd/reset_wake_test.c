@@ -8,7 +8,8 @@
  *
  *   device   the device's own event (MANA_HWE_BACK) wakes a long poll
  *   ctrl     the control daemon's word (MANA_HWE_CTRL_BACK) wakes it; the
- *            time from the word to the end of the wait is recorded
+ *            time from the word (when it was sent: mana_reset_ctrl_back) to
+ *            the end of the wait is recorded
  *   same     a reset the daemon announced, daemon attached: the same
  *            incarnation waits for the daemon's word, not for the poll
  *   peer     ... or for the daemon's departure (then the poll ends it)
@@ -195,11 +196,13 @@ test_ctrl(void)
 	CHECK(__atomic_load_n(&f.probes, __ATOMIC_RELAXED) >= 2);
 	usleep(20000);
 	set_hw(&f, MANA_HW_READY);
-	mana_reset_hw_event(&f.r, MANA_HWE_CTRL_BACK);
+	/* Sent 5 ms ago (the mailbox event's time): timed from then. */
+	mana_reset_ctrl_back(&f.r, now_ns() - 5 * MS);
 	CHECK(fake_outcome(&f, 1, 2000, &rec));
 	CHECK(rec.wake == MANA_WAKE_CTRL && rec.outcome == MANA_RS_ACTIVE);
 	/* From the last word, not the premature one 70 ms before. */
-	CHECK(rec.t_hint != 0 && mana_reset_hint_ns(&rec) < 50 * MS);
+	CHECK(rec.t_hint != 0 && mana_reset_hint_ns(&rec) >= 5 * MS &&
+	      mana_reset_hint_ns(&rec) < 55 * MS);
 	CHECK(strcmp(mana_reset_wake_name(rec.wake), "ctrl") == 0);
 	fake_stop(&f);
 }
