@@ -105,6 +105,7 @@ enum mana_reset_wake {
 	MANA_WAKE_CLOSED,    /* the port was closed meanwhile */
 	MANA_WAKE_NUM,
 };
+
 enum mana_reset_phase {
 	MANA_PH_QUIESCE,     /* request to datapath idle */
 	MANA_PH_TEARDOWN,    /* queues stopped, resources released */
