@@ -64,6 +64,21 @@
  * verdict (assert at ACTIVE), and no device is re-probed while one awaits
  * a verdict that then turns out final (assert at the window's end).
  *
+ * The control daemon's "hardware back" (with -DCTRL, checked apart without
+ * the application's control operations): the daemon announces a service
+ * event (mana_reset_service) while attached, then may say "hardware back"
+ * (MANA_HWE_CTRL_BACK) any number of times, or die (PEER_DOWN:
+ * mana_reset_ctrl_attached(false)), or say nothing more; the device either
+ * never goes down (HW_UP in WAIT_HW: the incarnation the reset tore down,
+ * MANA_HW_SAME), or goes down and comes back as a new one, or never comes
+ * back. Properties: the old incarnation is never taken as back while the
+ * daemon that announced the reset is attached and has not said so (assert
+ * at the break); once the daemon is gone such a device is taken by the
+ * poll, never left to the bound (assert at the bound); and reset_ends.
+ *   BUG_SAME_IS_BACK        (with CTRL) the old incarnation is back at once
+ *   BUG_CTRL_DOWN_WAITS     (with CTRL) the engine keeps waiting for a
+ *                           departed daemon's word (until the bound)
+ *
  * Multi-process (pmd/mana_mp.h, pmd/mana_sec.c; with -DMP, checked apart
  * without the application's control operations, which only the primary
  * makes, to keep the state space small): a secondary process polls
@@ -109,6 +124,10 @@
  *   service()                              mana_reset_service
  *   engine: window ends (rmv_pending)      reset_wait_hw: rmv_deadline passed
  *   ENDR (with each outcome's state)       reset_finish: svc_known, rmv_deadline
+ *   ctrl: hw_back()                        mana_reset_hw_event(MANA_HWE_CTRL_BACK)
+ *   ctrl: ctrl_up = 0                      mana_reset_ctrl_attached(false)
+ *   engine: WAIT_HW break on HW_UP         reset_wait_hw: MANA_HW_SAME, reset_same_is_back
+ *   engine: the bound taking HW_UP         reset_wait_hw: deadline, same
  */
 
 #ifdef MP
@@ -154,11 +173,23 @@ bit svc_known = 0;        /* the daemon said "service event" for this reset */
 bit rmv_pending = 0;      /* a bus removal awaits its verdict */
 bit rmv_final = 0;        /* ghost: a bus removal was judged final */
 bit reprobed_pending = 0; /* ghost: re-probed while a removal awaited its verdict */
+bit ctrl_up = 1;          /* the control daemon is attached */
+bit hint = 0;             /* it said "hardware back" in this reset (cur.t_hint) */
 
 /* A reset ends (with its outcome's state, under the lock): the daemon's
  * word and a pending verdict were about it.
  */
-#define ENDR svc_known = 0; rmv_pending = 0
+#define ENDR svc_known = 0; rmv_pending = 0; hint = 0
+
+/* Is the incarnation the reset tore down (HW_UP in WAIT_HW) back? */
+#define SAME_BACK (!(svc_known && ctrl_up) || hint)
+#if defined(BUG_SAME_IS_BACK)
+#define SAME_OK 1
+#elif defined(BUG_CTRL_DOWN_WAITS)
+#define SAME_OK (!svc_known || hint)
+#else
+#define SAME_OK SAME_BACK
+#endif
 
 ltl reset_ends { [] ((recovering > outcomes) -> <> (recovering == outcomes)) }
 
@@ -322,6 +353,59 @@ proctype hardware()
 	fi
 }
 
+#if defined(BUS) || defined(CTRL)
+/* The control daemon: "service event" (SVC_START, HOT_REMOVE). */
+inline service() {
+	atomic {
+		if
+		:: state == FAILED || state == REMOVED || state == CLOSED -> skip
+		:: else ->
+			svc_known = 1;
+			rmv_pending = 0;                   /* judged: service */
+			if
+			:: state == ACTIVE && !pending -> pending = 1
+			:: state == EXIT -> again = 1
+			:: else -> skip
+			fi
+		fi
+	}
+}
+#endif
+
+#ifdef CTRL
+/* "Hardware back": noted for the reset running or pending, else forgotten. */
+inline hw_back() {
+	atomic {
+		if
+		:: pending || state == ENTER || state == WAIT_HW || state == EXIT -> hint = 1
+		:: else -> skip
+		fi
+	}
+}
+
+proctype ctrl_daemon()
+{
+	service();
+	do
+	:: hw_back()
+	:: ctrl_up = 0; break             /* killed: PEER_DOWN */
+	:: break                          /* says nothing more */
+	od
+}
+
+/* The device never goes down (the old incarnation stays: HW_UP), or goes
+ * down (DEVICE_FATAL) and comes back as a new one, or never comes back.
+ */
+proctype ctrl_hardware()
+{
+	if
+	:: skip
+	:: hw = HW_DOWN; request(); hw = HW_READY
+	:: hw = HW_DOWN; request()
+	fi
+}
+#endif
+
 #ifdef BUS
 /* The bus removed the device: the verdict (mana_reset.h). */
 inline bus_removed() {
@@ -337,23 +421,6 @@ inline bus_removed() {
 			:: !svc_known && !hw_removed && !rmv_pending && has_window ->
 				rmv_pending = 1
 			fi;
-			if
-			:: state == ACTIVE && !pending -> pending = 1
-			:: state == EXIT -> again = 1
-			:: else -> skip
-			fi
-		fi
-	}
-}
-
-/* The control daemon: "service event" (SVC_START, HOT_REMOVE). */
-inline service() {
-	atomic {
-		if
-		:: state == FAILED || state == REMOVED || state == CLOSED -> skip
-		:: else ->
-			svc_known = 1;
-			rmv_pending = 0;                   /* judged: service */
 			if
 			:: state == ACTIVE && !pending -> pending = 1
 			:: state == EXIT -> again = 1
@@ -461,18 +528,42 @@ wait_hw:
 #else
 		:: hw == HW_READY && !hw_removed -> break
 #endif
+#ifdef CTRL
+		/* The incarnation torn down, still there (MANA_HW_SAME). */
+		:: atomic { hw == HW_UP && SAME_OK && !rmv_pending && !hw_removed ->
+			assert(SAME_BACK) };   /* not while the daemon holds it */
+			break
+#endif
 		/* The verdict window ends, nobody having said "service". */
 		:: atomic { rmv_pending ->
 			assert(!reprobed_pending);
 			rmv_pending = 0; hw_removed = 1; removal_fresh = 1; rmv_final = 1 }
 #ifndef BUG_NO_HW_TIMEOUT
+#ifndef CTRL
 		:: !rmv_pending && !hw_removed ->
 			atomic { state = FAILED; reset_working = 0; ENDR }; outcome(); goto idle
+#else
+		/* The bound, checked after the probe (reset_wait_hw): never
+		 * while the device counts as back.
+		 */
+		:: atomic { !rmv_pending && !hw_removed && hw != HW_READY &&
+			    !(hw == HW_UP && SAME_OK) ->
+			assert(!(hw == HW_UP && !ctrl_up));   /* the daemon gone: the poll */
+			ok = (hw == HW_UP) };                 /* what the last probe said */
+			if
+			:: ok -> break               /* the old incarnation, taken at the bound */
+			:: else -> atomic { state = FAILED; reset_working = 0; ENDR }; outcome(); goto idle
+			fi
+#endif
 #endif
 		od;
 		atomic { state = EXIT; started = started && want_started };
 		if
+#ifdef CTRL
+		:: hw != HW_READY && hw != HW_UP -> goto wait_hw   /* reprobe: -EAGAIN */
+#else
 		:: hw != HW_READY -> goto wait_hw      /* reprobe: -EAGAIN */
+#endif
 #ifndef BUG_REPROBE_PENDING
 		:: hw_removed || rmv_pending -> goto wait_hw   /* judged first */
 #endif
@@ -636,10 +727,13 @@ init
 		fi;
 		run bus_hardware();
 		run daemon();
+#elif defined(CTRL)
+		run ctrl_hardware();
+		run ctrl_daemon();
 #else
 		run hardware();
 #endif
-#if !defined(MP) && !defined(BUS)
+#if !defined(MP) && !defined(BUS) && !defined(CTRL)
 		run app();
 #endif
 		run closer()

@@ -9,6 +9,7 @@
  * the core compares).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,9 @@
 #include "verbs_priv.h"
 #include "verbs_sysfs.h"
 
-/* READY once an ibdev sits on the PCI function again. A function that is
+/* READY once an ibdev sits on the PCI function again; SAME while it is
+ * still the registration opened last (the kernel has not unregistered it
+ * yet: on MANA it does so once its users let go of it). A function that is
  * off the bus reads DOWN too: a service event may remove and rescan it;
  * only the device events (the PCI bus, the control daemon) say it is gone
  * for good, and the core bounds the wait (reset_timeout_ms).
@@ -26,10 +29,14 @@ verbs_dev_probe(struct mana_hw_dev *d)
 {
 	struct verbs_dev *vd = (struct verbs_dev *)d;
 	char ibdev[VERBS_IBDEV_NAME_MAX];
+	uint64_t id;
 
-	if (verbs_sysfs_ibdev_of(vd->sysfs, vd->pci, ibdev, sizeof(ibdev)) == 0)
-		return MANA_HWP_READY;
-	return MANA_HWP_DOWN;
+	if (verbs_sysfs_ibdev_of(vd->sysfs, vd->pci, ibdev, sizeof(ibdev)) != 0)
+		return MANA_HWP_DOWN;
+	if (vd->opened_id != 0 && strcmp(ibdev, vd->opened_ibdev) == 0 &&
+	    verbs_sysfs_ibdev_id(vd->sysfs, ibdev, &id) == 0 && id == vd->opened_id)
+		return MANA_HWP_SAME;
+	return MANA_HWP_READY;
 }
 
 static int
@@ -38,6 +45,7 @@ verbs_dev_open(struct mana_hw_dev *d, struct mana_hw **hw)
 	struct verbs_dev *vd = (struct verbs_dev *)d;
 	char ibdev[VERBS_IBDEV_NAME_MAX];
 	struct verbs_hw *vh;
+	uint64_t id;
 	int ret;
 
 	if (vd->open != NULL)
@@ -45,6 +53,11 @@ verbs_dev_open(struct mana_hw_dev *d, struct mana_hw **hw)
 	ret = verbs_sysfs_ibdev_of(vd->sysfs, vd->pci, ibdev, sizeof(ibdev));
 	if (ret != 0)
 		return -EAGAIN;   /* not registered (again) yet */
+	/* Which registration this is, before the open (a later one cannot be
+	 * taken for it: at worst this one is taken for a later one, READY).
+	 */
+	if (verbs_sysfs_ibdev_id(vd->sysfs, ibdev, &id) != 0)
+		id = 0;
 	ret = verbs_hw_open(vd, ibdev, &vh);
 	if (ret == -ENOENT)
 		/* In sysfs but not (or no longer) in libibverbs' list: being
@@ -53,6 +66,8 @@ verbs_dev_open(struct mana_hw_dev *d, struct mana_hw **hw)
 		return -EAGAIN;
 	if (ret != 0)
 		return ret;
+	vd->opened_id = id;
+	snprintf(vd->opened_ibdev, sizeof(vd->opened_ibdev), "%s", ibdev);
 	*hw = &vh->base;
 	return 0;
 }

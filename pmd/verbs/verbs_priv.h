@@ -92,6 +92,11 @@ struct verbs_dev {
 	uint8_t mac[6];                 /* the port's MAC when probed */
 	bool has_mac;
 	struct verbs_hw *open;          /* the open handle, or NULL */
+	/* The registration last opened (verbs_sysfs_ibdev_id, and its name);
+	 * 0: none yet. Probe says SAME while sysfs still has that one.
+	 */
+	uint64_t opened_id;
+	char opened_ibdev[VERBS_IBDEV_NAME_MAX];
 };
 
 /* verbs_queue.c: MANA only (manadv). */

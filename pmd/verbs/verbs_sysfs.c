@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "verbs_sysfs.h"
 
@@ -240,4 +241,21 @@ verbs_sysfs_port_mac(const char *root, const char *ibdev, unsigned int port, uin
 	if (ret != 0)
 		return ret == -ENAMETOOLONG ? ret : -ENOENT;
 	return verbs_mac_parse(line, mac);
+}
+
+int
+verbs_sysfs_ibdev_id(const char *root, const char *ibdev, uint64_t *id)
+{
+	char path[VERBS_PATH_MAX];
+	struct stat st;
+	int ret;
+
+	ret = path_fmt(path, sizeof(path), "%s/class/infiniband/%s", root, ibdev);
+	if (ret != 0)
+		return ret;
+	/* Follows the class link to the device's own directory. */
+	if (stat(path, &st) != 0)
+		return -errno;
+	*id = ((uint64_t)st.st_dev << 40 ^ (uint64_t)st.st_ino) | 1;
+	return 0;
 }

@@ -43,6 +43,14 @@ int verbs_sysfs_ibdev_of(const char *root, const char *pci, char *name, size_t l
  */
 int verbs_sysfs_ibdev_by_guid(const char *root, uint64_t guid, char *name, size_t len);
 
+/* Which registration of ibdev this is: the kernel makes a new device
+ * object at every registration (a service event's re-registration too,
+ * even under the same name), and sysfs a new directory for it, whose inode
+ * (kernfs: never reused soon) and device number tell it from the last one.
+ * 0 and *id (never 0); -ENOENT when ibdev is not there.
+ */
+int verbs_sysfs_ibdev_id(const char *root, const char *ibdev, uint64_t *id);
+
 /* The MAC address of IB port (1-based) of ibdev: that of the netdev of
  * its PCI function (<function>/net/<ifname>) whose dev_port is port - 1 (a
  * function with one netdev may leave dev_port out). 0 and mac; -ENOENT

@@ -14,7 +14,8 @@ fails=0
 
 # build "VARIANTS" MODE: compile pan for safety (NOCLAIM) or liveness;
 # VARIANTS: space-separated names to define (MP: with the secondary; BUS:
-# with the bus's removal and the control daemon's word).
+# with the bus's removal and the control daemon's word; CTRL: with the
+# daemon's "hardware back" and its departure).
 build() {
 	local def="" v mode=$2
 	for v in $1; do def="$def -D$v"; done
@@ -76,6 +77,10 @@ expect_fail BUG_REMOVED_STICKY safety 'assertion violated \(\(hw==[A-Z_0-9]+\)\|
 expect_pass safety BUS
 expect_pass liveness BUS
 expect_fail "BUS BUG_REPROBE_PENDING" safety 'assertion violated \( ?!\(rmv_final\) ?&& ?!\(rmv_pending\)\)|assertion violated !\((rmv_final|reprobed_pending)\)'
+expect_pass safety CTRL
+expect_pass liveness CTRL
+expect_fail "CTRL BUG_SAME_IS_BACK" safety 'assertion violated \( ?!\(\(svc_known ?&& ?ctrl_up\)\) ?\|\| ?hint\)'
+expect_fail "CTRL BUG_CTRL_DOWN_WAITS" safety 'assertion violated +!\(\(\(hw==[0-9]+\) ?&& ?!\(ctrl_up\)\)\)'
 expect_pass safety MP
 expect_pass liveness MP
 expect_fail "MP BUG_NO_PARK" safety 'assertion violated \(sec_deaf\|\|\(sec_map!=inc\)\)'

@@ -6,7 +6,8 @@
  * lays out a MANA function's (the ibdev below the function's auxiliary
  * device mana.rdma.0) and another driver's (the ibdev on the function
  * itself): the PCI address <-> ibdev lookups (also after the ibdev comes
- * back under a new name), node GUIDs, the MAC of each IB
+ * back under a new name), node GUIDs, a registration's id (its directory),
+ * the MAC of each IB
  * port from its netdev, and MAC text. No kernel, no verbs, no DPDK.
  * Single-threaded.
  */
@@ -201,9 +202,17 @@ static void
 test_new_incarnation(void)
 {
 	char name[VERBS_IBDEV_NAME_MAX];
+	uint64_t id0, id, other;
 
+	/* A registration's id: its own directory's, stable while it lasts,
+	 * another device's is another one.
+	 */
+	CHECK(verbs_sysfs_ibdev_id(root, "mana_0", &id0) == 0 && id0 != 0);
+	CHECK(verbs_sysfs_ibdev_id(root, "mana_0", &id) == 0 && id == id0);
+	CHECK(verbs_sysfs_ibdev_id(root, "other_0", &other) == 0 && other != id0);
 	run("rm %s/class/infiniband/mana_0 && rm -r %s/" PCI_PATH "/mana.rdma.0/infiniband/mana_0");
 	CHECK(verbs_sysfs_ibdev_of(root, PCI, name, sizeof(name)) == -ENOENT);
+	CHECK(verbs_sysfs_ibdev_id(root, "mana_0", &id) == -ENOENT);
 	add_ibdev("mana_1", "020d:3aff:feaa:bb01\n");
 	CHECK(verbs_sysfs_ibdev_of(root, PCI, name, sizeof(name)) == 0);
 	CHECK(strcmp(name, "mana_1") == 0);
