@@ -82,8 +82,17 @@ enum mana_hw_async {
 /* Where a device is, as probe sees it. */
 enum mana_hw_presence {
 	MANA_HWP_DOWN = 0,    /* in service: not there yet */
-	MANA_HWP_READY = 1,   /* there: open it */
+	MANA_HWP_READY = 1,   /* there, a new incarnation (or one the backend
+			       * cannot tell from the last): open it */
 	MANA_HWP_GONE = 2,    /* removed for good */
+	/* There, and still the incarnation the driver opened last: it never
+	 * went away since (on hardware: the same RDMA device, not one
+	 * registered again; on the simulator: no service event since). Its
+	 * service event may be yet to come: the reset engine takes it as
+	 * back only when the control daemon is not waiting to say so
+	 * (mana_reset.h, MANA_HW_SAME).
+	 */
+	MANA_HWP_SAME = 3,
 };
 
 /*
@@ -178,7 +187,9 @@ struct mana_hw {
 struct mana_hw_dev;
 
 struct mana_hw_dev_ops {
-	/* Is the device there? Must not block for long. */
+	/* Is the device there, and is it the incarnation opened last? Must
+	 * not block for long.
+	 */
 	enum mana_hw_presence (*probe)(struct mana_hw_dev *d);
 	/* Open the current incarnation: 0 and *hw; -EAGAIN while it is down,
 	 * -ENODEV once it is gone, -EBUSY if a handle is already open.

@@ -28,6 +28,13 @@
 #define MBOX_RETRY_MAX_MS 5000u
 
 static_assert(MANA_MBOX_USER_LEN == MBOX_USER_MAX + 1, "mbox_ctrl_user's room is proto's");
+/* The engine's wake causes go into the record as they are. */
+static_assert(MANA_WAKE_NONE == (int)MBOX_WAKE_NONE && MANA_WAKE_CTRL == (int)MBOX_WAKE_CTRL &&
+	      MANA_WAKE_POLL == (int)MBOX_WAKE_POLL && MANA_WAKE_DEVICE == (int)MBOX_WAKE_DEVICE &&
+	      MANA_WAKE_TIMEOUT == (int)MBOX_WAKE_TIMEOUT &&
+	      MANA_WAKE_REMOVED == (int)MBOX_WAKE_REMOVED &&
+	      MANA_WAKE_CLOSED == (int)MBOX_WAKE_CLOSED && MANA_WAKE_NUM == (int)MBOX_WAKE_NUM,
+	      "enum mana_reset_wake is enum mbox_wake");
 
 struct mana_mbox {
 	/* Set by start, read-only afterwards. */
@@ -139,8 +146,11 @@ mana_mbox_record_write(struct mana_mbox *m)
 	rec.nb_busy_ops = rs.busy_ops;
 	rec.pid = (uint32_t)getpid();
 	n = mana_reset_history(m->reset, hist, MBOX_TIMELINE);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		mana_mbox_result(&hist[i], &rec.timeline[i]);
+		rec.wake[i].cause = (uint32_t)hist[i].wake;
+		rec.wake[i].hint_ns = mana_reset_hint_ns(&hist[i]);
+	}
 	rec.nb_timeline = n;
 	rc = mbox_port_set_pmd(m->mb, (unsigned int)m->mbox_port, &rec);
 	if (rc < 0)
@@ -247,6 +257,8 @@ mana_mbox_detach(struct mana_mbox *m)
 	m->st.attached = false;
 	m->st.mbox_port = -1;
 	pthread_mutex_unlock(&m->lock);
+	/* A reset the daemon announced goes on without its word. */
+	mana_reset_ctrl_attached(m->reset, false);
 	/* No post can use mb any more: close it (releases the claim). */
 	mbox_close(mb);
 }
@@ -331,6 +343,7 @@ mana_mbox_try_attach(struct mana_mbox *m)
 	/* ctrl resyncs from the record: it says where the port is now. */
 	mana_mbox_record_write(m);
 	pthread_mutex_unlock(&m->lock);
+	mana_reset_ctrl_attached(m->reset, true);
 	m->retry_ms = MBOX_RETRY_MIN_MS;
 	m->logged_err = 0;
 	m->ctrl_down = false;
@@ -369,7 +382,7 @@ mana_mbox_resync(struct mana_mbox *m)
 		mana_reset_hw_event(m->reset, MANA_HWE_REMOVED);
 		break;
 	case MBOX_HW_UP:
-		mana_reset_hw_event(m->reset, MANA_HWE_BACK);
+		mana_reset_hw_event(m->reset, MANA_HWE_CTRL_BACK);
 		break;
 	default:
 		break;
@@ -409,8 +422,10 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		}
 		MANA_MBOX_LOG(INFO, "port %u: control daemon: hardware back (%s, node GUID %#" PRIx64 ", generation %u)",
 			      m->port_id, ev->u.ident.ibdev, ev->u.ident.node_guid, ev->u.ident.gen);
-		/* A hint: the engine asks the device at once (hw_probe). */
-		mana_reset_hw_event(m->reset, MANA_HWE_BACK);
+		/* A hint: the engine asks the device at once (hw_probe), and
+		 * takes even the incarnation it tore down as back.
+		 */
+		mana_reset_hw_event(m->reset, MANA_HWE_CTRL_BACK);
 		break;
 	case MBOX_EV_HOT_REMOVE:
 		if (!ours)
@@ -439,6 +454,10 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 			m->ctrl_down = true;
 			MANA_MBOX_LOG(WARNING, "port %u: the control daemon (pid %u) is gone; running without it, reconnecting",
 				      m->port_id, ev->u.peer.pid);
+			/* A reset it announced completes on the device's
+			 * word: nobody will say "hardware back" now.
+			 */
+			mana_reset_ctrl_attached(m->reset, false);
 			break;
 		}
 		if (!ours)
@@ -455,6 +474,7 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 		pthread_mutex_lock(&m->lock);
 		mana_mbox_record_write(m);
 		pthread_mutex_unlock(&m->lock);
+		mana_reset_ctrl_attached(m->reset, true);
 		break;
 	case MBOX_EV_STALE:
 		MANA_MBOX_LOG(NOTICE, "port %u: the control daemon made a new segment; attaching again",

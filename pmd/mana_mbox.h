@@ -14,16 +14,23 @@
  *   - ctrl -> PMD events go to the reset engine: SVC_START ->
  *     mana_reset_service (a reset known to be a service event: a bus
  *     removal in it is part of it); HW_BACK (identity checked) ->
- *     mana_reset_hw_event (MANA_HWE_BACK), a hint: the engine still asks
- *     the device (hw_probe); HOT_REMOVE (not final: a rescan may bring the
- *     device back) -> mana_reset_service; GONE ->
+ *     mana_reset_hw_event (MANA_HWE_CTRL_BACK), a hint: the engine still
+ *     asks the device (hw_probe), and takes a device that never went away
+ *     (MANA_HW_SAME) as back only now; HOT_REMOVE (not final: a rescan may
+ *     bring the device back) -> mana_reset_service; GONE ->
  *     mana_reset_hw_event(MANA_HWE_REMOVED); RESYNC -> the same, from the
  *     ctrl record's hw_state (SERVICE and REMOVED: mana_reset_service);
+ *   - whether ctrl is there goes to the engine (mana_reset_ctrl_attached):
+ *     true at each attach and PEER_UP, false at PEER_DOWN and each detach,
+ *     so a reset ctrl announced completes on the device's word alone once
+ *     ctrl is gone;
  *   - the engine's events and phases go to ctrl (RESET_ENTER, PHASE,
  *     RECOVERED / RECOVERY_FAILED with per-phase durations), and the port's
  *     PMD record (state, counters, timeline of the last resets) is rewritten
  *     at each of them, at each event from ctrl, and at attach. (A request
  *     merged from the device's own events shows at the next rewrite.)
+ *     Each timeline entry says how its wait for the hardware ended and how
+ *     long after ctrl's HW_BACK (the record's wake[], proto 1.1).
  * The mailbox is optional for the port: without a control daemon (none yet,
  * dead, restarting, a segment it cannot use) the port works and resets on
  * its own device events; the mailbox thread retries the attach with a
@@ -47,7 +54,8 @@
  *     mbox_attach (which may wait up to MBOX_IO_TIMEOUT_MS for a ctrl that is
  *     alive but stuck, hence not the EAL interrupt thread, whose other
  *     callbacks and alarms must not wait behind it), mbox_next, the calls
- *     into the engine (request, hw_event: a few instructions under its lock);
+ *     into the engine (service, hw_event, ctrl_attached: a few instructions
+ *     under its lock);
  *   - mana_mbox_reset_event and mana_mbox_phase: the reset thread (the
  *     engine's notify and phase ops); they never block (one mbox_post, one
  *     record write);

@@ -46,6 +46,9 @@ enum mana_xstat {
 	MANA_XS_MP_REFUSED,
 	MANA_XS_RMV_SERVICE,
 	MANA_XS_RMV_FINAL,
+	MANA_XS_WAKE,          /* MANA_WAKE_CTRL .. MANA_WAKE_TIMEOUT */
+	MANA_XS_LAST_WAKE = MANA_XS_WAKE + MANA_WAKE_TIMEOUT,
+	MANA_XS_LAST_HINT,
 	MANA_XS_NUM,
 };
 
@@ -83,6 +86,18 @@ static const char *const mana_xstat_names[MANA_XS_NUM] = {
 	 */
 	[MANA_XS_RMV_SERVICE] = "reset_bus_removals_service",
 	[MANA_XS_RMV_FINAL] = "reset_bus_removals_final",
+	/* How each wait for the hardware ended (mana_reset.h): the control
+	 * daemon's "hardware back", the driver's own poll (the fallback), the
+	 * device's event, the timeout; the last reset's (enum
+	 * mana_reset_wake), and its time from the daemon's word to the end
+	 * of the wait.
+	 */
+	[MANA_XS_WAKE + MANA_WAKE_CTRL - 1] = "reset_wake_ctrl",
+	[MANA_XS_WAKE + MANA_WAKE_POLL - 1] = "reset_wake_poll",
+	[MANA_XS_WAKE + MANA_WAKE_DEVICE - 1] = "reset_wake_device",
+	[MANA_XS_WAKE + MANA_WAKE_TIMEOUT - 1] = "reset_wake_timeout",
+	[MANA_XS_LAST_WAKE] = "reset_last_wake",
+	[MANA_XS_LAST_HINT] = "reset_last_hint_us",
 };
 
 /* The shared multi-process counters (any process). */
@@ -143,6 +158,7 @@ int
 mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
 {
 	struct mana_proc *proc = dev->process_private;
+	struct mana_reset_wake_stats ws;
 	struct mana_reset_rmv_stats rs;
 	struct mana_reset_stats st;
 	struct mana_reset_record rec;
@@ -166,10 +182,15 @@ mana_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 	mana_reset_rmv_stats_get(&proc->reset, &rs);
 	v[MANA_XS_RMV_SERVICE] = rs.service;
 	v[MANA_XS_RMV_FINAL] = rs.final;
+	mana_reset_wake_stats_get(&proc->reset, &ws);
+	for (i = MANA_WAKE_CTRL; i <= MANA_WAKE_TIMEOUT; i++)
+		v[MANA_XS_WAKE + i - 1] = ws.n[i];
 	if (mana_reset_history(&proc->reset, &rec, 1) == 1) {
 		v[MANA_XS_LAST_TOTAL] = mana_reset_total_ns(&rec) / 1000;
 		for (i = 0; i < MANA_PH_NUM; i++)
 			v[MANA_XS_LAST_PHASE + i] = mana_reset_phase_ns(&rec, i) / 1000;
+		v[MANA_XS_LAST_WAKE] = rec.wake;
+		v[MANA_XS_LAST_HINT] = mana_reset_hint_ns(&rec) / 1000;
 	}
 	mana_port_hw_stats(dev, &hs);
 	v[MANA_XS_RX_FILTERED] = hs.rx_filtered;
@@ -212,6 +233,7 @@ mana_tel_int(uint64_t ns)
 static const char *const mana_tel_columns[] = {
 	"seq", "outcome", "error", "merged", "total_us",
 	"quiesce_us", "teardown_us", "wait_hw_us", "reprobe_us", "restore_us",
+	"wake", "hint_us",
 };
 
 static int
@@ -258,6 +280,14 @@ mana_tel_reset(const char *cmd, const char *params, struct rte_tel_data *d)
 	for (i = 0; i < RTE_DIM(mana_tel_columns); i++)
 		rte_tel_data_add_array_string(cols, mana_tel_columns[i]);
 	rte_tel_data_add_dict_container(d, "columns", cols, 0);
+	/* The names of the wake column's values (enum mana_reset_wake). */
+	cols = rte_tel_data_alloc();
+	if (cols == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(cols, RTE_TEL_STRING_VAL);
+	for (i = 0; i < MANA_WAKE_NUM; i++)
+		rte_tel_data_add_array_string(cols, mana_reset_wake_name(i));
+	rte_tel_data_add_dict_container(d, "wake_names", cols, 0);
 	/* Newest first; outcome: 0 recovered, 1 failed, 2 removed. */
 	for (i = 0; i < n; i++) {
 		struct rte_tel_data *row = rte_tel_data_alloc();
@@ -274,6 +304,8 @@ mana_tel_reset(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_int(row, mana_tel_int(mana_reset_total_ns(&recs[i])));
 		for (ph = 0; ph < MANA_PH_NUM; ph++)
 			rte_tel_data_add_array_int(row, mana_tel_int(mana_reset_phase_ns(&recs[i], ph)));
+		rte_tel_data_add_array_int(row, (int)recs[i].wake);
+		rte_tel_data_add_array_int(row, mana_tel_int(mana_reset_hint_ns(&recs[i])));
 		snprintf(name, sizeof(name), "reset_%" PRIu64, recs[i].seq);
 		rte_tel_data_add_dict_container(d, name, row, 0);
 	}

@@ -10,7 +10,8 @@
  *
  *   request -> [wait for control ops in flight] -> RECOVERING
  *     RESET_ENTER  quiesce (bounded) -> teardown
- *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded)
+ *     WAIT_HW      hw_probe every hw_poll_ns, or at once on a hint (bounded;
+ *                  mana_reset_wait.c, which also says what ended the wait)
  *     RESET_EXIT   reprobe -> restore
  *   -> SUCCESS, or FAILED (+ REMOVED)
  *
@@ -30,63 +31,13 @@
  * every event. Only the reset thread changes the state away from ACTIVE and
  * back, so the state it reads after reacquiring the lock is its own.
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "mana_clock.h"
-#include "mana_reset.h"
-
-/* A failing lock call is a bug in the engine (the mutex is error-checking:
- * unlocking from a thread that does not hold it fails): stop at once.
- */
-static void
-reset_check(int rc, const char *what)
-{
-	if (rc != 0) {
-		fprintf(stderr, "mana_reset: %s failed: %s\n", what, strerror(rc));
-		abort();
-	}
-}
-
-static void
-reset_lock(struct mana_reset *r)
-{
-	reset_check(pthread_mutex_lock(&r->lock), "mutex lock");
-}
-
-static void
-reset_unlock(struct mana_reset *r)
-{
-	reset_check(pthread_mutex_unlock(&r->lock), "mutex unlock");
-}
+#include "mana_reset_priv.h"
 
 static void
 reset_wait(struct mana_reset *r)
 {
 	reset_check(pthread_cond_wait(&r->cond, &r->lock), "cond wait");
-}
-
-/* Wait until woken or until deadline (CLOCK_MONOTONIC ns). */
-static void
-reset_wait_until(struct mana_reset *r, uint64_t deadline)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(deadline / 1000000000ULL),
-		.tv_nsec = (long)(deadline % 1000000000ULL),
-	};
-	int rc = pthread_cond_timedwait(&r->cond, &r->lock, &ts);
-
-	if (rc != ETIMEDOUT)
-		reset_check(rc, "cond timedwait");
-}
-
-static void
-reset_wake(struct mana_reset *r)
-{
-	reset_check(pthread_cond_broadcast(&r->cond), "cond broadcast");
 }
 
 static void
@@ -121,6 +72,7 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 		r->rmv_stats.final++;
 	r->svc_known = false;
 	r->rmv_deadline = 0;
+	r->wake_pending = MANA_WAKE_NONE;
 	if (outcome == MANA_RS_ACTIVE) {
 		r->stats.succeeded++;
 		/* The device this reset rebuilt on works: a removal that
@@ -138,68 +90,6 @@ reset_finish(struct mana_reset *r, enum mana_reset_state outcome, int error)
 	reset_notify(r, MANA_REV_FAILED);
 	if (outcome == MANA_RS_REMOVED)
 		reset_notify(r, MANA_REV_REMOVED);
-}
-
-/* Decide the pending bus removal, if any (lock held). */
-static void
-reset_rmv_decide(struct mana_reset *r, bool service)
-{
-	if (r->rmv_deadline == 0)
-		return;
-	r->rmv_deadline = 0;
-	if (service) {
-		r->rmv_stats.service++;
-	} else {
-		r->rmv_stats.final++;
-		r->hw_removed = true;
-	}
-}
-
-/* WAIT_HW. Lock held. Returns 0 when the hardware is back, -ENODEV when it
- * was removed, -ETIMEDOUT, or -ECANCELED when the port is closing.
- */
-static int
-reset_wait_hw(struct mana_reset *r, uint64_t deadline)
-{
-	enum mana_hw_status st;
-	uint64_t now, next;
-
-	for (;;) {
-		if (r->closing)
-			return -ECANCELED;
-		now = mana_now_ns();
-		/* Nobody called the bus removal a service event in time. */
-		if (r->rmv_deadline != 0 && now >= r->rmv_deadline)
-			reset_rmv_decide(r, false);
-		if (r->hw_removed)
-			return -ENODEV;
-		r->hw_back_hint = false;
-		reset_unlock(r);
-		st = r->ops->hw_probe(r->ctx);
-		reset_lock(r);
-		if (st == MANA_HW_GONE) {
-			reset_rmv_decide(r, false);
-			return -ENODEV;
-		}
-		/* Ready, but a removal awaits its verdict: not yet. */
-		if (st == MANA_HW_READY && r->rmv_deadline == 0 && !r->hw_removed)
-			return 0;
-		now = mana_now_ns();
-		if (now >= deadline) {
-			/* The bus removed it and nobody said otherwise. */
-			if (r->rmv_deadline != 0) {
-				reset_rmv_decide(r, false);
-				return -ENODEV;
-			}
-			return -ETIMEDOUT;
-		}
-		if (r->closing || r->hw_removed || r->hw_back_hint)
-			continue;
-		next = now + r->params.hw_poll_ns;
-		if (r->rmv_deadline != 0 && r->rmv_deadline < next)
-			next = r->rmv_deadline;
-		reset_wait_until(r, next < deadline ? next : deadline);
-	}
 }
 
 static void
@@ -475,6 +365,7 @@ reset_request_locked(struct mana_reset *r)
 		}
 		memset(&r->cur, 0, sizeof(r->cur));
 		r->cur.t_request = mana_now_ns();
+		r->wake_pending = MANA_WAKE_NONE;
 		r->pending = true;
 		reset_wake(r);
 		break;
@@ -501,6 +392,7 @@ reset_removed_locked(struct mana_reset *r)
 	if (r->state == MANA_RS_ACTIVE && !r->pending) {
 		memset(&r->cur, 0, sizeof(r->cur));
 		r->cur.t_request = mana_now_ns();
+		r->wake_pending = MANA_WAKE_NONE;
 		r->pending = true;
 	}
 }
@@ -570,8 +462,11 @@ mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev)
 	case MANA_HWE_BUS_REMOVED:
 		reset_bus_removed_locked(r);
 		break;
+	case MANA_HWE_CTRL_BACK:
+		reset_hint_locked(r, MANA_WAKE_CTRL);
+		break;
 	default:
-		r->hw_back_hint = true;
+		reset_hint_locked(r, MANA_WAKE_DEVICE);
 		break;
 	}
 	reset_wake(r);

@@ -13,9 +13,10 @@
  * Threads:
  *   - one reset thread per port, created by mana_reset_init and joined by
  *     mana_reset_fini, exactly once; it runs every phase and every op below.
- *   - mana_reset_request / mana_reset_service / mana_reset_hw_event: any
- *     thread, including the EAL interrupt thread; they take the engine lock
- *     for a few instructions and never wait for a reset.
+ *   - mana_reset_request / mana_reset_service / mana_reset_hw_event /
+ *     mana_reset_ctrl_attached: any thread, including the EAL interrupt
+ *     thread and the mailbox thread; they take the engine lock for a few
+ *     instructions and never wait for a reset.
  *   - mana_reset_op_begin / _end, mana_reset_set_started: control threads
  *     (ethdev ops); op_begin never blocks on a reset, it fails with -EBUSY
  *     (dev_stop included: a stop recorded during a reset would let ethdev
@@ -58,7 +59,10 @@ enum mana_reset_event {
 
 /* What the hardware did, as a backend or the control daemon saw it. */
 enum mana_hw_event {
-	MANA_HWE_BACK,       /* a new incarnation of the device is ready */
+	/* The device's own event: a new incarnation is ready (a backend's
+	 * word). A hint: the engine asks the device at once (hw_probe).
+	 */
+	MANA_HWE_BACK,
 	MANA_HWE_REMOVED,    /* the device is gone for good */
 	/* The bus removed the device (RTE_DEV_EVENT_REMOVE). Final unless it
 	 * belongs to a service event (an FPGA reconfiguration: PCI remove,
@@ -75,8 +79,32 @@ enum mana_hw_event {
 	 *     REMOVED, with it the reset goes on as above.
 	 */
 	MANA_HWE_BUS_REMOVED,
+	/* The control daemon's "hardware back" (its HW_BACK, or a resync
+	 * reading UP): a hint as MANA_HWE_BACK, and the daemon's word that
+	 * the device is back, so that a device still the incarnation the
+	 * reset tore down (MANA_HW_SAME) is taken as back too.
+	 */
+	MANA_HWE_CTRL_BACK,
 };
 
+/* How a reset's wait for the hardware (WAIT_HW) ended: what woke the
+ * engine before the device was found ready, or why the wait stopped.
+ * The values are the mailbox's (enum mbox_wake, proto/mbox.h).
+ */
+enum mana_reset_wake {
+	MANA_WAKE_NONE = 0,  /* the reset did not reach WAIT_HW, or is in it */
+	MANA_WAKE_CTRL,      /* MANA_HWE_CTRL_BACK, then hw_probe said ready */
+	MANA_WAKE_POLL,      /* the engine's own hw_probe (the first one, or
+			      * one every hw_poll_ns) found it ready: the
+			      * fallback */
+	MANA_WAKE_DEVICE,    /* MANA_HWE_BACK, then hw_probe said ready */
+	MANA_WAKE_TIMEOUT,   /* hw_timeout_ns ran out: the reset fails, or
+			      * re-probes a device still MANA_HW_SAME */
+	MANA_WAKE_REMOVED,   /* the device is gone (removed for good, a final
+			      * bus removal, hw_probe GONE) */
+	MANA_WAKE_CLOSED,    /* the port was closed meanwhile */
+	MANA_WAKE_NUM,
+};
 enum mana_reset_phase {
 	MANA_PH_QUIESCE,     /* request to datapath idle */
 	MANA_PH_TEARDOWN,    /* queues stopped, resources released */
@@ -89,8 +117,16 @@ enum mana_reset_phase {
 /* Result of a wait for the hardware, from ops->hw_probe. */
 enum mana_hw_status {
 	MANA_HW_DOWN = 0,    /* not back yet */
-	MANA_HW_READY = 1,   /* back: re-probe now */
+	MANA_HW_READY = 1,   /* back, a new incarnation: re-probe now */
 	MANA_HW_GONE = 2,    /* removed */
+	/* There, but still the incarnation the reset tore down: it never went
+	 * away. Back, unless the control daemon said this reset is a service
+	 * event (mana_reset_service) and is attached
+	 * (mana_reset_ctrl_attached): then the device is about to go, and the
+	 * engine waits for the daemon's MANA_HWE_CTRL_BACK (or the daemon's
+	 * departure, or its own timeout) before it takes the device as back.
+	 */
+	MANA_HW_SAME = 3,
 };
 
 /* The port's effects. All run on the reset thread (teardown also from
@@ -115,7 +151,9 @@ struct mana_reset_ops {
 	 * cache, take back every mbuf, close the device handle. Cannot fail.
 	 */
 	void (*teardown)(void *ctx, bool started);
-	/* Is the hardware back? Must not block for long. */
+	/* Is the hardware back, and is it a new incarnation? Must not block
+	 * for long.
+	 */
 	enum mana_hw_status (*hw_probe)(void *ctx);
 	/* Open the new device and check it. -EAGAIN: it went down again. */
 	int (*reprobe)(void *ctx, bool started);
@@ -166,6 +204,12 @@ struct mana_reset_record {
 	uint32_t merged;                  /* requests merged into this one */
 	enum mana_reset_state outcome;    /* ACTIVE, FAILED or REMOVED */
 	int error;                        /* negative errno of a failure */
+	enum mana_reset_wake wake;        /* how its (last) WAIT_HW ended */
+	uint64_t t_wait_end;              /* when it ended; 0: not reached */
+	/* The control daemon's last "hardware back" (MANA_HWE_CTRL_BACK)
+	 * before the wait ended; 0: none in this reset.
+	 */
+	uint64_t t_hint;
 };
 
 struct mana_reset_stats {
@@ -185,8 +229,15 @@ struct mana_reset_rmv_stats {
 	uint64_t final;        /* final: the port ended REMOVED */
 };
 
+/* How each WAIT_HW ended, counted by enum mana_reset_wake (a reset that
+ * goes round again waits, and counts, again).
+ */
+struct mana_reset_wake_stats {
+	uint64_t n[MANA_WAKE_NUM];
+};
+
 struct mana_reset {
-	/* private to mana_reset.c */
+	/* private to mana_reset.c and mana_reset_wait.c */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;             /* CLOCK_MONOTONIC */
 	pthread_t thread;
@@ -197,7 +248,11 @@ struct mana_reset {
 	enum mana_reset_state state;
 	bool pending;                    /* a request waits for the thread */
 	bool again;                      /* the new device failed during exit */
-	bool hw_back_hint;               /* MANA_HWE_BACK arrived */
+	/* The first hint (MANA_WAKE_CTRL or _DEVICE) since the last
+	 * hw_probe began; NONE: none.
+	 */
+	enum mana_reset_wake wake_pending;
+	bool ctrl_up;                    /* the control daemon is attached */
 	bool hw_removed;                 /* removed for good: the reset ends REMOVED */
 	/* For the current (or pending) reset; cleared when it ends: */
 	bool svc_known;                  /* the control daemon said: service event */
@@ -212,6 +267,7 @@ struct mana_reset {
 	unsigned int ops_active;         /* control ops inside begin/end */
 	struct mana_reset_stats stats;
 	struct mana_reset_rmv_stats rmv_stats;
+	struct mana_reset_wake_stats wake_stats;
 	struct mana_reset_record cur;
 	struct mana_reset_record history[MANA_RESET_HISTORY];
 	uint64_t nb_history;
@@ -248,8 +304,18 @@ void mana_reset_request(struct mana_reset *r);
  */
 void mana_reset_service(struct mana_reset *r);
 
-/* The hardware came back or went away (backend or control daemon). */
+/* The hardware came back or went away (backend or control daemon). A
+ * "back" (MANA_HWE_BACK, MANA_HWE_CTRL_BACK) counts for the reset running
+ * or about to run; while none is, it is ignored.
+ */
 void mana_reset_hw_event(struct mana_reset *r, enum mana_hw_event ev);
+
+/* The control daemon is attached (its mailbox is up) or not: after it went
+ * away (PEER_DOWN, a detach) a reset it announced completes on the
+ * device's word alone (MANA_HW_SAME is back again); the engine asks the
+ * device at once. Starts false.
+ */
+void mana_reset_ctrl_attached(struct mana_reset *r, bool attached);
 
 /* Control operations. op_begin returns 0 (the reset waits for op_end before
  * it starts), -EBUSY while a reset runs, -EIO once it failed or the device
@@ -274,6 +340,7 @@ int mana_reset_stop_waiting(struct mana_reset *r);
 enum mana_reset_state mana_reset_state(struct mana_reset *r);
 void mana_reset_stats_get(struct mana_reset *r, struct mana_reset_stats *st);
 void mana_reset_rmv_stats_get(struct mana_reset *r, struct mana_reset_rmv_stats *st);
+void mana_reset_wake_stats_get(struct mana_reset *r, struct mana_reset_wake_stats *st);
 /* Copy up to n records, newest first. Returns how many. */
 unsigned int mana_reset_history(struct mana_reset *r, struct mana_reset_record *out,
 				unsigned int n);
@@ -282,6 +349,11 @@ unsigned int mana_reset_history(struct mana_reset *r, struct mana_reset_record *
  */
 uint64_t mana_reset_phase_ns(const struct mana_reset_record *rec, enum mana_reset_phase ph);
 uint64_t mana_reset_total_ns(const struct mana_reset_record *rec);
+/* From the control daemon's last "hardware back" to the end of WAIT_HW; 0
+ * if there was no such hint (or the wait was not reached).
+ */
+uint64_t mana_reset_hint_ns(const struct mana_reset_record *rec);
+const char *mana_reset_wake_name(enum mana_reset_wake w);
 const char *mana_reset_state_name(enum mana_reset_state s);
 const char *mana_reset_phase_name(enum mana_reset_phase p);
 

@@ -117,6 +117,8 @@ port_hw_probe(void *ctx)
 	switch (proc->hwdev->ops->probe(proc->hwdev)) {
 	case MANA_HWP_READY:
 		return MANA_HW_READY;
+	case MANA_HWP_SAME:
+		return MANA_HW_SAME;
 	case MANA_HWP_GONE:
 		return MANA_HW_GONE;
 	default:

@@ -3,7 +3,7 @@
  */
 /*
  * The reset engine's records as observers read them (mana_reset.h): phase
- * durations and names. Pure functions of their arguments: no lock, no
+ * durations, the wait's hint, names. Pure functions of their arguments: no lock, no
  * state, any thread.
  */
 #include <stdint.h>
@@ -30,6 +30,30 @@ uint64_t
 mana_reset_total_ns(const struct mana_reset_record *rec)
 {
 	return rec->t_end > rec->t_request ? rec->t_end - rec->t_request : 0;
+}
+
+uint64_t
+mana_reset_hint_ns(const struct mana_reset_record *rec)
+{
+	if (rec->t_hint == 0 || rec->t_wait_end < rec->t_hint)
+		return 0;
+	return rec->t_wait_end - rec->t_hint;
+}
+
+const char *
+mana_reset_wake_name(enum mana_reset_wake w)
+{
+	static const char *const names[] = {
+		[MANA_WAKE_NONE] = "none",
+		[MANA_WAKE_CTRL] = "ctrl",
+		[MANA_WAKE_POLL] = "poll",
+		[MANA_WAKE_DEVICE] = "device",
+		[MANA_WAKE_TIMEOUT] = "timeout",
+		[MANA_WAKE_REMOVED] = "removed",
+		[MANA_WAKE_CLOSED] = "closed",
+	};
+
+	return (unsigned int)w < MANA_WAKE_NUM ? names[w] : "unknown";
 }
 
 const char *

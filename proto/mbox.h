@@ -44,7 +44,7 @@
 #include <sys/types.h>
 
 #define MBOX_MAJOR 1
-#define MBOX_MINOR 0
+#define MBOX_MINOR 1
 
 #define MBOX_MAX_PORTS 64
 #define MBOX_MAX_CONNS 32
@@ -123,6 +123,28 @@ struct mbox_reset_rec {
 	int32_t error;                    /* negative errno of a failure */
 };
 
+/* How a reset's wait for the hardware (WAIT_HW) ended (1.1; as the PMD's
+ * enum mana_reset_wake).
+ */
+enum mbox_wake {
+	MBOX_WAKE_NONE = 0,    /* not reached, still waiting, or a 1.0 PMD */
+	MBOX_WAKE_CTRL,        /* ctrl's HW_BACK, then the device said ready */
+	MBOX_WAKE_POLL,        /* the PMD's own poll of the device (its fallback) */
+	MBOX_WAKE_DEVICE,      /* the device's own event */
+	MBOX_WAKE_TIMEOUT,     /* the PMD's bound on the wait ran out */
+	MBOX_WAKE_REMOVED,     /* the device is gone */
+	MBOX_WAKE_CLOSED,      /* the port was closed */
+	MBOX_WAKE_NUM,
+};
+
+/* The wait of one reset of the timeline (1.1). */
+struct mbox_reset_wake {
+	uint32_t cause;        /* enum mbox_wake */
+	uint32_t pad;          /* 0 */
+	uint64_t hint_ns;      /* from ctrl's last HW_BACK to the end of the
+				* wait; 0: no HW_BACK in this reset */
+};
+
 /* Written by the PMD owning the port only. */
 struct mbox_pmd_rec {
 	uint32_t state;                   /* enum mbox_pmd_state */
@@ -136,6 +158,10 @@ struct mbox_pmd_rec {
 	uint32_t nb_timeline;             /* valid entries, newest first */
 	uint32_t pid;                     /* of the writer (informational) */
 	struct mbox_reset_rec timeline[MBOX_TIMELINE];
+	/* 1.1: wake[i] goes with timeline[i]. All zero (NONE) from a 1.0
+	 * writer (proto/README.md, section 4: after the record's 1.0 length).
+	 */
+	struct mbox_reset_wake wake[MBOX_TIMELINE];
 };
 
 /* What mbox_port_read returns. */
@@ -431,5 +457,6 @@ const char *mbox_ev_name(unsigned int type);
 const char *mbox_hw_state_name(unsigned int s);
 const char *mbox_pmd_state_name(unsigned int s);
 const char *mbox_svc_source_name(unsigned int s);
+const char *mbox_wake_name(unsigned int w);
 
 #endif /* MANA_MBOX_H */

@@ -40,6 +40,9 @@ print_port(unsigned int p, const struct mbox_port *pt)
 		       mbox_pmd_state_name(r->outcome), r->error, r->total_ns / 1000);
 		for (j = 0; j < MBOX_PHASES; j++)
 			printf(" %" PRIu64, r->phase_ns[j] / 1000);
+		printf(" wake %s", mbox_wake_name(pt->pmd.wake[i].cause));
+		if (pt->pmd.wake[i].hint_ns != 0)
+			printf(" hint %" PRIu64 " us", pt->pmd.wake[i].hint_ns / 1000);
 		printf("\n");
 	}
 }

@@ -51,15 +51,16 @@ mbox_port_read(const struct mbox *mb, unsigned int port, struct mbox_port *out)
 {
 	struct mbox_port_shm *ps;
 	struct mbox_ring *r;
+	unsigned int i;
 	int rc;
 
 	rc = port_arg(mb, port, "mbox_port_read");
 	if (rc < 0)
 		return rc;
 	ps = mbox_port_shm(mb, port);
-	rc = mbox_rec_read(&ps->ctrl, &out->ctrl, sizeof(out->ctrl));
+	rc = mbox_rec_read(&ps->ctrl, &out->ctrl, sizeof(out->ctrl), sizeof(out->ctrl));
 	if (rc == 0)
-		rc = mbox_rec_read(&ps->pmd, &out->pmd, sizeof(out->pmd));
+		rc = mbox_rec_read(&ps->pmd, &out->pmd, MBOX_PMD_REC_LEN_1_0, sizeof(out->pmd));
 	if (rc < 0)
 		return mbox_setmsg(rc, "port %u: %s", port, mbox_errmsg());
 	/* Strings are NUL-terminated whatever the segment says. */
@@ -68,6 +69,9 @@ mbox_port_read(const struct mbox *mb, unsigned int port, struct mbox_port *out)
 	out->ctrl.ident.netdev[sizeof(out->ctrl.ident.netdev) - 1] = '\0';
 	if (out->pmd.nb_timeline > MBOX_TIMELINE)
 		out->pmd.nb_timeline = MBOX_TIMELINE;
+	for (i = 0; i < MBOX_TIMELINE; i++)
+		if (out->pmd.wake[i].cause >= MBOX_WAKE_NUM)
+			out->pmd.wake[i].cause = MBOX_WAKE_NONE;   /* a later minor's */
 	out->owner = __atomic_load_n(&ps->owner, __ATOMIC_ACQUIRE);
 	out->owner_live = mbox_token_live(mb, out->owner);
 	r = mbox_ring_c2p(mb, port);
@@ -87,6 +91,17 @@ ident_ok(const struct mbox_ident *id)
 		memchr(id->netdev, '\0', sizeof(id->netdev)) != NULL;
 }
 
+static bool
+wake_ok(const struct mbox_pmd_rec *rec)
+{
+	unsigned int i;
+
+	for (i = 0; i < MBOX_TIMELINE; i++)
+		if (rec->wake[i].cause >= MBOX_WAKE_NUM || rec->wake[i].pad != 0)
+			return false;
+	return true;
+}
+
 int
 mbox_port_set_ctrl(struct mbox *mb, unsigned int port, const struct mbox_ctrl_rec *rec)
 {
@@ -99,7 +114,7 @@ mbox_port_set_ctrl(struct mbox *mb, unsigned int port, const struct mbox_ctrl_re
 	if (rec == NULL || !ident_ok(&rec->ident) || rec->hw_state >= MBOX_HW_NUM ||
 	    rec->svc_source >= MBOX_SRC_NUM)
 		return mbox_setmsg(-EINVAL, "mbox_port_set_ctrl: port %u: invalid record", port);
-	mbox_rec_write(&mbox_port_shm(mb, port)->ctrl, rec, sizeof(*rec));
+	mbox_rec_write(&mbox_port_shm(mb, port)->ctrl, rec, sizeof(*rec), sizeof(*rec));
 	return 0;
 }
 
@@ -114,9 +129,9 @@ mbox_port_set_pmd(struct mbox *mb, unsigned int port, const struct mbox_pmd_rec 
 		return mbox_setmsg(-EPERM, "mbox_port_set_pmd: port %u is not claimed by this process",
 				  port);
 	if (rec == NULL || rec->state >= MBOX_PMD_NUM || rec->phase >= MBOX_PHASES ||
-	    rec->nb_timeline > MBOX_TIMELINE)
+	    rec->nb_timeline > MBOX_TIMELINE || !wake_ok(rec))
 		return mbox_setmsg(-EINVAL, "mbox_port_set_pmd: port %u: invalid record", port);
-	mbox_rec_write(&mbox_port_shm(mb, port)->pmd, rec, sizeof(*rec));
+	mbox_rec_write(&mbox_port_shm(mb, port)->pmd, rec, MBOX_PMD_REC_LEN_1_0, sizeof(*rec));
 	return 0;
 }
 
@@ -129,7 +144,7 @@ mbox_port_find(const struct mbox *mb, const char *pci)
 	if (mb == NULL || pci == NULL)
 		return mbox_setmsg(-EINVAL, "mbox_port_find: NULL argument");
 	for (p = 0; p < mb->nb_ports; p++) {
-		if (mbox_rec_read(&mbox_port_shm(mb, p)->ctrl, &rec, sizeof(rec)) < 0)
+		if (mbox_rec_read(&mbox_port_shm(mb, p)->ctrl, &rec, sizeof(rec), sizeof(rec)) < 0)
 			continue;
 		rec.ident.pci[sizeof(rec.ident.pci) - 1] = '\0';
 		if (rec.hw_state != MBOX_HW_NONE && strcmp(rec.ident.pci, pci) == 0)
@@ -154,7 +169,7 @@ mbox_port_add(struct mbox *mb, const struct mbox_ident *id)
 		return p;
 	for (i = 0; i < mb->nb_ports && free_port < 0; i++) {
 		/* A record we cannot read is not reused: it may be a live port. */
-		if (mbox_rec_read(&mbox_port_shm(mb, i)->ctrl, &rec, sizeof(rec)) == 0 &&
+		if (mbox_rec_read(&mbox_port_shm(mb, i)->ctrl, &rec, sizeof(rec), sizeof(rec)) == 0 &&
 		    rec.hw_state == MBOX_HW_NONE)
 			free_port = (int)i;
 	}
@@ -164,7 +179,8 @@ mbox_port_add(struct mbox *mb, const struct mbox_ident *id)
 	rec.ident = *id;
 	rec.hw_state = MBOX_HW_UP;
 	rec.t_changed = mbox_now_ns();
-	mbox_rec_write(&mbox_port_shm(mb, (unsigned int)free_port)->ctrl, &rec, sizeof(rec));
+	mbox_rec_write(&mbox_port_shm(mb, (unsigned int)free_port)->ctrl, &rec, sizeof(rec),
+		       sizeof(rec));
 	return free_port;
 }
 

@@ -92,7 +92,12 @@ struct mbox_rec {
 static_assert(sizeof(struct mbox_ctrl_rec) <= MBOX_REC_WORDS * 8, "rec size");
 static_assert(sizeof(struct mbox_pmd_rec) <= MBOX_REC_WORDS * 8, "rec size");
 static_assert(sizeof(struct mbox_ctrl_rec) == 152, "ctrl rec layout");
-static_assert(sizeof(struct mbox_pmd_rec) == 640, "pmd rec layout");
+/* A record's len is the size of its 1.0 fields; a minor's additions follow
+ * them in the copy's payload (README, section 4).
+ */
+#define MBOX_PMD_REC_LEN_1_0 640u
+static_assert(offsetof(struct mbox_pmd_rec, wake) == MBOX_PMD_REC_LEN_1_0, "pmd rec 1.0 layout");
+static_assert(sizeof(struct mbox_pmd_rec) == 768, "pmd rec layout");
 static_assert(sizeof(struct mbox_rec) % MBOX_LINE == 0, "rec layout");
 static_assert(sizeof(struct mbox_rec) == 1664, "rec layout");
 
@@ -290,9 +295,13 @@ struct mbox_port_shm *mbox_port_shm(const struct mbox *mb, unsigned int port);
 struct mbox_ring *mbox_ring_c2p(const struct mbox *mb, unsigned int port);
 struct mbox_ring *mbox_ring_p2c(const struct mbox *mb, unsigned int port);
 
-/* A record's single writer and its readers (README, "Records"). */
-int mbox_rec_read(const struct mbox_rec *r, void *out, size_t len);
-void mbox_rec_write(struct mbox_rec *r, const void *in, size_t len);
+/* A record's single writer and its readers (README, "Records"): len is the
+ * record's 1.0 length (its len field, checked), size >= len the bytes of
+ * the payload copied (a later minor's fields after the first len bytes:
+ * zeros from an older writer).
+ */
+int mbox_rec_read(const struct mbox_rec *r, void *out, size_t len, size_t size);
+void mbox_rec_write(struct mbox_rec *r, const void *in, size_t len, size_t size);
 
 /* Set this thread's mbox_errmsg(); returns err. */
 int mbox_setmsg(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

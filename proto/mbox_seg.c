@@ -221,7 +221,7 @@ rec_crc(uint64_t seq, uint32_t len, const uint64_t *data)
 }
 
 int
-mbox_rec_read(const struct mbox_rec *r, void *out, size_t len)
+mbox_rec_read(const struct mbox_rec *r, void *out, size_t len, size_t size)
 {
 	uint64_t data[MBOX_REC_WORDS];
 	const struct mbox_rec_copy *c;
@@ -260,7 +260,7 @@ mbox_rec_read(const struct mbox_rec *r, void *out, size_t len)
 			continue;
 		if (s1 == 0) {
 			/* Never written. */
-			memset(out, 0, len);
+			memset(out, 0, size);
 			return 0;
 		}
 		if (l != len)
@@ -268,14 +268,17 @@ mbox_rec_read(const struct mbox_rec *r, void *out, size_t len)
 					  l, len);
 		if (crc != rec_crc(s1, l, data))
 			return mbox_setmsg(-EBADMSG, "record checksum mismatch: corrupted segment");
-		memcpy(out, data, len);
+		/* The words after len: a later minor's fields (zero from a
+		 * writer that had none), covered by the crc.
+		 */
+		memcpy(out, data, size);
 		return 0;
 	}
 	return mbox_setmsg(-EAGAIN, "record rewritten during %d reads in a row", REC_TRIES);
 }
 
 void
-mbox_rec_write(struct mbox_rec *r, const void *in, size_t len)
+mbox_rec_write(struct mbox_rec *r, const void *in, size_t len, size_t size)
 {
 	uint64_t data[MBOX_REC_WORDS] = { 0 };
 	struct mbox_rec_copy *c;
@@ -283,7 +286,7 @@ mbox_rec_write(struct mbox_rec *r, const void *in, size_t len)
 	uint32_t a;
 	int i;
 
-	memcpy(data, in, len);
+	memcpy(data, in, size);
 	a = __atomic_load_n(&r->active, __ATOMIC_RELAXED) & 1;
 	c = &r->copy[!a];
 	/* Strictly above both copies, odd: also after a writer died mid-way. */
@@ -333,6 +336,10 @@ static const char *const src_names[] = {
 	"unknown", "rdma_netlink", "devlink", "uevent", "operator",
 };
 
+static const char *const wake_names[] = {
+	"none", "ctrl", "poll", "device", "timeout", "removed", "closed",
+};
+
 #define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && (tab)[i] != NULL ? (tab)[i] : "?")
 
 const char *
@@ -357,6 +364,12 @@ const char *
 mbox_svc_source_name(unsigned int s)
 {
 	return NAME(src_names, s);
+}
+
+const char *
+mbox_wake_name(unsigned int w)
+{
+	return NAME(wake_names, w);
 }
 
 static bool

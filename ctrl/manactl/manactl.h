@@ -56,10 +56,12 @@ int manactl_mbox_arg(struct manactl *m, const char **path);
 /* mbox_port_read with the identity's strings terminated; a message on error. */
 int manactl_mbox_port_read(const struct mbox *mb, unsigned int p, struct mbox_port *pt);
 void manactl_guid_str(uint64_t g, char *buf, size_t n);
-/* A port as `reset show` prints it (one JSON object), and one reset of its timeline. */
+/* A port as `reset show` prints it (one JSON object), and reset i of its
+ * timeline (i < MBOX_TIMELINE) with how its wait for the hardware ended.
+ */
 void manactl_print_port(unsigned int p, const struct mbox_port *pt);
-void manactl_print_reset(unsigned int p, const struct mbox_port *pt,
-			 const struct mbox_reset_rec *r, bool with_port);
+void manactl_print_reset(unsigned int p, const struct mbox_port *pt, unsigned int i,
+			 bool with_port);
 
 /*
  * The monitor's records (manactl_monitor_mbox.c, below manactl_monitor.c):

@@ -60,9 +60,10 @@ manactl_guid_str(uint64_t g, char *buf, size_t n)
 }
 
 void
-manactl_print_reset(unsigned int p, const struct mbox_port *pt, const struct mbox_reset_rec *r,
-		    bool with_port)
+manactl_print_reset(unsigned int p, const struct mbox_port *pt, unsigned int i, bool with_port)
 {
+	const struct mbox_reset_rec *r = &pt->pmd.timeline[i];
+	const struct mbox_reset_wake *w = &pt->pmd.wake[i];
 	char key[24];
 
 	open_json_object(NULL);
@@ -76,13 +77,24 @@ manactl_print_reset(unsigned int p, const struct mbox_port *pt, const struct mbo
 	print_string(PRINT_ANY, "outcome", " outcome %s", mbox_pmd_state_name(r->outcome));
 	print_int(PRINT_ANY, "error", " error %d", r->error);
 	print_u64(PRINT_ANY, "total_us", " total %" PRIu64 "us", r->total_ns / 1000);
-	for (unsigned int i = 0; i < MBOX_PHASES; i++) {
+	for (unsigned int ph = 0; ph < MBOX_PHASES; ph++) {
 		char fmt[32];
 
-		snprintf(key, sizeof(key), "%s_us", mbox_phase_label(i));
-		snprintf(fmt, sizeof(fmt), " %s %%" PRIu64 "us", mbox_phase_label(i));
-		print_u64(PRINT_ANY, key, fmt, r->phase_ns[i] / 1000);
+		snprintf(key, sizeof(key), "%s_us", mbox_phase_label(ph));
+		snprintf(fmt, sizeof(fmt), " %s %%" PRIu64 "us", mbox_phase_label(ph));
+		print_u64(PRINT_ANY, key, fmt, r->phase_ns[ph] / 1000);
 	}
+	/* How the wait for the hardware ended (a 1.0 PMD: unknown, and no
+	 * text), and how long after ctrl's HW_BACK.
+	 */
+	if (w->cause != MBOX_WAKE_NONE)
+		print_string(PRINT_ANY, "wake", " wake %s", mbox_wake_name(w->cause));
+	else
+		print_string(PRINT_JSON, "wake", NULL, mbox_wake_name(w->cause));
+	if (w->hint_ns != 0)
+		print_u64(PRINT_ANY, "hint_us", " hint %" PRIu64 "us", w->hint_ns / 1000);
+	else
+		print_null(PRINT_JSON, "hint_us", NULL, NULL);
 	print_string(PRINT_FP, NULL, "%s", "\n");
 	close_json_object();
 }
@@ -140,7 +152,7 @@ manactl_print_port(unsigned int p, const struct mbox_port *pt)
 
 	open_json_array(PRINT_JSON, "timeline");
 	for (unsigned int i = 0; i < d->nb_timeline && i < MBOX_TIMELINE; i++)
-		manactl_print_reset(p, pt, &d->timeline[i], false);
+		manactl_print_reset(p, pt, i, false);
 	close_json_array(PRINT_JSON, NULL);
 	close_json_object();
 }

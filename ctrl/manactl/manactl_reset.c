@@ -5,7 +5,9 @@
  * manactl reset show [ PORT ] / reset history [ PORT ]: what the proto/
  * mailbox says of each port: identity and hardware state (mana-ctrld's
  * record), reset state, counters and the timeline of the last resets (the
- * PMD's record). The segment is mapped read-only (mbox_open): no effect on
+ * PMD's record; with how each reset's wait for the hardware ended: "wake"
+ * ctrl, poll, device, timeout, and "hint" the time from mana-ctrld's
+ * HW_BACK to its end). The segment is mapped read-only (mbox_open): no effect on
  * mana-ctrld or the PMDs. PORT: a port number, PCI address or IB device.
  * The segment: "mbox PATH", else $MANA_MBOX, else /run/mana/mbox.
  */
@@ -92,7 +94,7 @@ reset_walk(struct manactl *m, bool history)
 			continue;
 		}
 		for (unsigned int i = 0; i < pt.pmd.nb_timeline && i < MBOX_TIMELINE; i++)
-			manactl_print_reset(p, &pt, &pt.pmd.timeline[i], true);
+			manactl_print_reset(p, &pt, i, true);
 	}
 	close_json_array(PRINT_JSON, NULL);
 	print_end();

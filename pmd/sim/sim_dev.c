@@ -75,6 +75,11 @@ sim_dev_probe(struct mana_hw_dev *hd)
 		return MANA_HWP_DOWN;
 	case SIM_HW_GONE:
 		return MANA_HWP_GONE;
+	case SIM_HW_UP:
+		/* The incarnation opened last (an open turns READY into UP
+		 * under a new identity): no service event since.
+		 */
+		return MANA_HWP_SAME;
 	default:
 		return MANA_HWP_READY;
 	}

@@ -77,7 +77,7 @@ assert d["kernel"] == {"rdma_monitor": True, "devlink": None}, d
 x = d["detection"]
 assert x["rdma_events"] == 1 and x["rdma_resyncs"] == 1 and x["overruns"] == 0, x
 m = s["mailbox"]
-assert m["ctrl_pid"] == pid and m["peers"] == 1 and m["version"] == "1.0", m
+assert m["ctrl_pid"] == pid and m["peers"] == 1 and m["version"] == "1.1", m
 assert m["ctrl_gen"] == 1 and m["nb_ports"] == 16 and m["ring_slots"] == 64, m
 p = s["ports"]
 assert len(p) == 1 and p[0]["pci"] == "7870:00:00.0" and p[0]["hw"]["state"] == "up", p
@@ -211,7 +211,7 @@ check "status: daemon line" grep -qE "^daemon pid $d1 state running running true
 check "status: sources" grep -q "^  sources rdma fake devlink false uevent false$" <<<"$out"
 check "status: kernel features" grep -q "^  kernel rdma_monitor true devlink unknown$" <<<"$out"
 check "status: detection counters" grep -q "^  detection rdma_events 4 uevents 0 devlink_events 0 rdma_resyncs 1 devlink_resyncs 0 overruns 0 errors 0 devlink_missed_errors 0 devlink_missed_recovers 0$" <<<"$out"
-check "status: mailbox" grep -q "^mailbox $seg version 1.0 ctrl_gen 1 ctrl_pid $d1 peers 0 ports 16 ring_slots 64 size 583296$" <<<"$out"
+check "status: mailbox" grep -q "^mailbox $seg version 1.1 ctrl_gen 1 ctrl_pid $d1 peers 0 ports 16 ring_slots 64 size 583296$" <<<"$out"
 check "status: the port" grep -q "^port 0 pci $pci ibdev mana_1 netdev eth1 node_guid 0000:0000:0000:1000 gen 2$" <<<"$out"
 check "status: the resets with phases" grep -q "^    reset 1 outcome active error 0 total 15000us quiesce 1000us teardown 2000us wait_hw 3000us reprobe 4000us restore 5000us$" <<<"$out"
 out=$("$manactl" -j status mbox "$seg")
@@ -324,7 +324,7 @@ echo "--- $(grep '"missed"' "$tmp/mon2.json" | head -3)"
 kill -HUP "$d2"
 check "status: a reload counted" wait_for 5 grep -q '^reloads=1$' "$seg.status"
 out=$("$manactl" status mbox "$seg")
-check "status: the restarted daemon, next generation" grep -q "^mailbox $seg version 1.0 ctrl_gen 2 ctrl_pid $d2 " <<<"$out"
+check "status: the restarted daemon, next generation" grep -q "^mailbox $seg version 1.1 ctrl_gen 2 ctrl_pid $d2 " <<<"$out"
 kill -TERM "$d2"
 wait "$d2"
 check "SIGTERM: exit 0 (2)" [ $? -eq 0 ]

@@ -162,10 +162,14 @@ check "port 1: the daemon is back" wait_for 10 grep -q "port 1: the control daem
 # The fake kernel starts empty: the device is absent from the daemon's first
 # dump, so it went while no daemon watched (SVC_START); port 1 resets, and
 # the device is back.
+# The simulated device never went down: the port waits for the daemon's
+# "hardware back" (the same incarnation is not back before it).
 check "port 1: reset at the restart" \
-	dt_wait_count "$log" "Port 1: error recovery successful event" 2 60
+	dt_wait_count "$log" "Port 1: error recovering event" 2 60
 echo "add mana_0 1000 eth0" >&3
 check "restart: hardware back" wait_for 10 grep -q '"msg":"hardware_back"' "$tmp/d2.log"
+check "port 1: recovered on it" \
+	dt_wait_count "$log" "Port 1: error recovery successful event" 2 60
 kill -TERM "$d2"
 wait "$d2"
 # Under another uid (the dynamic uid changed): refused, with a message.
@@ -191,9 +195,11 @@ check "port 1: refused, naming the new uid" wait_for 10 \
 check "port 0, trusting the new uid: attached" wait_for 15 \
 	grep -q "port 0: mailbox $sock attached" "$log"
 check "port 0: reset at the restart" \
-	dt_wait_count "$log" "Port 0: error recovery successful event" 1 60
+	dt_wait_count "$log" "Port 0: error recovering event" 1 60
 echo "add mana_0 1000 eth0" >&3
 check "new uid: hardware back" wait_for 10 grep -q '"msg":"hardware_back"' "$tmp/d3.log"
+check "port 0: recovered on it" \
+	dt_wait_count "$log" "Port 0: error recovery successful event" 1 60
 check "port 1: no reset while refused" \
 	[ "$(grep -c 'Port 1: error recovering event' "$log")" -eq 2 ]
 dt_session_quit

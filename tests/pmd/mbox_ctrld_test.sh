@@ -4,8 +4,10 @@
 # and a fake sysfs) and stock dpdk-testpmd with the plugin, a simulated port
 # on the daemon's mailbox (mbox=, mbox_port=<the PCI address ctrl knows>):
 #   - the RDMA device unregisters: the daemon's service event resets the
-#     port (testpmd: recovering, successful), the daemon logs the PMD's
-#     reset, phases and durations, manactl shows the PMD record;
+#     port (testpmd: recovering), which waits for the daemon's "hardware
+#     back" (the simulated device never went down), then recovers; the
+#     daemon logs the PMD's reset, phases and durations, manactl shows the
+#     PMD record and that the daemon's word ended the wait;
 #   - the daemon is killed (SIGKILL): testpmd goes on; a restarted daemon
 #     re-adopts the segment and the port attaches again;
 #   - the PCI function goes away and the device stays away: hot-remove, then
@@ -96,9 +98,15 @@ check "testpmd up" dt_wait_count "$log" "^testpmd> " 1 60
 check "PMD attached (daemon)" wait_for 10 grep -q '"msg":"pmd attached"' "$tmp/d1.log"
 check "PMD attached (testpmd)" wait_for 5 grep -q "mailbox $seg.sock attached" "$log"
 
-# The RDMA device unregisters: a service event.
+# The RDMA device unregisters: a service event. The simulated device never
+# goes down (the same incarnation), so the port waits for the daemon's
+# "hardware back": the RDMA device registers again.
 echo "del mana_0" >&3
 check "testpmd: recovering" dt_wait_count "$log" "Port 0: error recovering event" 1 10
+sleep 0.3
+check "testpmd: waits for the daemon's word" test \
+	"$(count "Port 0: error recovery successful event" "$log")" -eq 0
+echo "add mana_1 1000 eth1" >&3   # back: HW_BACK
 check "testpmd: recovered" dt_wait_count "$log" "Port 0: error recovery successful event" 1 60
 check "daemon: reset entered" wait_for 5 \
 	grep -q "\"msg\":\"pmd reset entered\".*\"pci\":\"$pci\".*\"reset\":\"1\"" "$tmp/d1.log"
@@ -106,10 +114,10 @@ check "daemon: five phases" wait_for 5 \
 	test "$(count '"msg":"pmd reset phase"' "$tmp/d1.log")" -eq 5
 check "daemon: recovered, with durations" wait_for 5 \
 	grep -q '"msg":"pmd recovery succeeded".*"reset":"1","outcome":"active","error":"0","total_ms":"[0-9.]*","quiesce_ms"' "$tmp/d1.log"
-echo "add mana_1 1000 eth1" >&3   # back: HW_BACK, a hint to an idle port
 check "daemon: hardware back" wait_for 5 grep -q "mana_1" "$tmp/d1.log"
 out=$("$manactl" reset show mbox "$seg")
 check "manactl: the PMD record" grep -q "^  pmd active .* resets 1 success 1 failed 0" <<<"$out"
+check "manactl: the daemon's word ended the wait" grep -q "^    reset 1 outcome active .* wake ctrl hint [0-9]*us$" <<<"$out"
 echo "$out"
 
 # The daemon dies; testpmd does not notice but in its log.

@@ -732,9 +732,12 @@ test_d_ctrl_killed(void)
 		CHECK(got);
 		CHECK(mbox_port_read(mb, 0, &pt) == 0);
 		CHECK(pt.pmd.state == MBOX_PMD_ACTIVE && pt.pmd.nb_success == 1);
-		/* And drives a reset again. */
+		/* And drives a reset again: the device never goes down, so
+		 * the port waits for ctrl's word that it is back.
+		 */
 		log.n = 0;
 		CHECK(ctrl_post(mb, 0, MBOX_EV_SVC_START, 0, NULL) == 0);
+		CHECK(ctrl_post(mb, 0, MBOX_EV_HW_BACK, 2, name) == 0);
 		CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERED, 3000));
 		check_reset_events(&log, 0, 2, all_phases, 5, MBOX_EV_RECOVERED);
 		CHECK(app_wait(port, RTE_ETH_EVENT_RECOVERY_SUCCESS, 2, 2000));

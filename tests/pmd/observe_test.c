@@ -18,6 +18,7 @@
 
 #include <rte_ethdev.h>
 
+#include "pmd/mana_reset.h"
 #include "tests/lib/test_port.h"
 #include "tests/lib/test_util.h"
 #include "tests/lib/tsan_dpdk.h"
@@ -98,6 +99,12 @@ main(int argc, char **argv)
 	CHECK(test_xstat(port, "reset_last_wait_hw_us") >= 1000);
 	CHECK(phases <= total && total - phases <= 10);
 	CHECK(test_xstat(port, "mr_registered") >= 1);
+	/* No control daemon: every wait ended by the driver's own poll. */
+	CHECK(test_xstat(port, "reset_wake_poll") == RESETS);
+	CHECK(test_xstat(port, "reset_wake_ctrl") == 0);
+	CHECK(test_xstat(port, "reset_wake_timeout") == 0);
+	CHECK(test_xstat(port, "reset_last_wake") == MANA_WAKE_POLL);
+	CHECK(test_xstat(port, "reset_last_hint_us") == 0);
 	CHECK(test_xstat(port, "rx_mac_filtered_packets") != UINT64_MAX);
 	printf("xstats: %d resets, last %" PRIu64 " us (phases %" PRIu64 " us)\n", RESETS, total,
 	       phases);
@@ -110,7 +117,7 @@ main(int argc, char **argv)
 	CHECK(strstr(reply, "\"state\":\"active\"") != NULL);
 	CHECK(strstr(reply, "\"requested\":3") != NULL);
 	CHECK(strstr(reply, "\"succeeded\":3") != NULL);
-	CHECK(strstr(reply, "\"columns\":[\"seq\",\"outcome\",\"error\",\"merged\",\"total_us\",\"quiesce_us\",\"teardown_us\",\"wait_hw_us\",\"reprobe_us\",\"restore_us\"]") != NULL);
+	CHECK(strstr(reply, "\"columns\":[\"seq\",\"outcome\",\"error\",\"merged\",\"total_us\",\"quiesce_us\",\"teardown_us\",\"wait_hw_us\",\"reprobe_us\",\"restore_us\",\"wake\",\"hint_us\"]") != NULL);
 	for (i = 1; i <= RESETS; i++) {
 		snprintf(key, sizeof(key), "\"reset_%" PRIu64 "\":[%" PRIu64 ",0,0,", i, i);
 		CHECK(strstr(reply, key) != NULL);
