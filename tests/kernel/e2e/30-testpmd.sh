@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=sh disable=SC2034 # sourced by init.sh; variables are for later files
 # dpdk-testpmd with the project's plugin, no hugepages, no PCI: two
-# net_mana_sim ports wired to each other, forwarding (io, `start tx_first`),
+# net_mana_sim ports wired to each other, forwarding (flowgen: traffic
+# never dies out, a reset loses no circulating burst; `start tx_first`),
 # driven through a FIFO; its output, each line stamped with CLOCK_MONOTONIC, in
 # /out/testpmd.log (monostamp). Both lcores on the VM's one CPU. TP_VDEV0 (set by an
 # earlier file) adds port 0's devargs (the mailbox). Runs until 90-stop.sh.
@@ -38,7 +39,7 @@ mark testpmd_start
 		-d "$TP_PLUGINS/librte_mempool_ring.so" -d "$TP_PLUGINS/librte_net_mana.so" \
 		--vdev "net_mana_sim0${TP_VDEV0:+,$TP_VDEV0}" --vdev net_mana_sim1 \
 		--log-level=pmd.net.mana.mbox:info --log-level=pmd.net.mana.reset:info \
-		-- -i --total-num-mbufs=2048 --print-event=all <"$TP_FIFO" 2>&1
+		-- -i --total-num-mbufs=2048 --forward-mode=flowgen --print-event=all <"$TP_FIFO" 2>&1
 	echo "exit rc=$?"
 } | monostamp >"$TP_LOG" &
 TP_PID=$!
@@ -46,19 +47,33 @@ exec 7>"$TP_FIFO"
 # Ports configured and started: the prompt follows (it has no newline).
 tp_wait '^[0-9.]+ Done$' 1 60 && mark testpmd_ready
 tp "start tx_first"
-tp_wait 'packet forwarding - ports=' 1 && mark testpmd_started
-# Forwarding: port 0 receives (`show port stats` from the main lcore while
-# the forwarding lcore runs).
+tp_wait "packet forwarding - ports=" 1 && mark testpmd_started
+# tp_rx0: port 0's RX-packets, from a new `show port stats 0` (sent from
+# the main lcore while the forwarding lcore runs); empty when none came.
+tp_rx0() {
+	_n=$(grep -c 'RX-packets: ' "$TP_LOG")
+	tp "show port stats 0"
+	tp_wait 'RX-packets: ' $((_n + 1)) 5 >/dev/null || return 0
+	grep -o 'RX-packets: [0-9]*' "$TP_LOG" | tail -n 1 | cut -d' ' -f2
+}
+
+# tp_fwd_wait: port 0 received more between two of its counters' reads, in
+# up to 50 tries.
 tp_fwd_wait() {
-	_n=$(grep -c 'RX-packets: [1-9]' "$TP_LOG")
+	_prev=$(tp_rx0)
 	_i=0
-	while [ "$_i" -lt "${1:-100}" ]; do
-		tp "show port stats 0"
+	while [ "$_i" -lt 50 ]; do
 		sleep 0.1
-		[ "$(grep -c 'RX-packets: [1-9]' "$TP_LOG")" -le "$_n" ] || return 0
+		_cur=$(tp_rx0)
+		[ -z "$_prev" ] || [ -z "$_cur" ] || [ "$_cur" -le "$_prev" ] || return 0
+		_prev=$_cur
 		_i=$((_i + 1))
 	done
+	say "testpmd: port 0 does not receive"
 	return 1
 }
 tp_fwd_wait && mark forwarding
+if [ -n "${CTRLD_PID:-}" ]; then
+	wait_grep /out/ctrld.log '"msg":"pmd attached"' 10 && mark pmd_attached
+fi
 say "testpmd forwarding at $(now) s (boot_to_init_s=$BOOT_S)"
