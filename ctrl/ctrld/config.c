@@ -133,6 +133,29 @@ config_pci_allowed(const struct config *c, const char *bdf)
 	return false;
 }
 
+const char *
+config_port_map(const struct config_list *port_map, const char *dev)
+{
+	size_t len = strlen(dev);
+
+	for (unsigned int i = 0; i < port_map->n; i++)
+		if (strncmp(port_map->item[i], dev, len) == 0 && port_map->item[i][len] == '=')
+			return port_map->item[i] + len + 1;
+	return NULL;
+}
+
+bool
+config_port_mapped(const struct config_list *port_map, const char *bdf)
+{
+	for (unsigned int i = 0; i < port_map->n; i++) {
+		const char *eq = strchr(port_map->item[i], '=');
+
+		if (eq != NULL && strcasecmp(eq + 1, bdf) == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 config_print(const struct config *c, FILE *f)
 {

@@ -42,6 +42,7 @@ struct config_list {
 struct config {
 	char driver[CONFIG_STR_MAX];		/* "mana"; "*" = any driver */
 	struct config_list pci_allow;		/* empty = any PCI address */
+	struct config_list port_map;		/* "DEV=BDF": simulation only */
 	struct config_list reporters;		/* devlink reporters that count */
 	uint64_t gone_timeout_ms;		/* service event -> gone for good */
 	uint64_t poll_interval_ms;		/* fallback dump diff; 0 = never */
@@ -76,7 +77,7 @@ struct config_key {
 	bool (*print)(const struct config_key *k, const struct config *c, char *buf, size_t n);
 };
 
-#define CONFIG_NKEYS 21
+#define CONFIG_NKEYS 22
 extern const struct config_key config_keys[CONFIG_NKEYS];
 
 /* Every field at its default (the table's def values). */
@@ -99,6 +100,17 @@ bool config_reporter_counts(const struct config *c, const char *reporter);
 
 /* Is this PCI address allowed (an empty list allows all)? */
 bool config_pci_allowed(const struct config *c, const char *bdf);
+
+/*
+ * The PCI address port_map (struct config's, or a copy of it) gives the
+ * device dev (an RDMA device name or a devlink handle "BUS/NAME"), or NULL
+ * when it names none; the pointer is into port_map. Simulation and tests
+ * only: rxe and netdevsim devices have no PCI address of their own.
+ */
+const char *config_port_map(const struct config_list *port_map, const char *dev);
+
+/* Is bdf the PCI address of an item of port_map? */
+bool config_port_mapped(const struct config_list *port_map, const char *bdf);
 
 /* Print the effective configuration as key = value lines (--check-config). */
 void config_print(const struct config *c, FILE *f);

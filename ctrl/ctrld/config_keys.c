@@ -180,6 +180,52 @@ parse_name_list(const struct config_key *k, void *field, const char *v, char *er
 	return parse_list(k, field, v, false, err, n);
 }
 
+/*
+ * A port_map device, its first len bytes of item: an RDMA device name, or a
+ * devlink handle BUS/NAME (one '/', neither side empty).
+ */
+static bool
+port_map_dev_ok(const char *item, size_t len)
+{
+	size_t slashes = 0, at = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (item[i] == '/') {
+			slashes++;
+			at = i;
+		}
+	}
+	return len > 0 && (slashes == 0 || (slashes == 1 && at > 0 && at + 1 < len));
+}
+
+/* port_map: DEV=PCI items, each DEV once, PCI a PCI address. */
+static int
+parse_port_map(const struct config_key *k, void *field, const char *v, char *err, size_t n)
+{
+	struct config_list *l = field;
+	int ret = parse_list(k, l, v, false, err, n);
+
+	for (unsigned int i = 0; ret == 0 && i < l->n; i++) {
+		const char *item = l->item[i], *eq = strchr(item, '=');
+		size_t dev = eq != NULL ? (size_t)(eq - item) : 0;
+
+		if (eq == NULL || !port_map_dev_ok(item, dev) || !sysfs_pci_is_bdf(eq + 1)) {
+			snprintf(err, n, "%s: \"%s\" is not DEV=PCI (an RDMA device or a devlink "
+				 "handle BUS/NAME, a PCI address like 7870:00:00.0)", k->name, item);
+			ret = -EINVAL;
+		}
+		for (unsigned int j = 0; ret == 0 && j < i; j++) {
+			if (strncmp(l->item[j], item, dev + 1) == 0) {
+				snprintf(err, n, "%s: %.*s is mapped twice", k->name, (int)dev, item);
+				ret = -EINVAL;
+			}
+		}
+	}
+	if (ret < 0)
+		l->n = 0;
+	return ret;
+}
+
 static int
 parse_sysfs(const struct config_key *k, void *field, const char *v, char *err, size_t n)
 {
@@ -357,6 +403,13 @@ print_list(const struct config_key *k, const struct config *c, char *buf, size_t
 	return true;
 }
 
+/* Tests and simulation only: a line when set. */
+static bool
+print_list_if_set(const struct config_key *k, const struct config *c, char *buf, size_t n)
+{
+	return ((const struct config_list *)FIELD(k, c))->n != 0 && print_list(k, c, buf, n);
+}
+
 static bool
 print_ms(const struct config_key *k, const struct config *c, char *buf, size_t n)
 {
@@ -437,6 +490,9 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	  "mana", KEY(driver), parse_driver, print_str },
 	{ "pci_allow", "pci-allow", "LIST", "comma-separated PCI addresses (default: any)",
 	  NULL, KEY(pci_allow), parse_pci_list, print_list },
+	{ "port_map", "port-map", "LIST", "simulation only: DEV=PCI, the mailbox port of a device\n"
+	  "without a PCI address (rxe0, netdevsim/netdevsim1)",
+	  NULL, KEY(port_map), parse_port_map, print_list_if_set },
 	{ "reporters", "reporters", "LIST", "devlink reporters that count as service events\n"
 	  "(default: none; * = any)", NULL, KEY(reporters), parse_name_list, print_list },
 	{ "gone_timeout", "gone-timeout", "DUR", "service event -> gone for good (default 120s)",

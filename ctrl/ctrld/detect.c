@@ -55,8 +55,11 @@ detect_rdma_selected(const struct detect *d, const char *ibdev, const char *netd
 {
 	const struct config *c = d->conf;
 	char dir[PATH_MAX], ndir[PATH_MAX], drv[64];
+	const char *mapped = config_port_map(&c->port_map, ibdev);
 	int match = strcmp(c->driver, "*") == 0;
 
+	if (mapped != NULL)
+		return config_pci_allowed(c, mapped);	/* port_map selects it */
 	snprintf(dir, sizeof(dir), "%s/class/infiniband/%s/device", c->sysfs, ibdev);
 	snprintf(ndir, sizeof(ndir), "%s/class/net/%s/device", c->sysfs,
 		 netdev != NULL ? netdev : "");
@@ -80,8 +83,13 @@ int
 detect_devlink_selected(const struct detect *d, const char *bus, const char *dev)
 {
 	const struct config *c = d->conf;
-	char dir[PATH_MAX], drv[64];
+	char dir[PATH_MAX], drv[64], handle[PATH_MAX];
+	const char *mapped;
 
+	snprintf(handle, sizeof(handle), "%s/%s", bus, dev);
+	mapped = config_port_map(&c->port_map, handle);
+	if (mapped != NULL)
+		return config_pci_allowed(c, mapped);	/* port_map selects it */
 	if (strcmp(bus, "pci") == 0 && !config_pci_allowed(c, dev))
 		return 0;
 	if (strcmp(c->driver, "*") == 0)

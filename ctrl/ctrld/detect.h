@@ -99,7 +99,11 @@ void detect_devlink_event(void *d, const struct nl_dl_msg *m);
  */
 void detect_read_error(struct detect *d, const char *what, int err);
 
-/* Does the configuration select this RDMA device / devlink handle? */
+/*
+ * Does the configuration select this RDMA device / devlink handle? A device
+ * port_map names is selected whatever its driver (its mapped PCI address
+ * checked against pci_allow).
+ */
 int detect_rdma_selected(const struct detect *d, const char *ibdev, const char *netdev);
 int detect_devlink_selected(const struct detect *d, const char *bus, const char *dev);
 

@@ -19,6 +19,7 @@ struct sink_mbox {
 	struct ctrl_sink sink;		/* what the tracker calls: this object */
 	struct ctrl_sink next;		/* and what it passes on to (the log sink) */
 	char sysfs[128];
+	struct config_list port_map;	/* the configuration's, at open */
 	unsigned int nb_ports;
 	struct mbox_event last[MBOX_MAX_PORTS];	/* latest PMD -> ctrl event per port */
 	bool mute;			/* sink_mbox_adopt: already published */
@@ -33,6 +34,10 @@ pci_of(const struct sink_mbox *s, const char *key, const struct ctrl_ident *id, 
 	char link[PATH_MAX];
 
 	pci[0] = '\0';
+	if (config_port_map(&s->port_map, key) != NULL) {
+		snprintf(pci, n, "%s", config_port_map(&s->port_map, key));
+		return;
+	}
 	if (strncmp(key, "pci/", 4) == 0) {
 		snprintf(pci, n, "%.12s", key + 4);
 		if (!sysfs_pci_is_bdf(pci))
@@ -50,6 +55,13 @@ pci_of(const struct sink_mbox *s, const char *key, const struct ctrl_ident *id, 
 			return;
 	}
 	pci[0] = '\0';
+}
+
+/* A PCI function that port_map names has no sysfs entry: never removed. */
+static bool
+pci_present(const struct sink_mbox *s, const char *bdf)
+{
+	return config_port_mapped(&s->port_map, bdf) || sysfs_pci_present(s->sysfs, bdf);
 }
 
 /* The port whose record names this device: IB name, then node GUID, then netdev. */
@@ -173,7 +185,7 @@ publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 	pt.ctrl.t_changed = ev->t_ns;
 	switch (ev->kind) {
 	case CTRL_EV_SERVICE_STARTED:
-		removed = !sysfs_pci_present(s->sysfs, pt.ctrl.ident.pci);
+		removed = !pci_present(s, pt.ctrl.ident.pci);
 		pt.ctrl.hw_state = removed ? MBOX_HW_REMOVED : MBOX_HW_SERVICE;
 		pt.ctrl.svc_source = source_code(ev->source);
 		pt.ctrl.svc_reason = (uint16_t)svc_reason_code(ev->reason);
@@ -409,6 +421,7 @@ sink_mbox_open(const struct config *conf, const struct ctrl_sink *next, char *er
 	mbox_info(s->mb, &info);
 	s->nb_ports = info.nb_ports < MBOX_MAX_PORTS ? info.nb_ports : MBOX_MAX_PORTS;
 	snprintf(s->sysfs, sizeof(s->sysfs), "%s", conf->sysfs);
+	s->port_map = conf->port_map;
 	if (next != NULL)
 		s->next = *next;
 	s->sink.publish = sink_mbox_publish;

@@ -14,7 +14,9 @@
  * else class/net/NETDEV/device), of a devlink handle from the handle
  * ("pci/BDF"); a device no longer in sysfs (unregistered) is found by its
  * record's IB device name, node GUID or netdev. A device without a PCI
- * address (rxe, netdevsim) is not published.
+ * address (rxe, netdevsim) is not published, unless the configuration's
+ * port_map gives it one (simulation and tests: copied at open; such an
+ * address is never "gone from sysfs").
  *
  *   present (first seen, identity learnt)  -> port added / identity updated;
  *                                             a port not UP (ctrl restarted

@@ -9,7 +9,7 @@
  * bad value exits 1 naming the key; --help lists the flag with its argument
  * and help. In-process: the flag is the name with '-' for '_', both
  * spellings find the row, each default parses. A row without a sample here
- * fails: a new key needs one.
+ * fails: a new key needs one. port_map: its lookups and bad items too.
  *
  * Usage: config_keys_test MANA_CTRLD
  */
@@ -36,6 +36,8 @@ static const struct sample samples[] = {
 	{ "driver", "*", "*", "a/b", NULL, NULL },
 	{ "pci_allow", "0000:00:02.0, 7870:00:00.0", "0000:00:02.0,7870:00:00.0", "00:02.0",
 	  NULL, NULL },
+	{ "port_map", "rxe0=7870:00:00.0 netdevsim/netdevsim1=7870:00:00.0",
+	  "rxe0=7870:00:00.0,netdevsim/netdevsim1=7870:00:00.0", "rxe0=00:02.0", NULL, NULL },
 	{ "reporters", "fw tx", "fw,tx", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,w,x,y,z,"
 	  "aa,bb,cc,dd,ee,ff,gg", NULL, NULL },
 	{ "gone_timeout", "1.5min", "90000ms", "0", NULL, NULL },
@@ -189,6 +191,51 @@ check_key(const struct config_key *k, const struct sample *s, const char *defaul
 	}
 }
 
+/*
+ * port_map beyond its sample: the lookups, and each kind of bad item
+ * rejected by the daemon (exit 1, the key and the item named).
+ */
+static void
+check_port_map(void)
+{
+	static const char *const bad[] = {
+		"rxe0", "rxe0=", "=7870:00:00.0", "rxe0=7870:00:00.0=1", "/nsim=7870:00:00.0",
+		"netdevsim/=7870:00:00.0", "a/b/c=7870:00:00.0", "rxe0=7870:00:00.0,rxe0=0000:00:02.0",
+		"rxe0=7870:00:00.0 netdevsim/netdevsim1=bogus",
+	};
+	const char *args[] = { "--check-config", "--port-map", NULL, NULL };
+	char out[8192], err[256];
+	struct config c;
+
+	config_defaults(&c);
+	CHECK(c.port_map.n == 0 && config_port_map(&c.port_map, "rxe0") == NULL);
+	CHECK(config_set(&c, "port_map", "rxe0=7870:00:00.0, pci/0000:00:02.0=0000:00:02.0,"
+			 "netdevsim/netdevsim1=7870:00:00.0", err, sizeof(err)) == 0);
+	CHECK(c.port_map.n == 3);
+	CHECK(config_port_map(&c.port_map, "rxe0") != NULL &&
+	      strcmp(config_port_map(&c.port_map, "rxe0"), "7870:00:00.0") == 0);
+	CHECK(config_port_map(&c.port_map, "netdevsim/netdevsim1") != NULL &&
+	      strcmp(config_port_map(&c.port_map, "netdevsim/netdevsim1"), "7870:00:00.0") == 0);
+	CHECK(config_port_map(&c.port_map, "rxe") == NULL);
+	CHECK(config_port_map(&c.port_map, "rxe00") == NULL);
+	CHECK(config_port_map(&c.port_map, "netdevsim/netdevsim") == NULL);
+	CHECK(config_port_mapped(&c.port_map, "7870:00:00.0"));
+	CHECK(config_port_mapped(&c.port_map, "0000:00:02.0"));
+	CHECK(!config_port_mapped(&c.port_map, "0000:00:03.0"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(config_set(&c, "port_map", bad[i], err, sizeof(err)) == -EINVAL);
+		CHECK(c.port_map.n == 0);
+		args[2] = bad[i];
+		CHECK(run(args, out, sizeof(out)) == 1);
+		if (strstr(out, "port_map: ") == NULL)
+			fprintf(stderr, "--port-map %s: no \"port_map: \" in: %s", bad[i], out);
+		CHECK(strstr(out, "port_map: ") != NULL);
+	}
+	CHECK(strstr(out, "is not DEV=PCI") != NULL && strstr(out, "bogus") != NULL);
+	args[2] = bad[7];
+	CHECK(run(args, out, sizeof(out)) == 1 && strstr(out, "rxe0 is mapped twice") != NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -227,6 +274,7 @@ main(int argc, char **argv)
 		if (strstr(usage, opt) == NULL)
 			fprintf(stderr, "usage lacks \"%s\":\n%s", opt + 1, usage);
 	}
+	check_port_map();
 	/* No sample for a key that is gone. */
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
 		CHECK(config_key_find(samples[i].key) != NULL);
