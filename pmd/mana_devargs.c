@@ -21,6 +21,11 @@
 #define MANA_DEFAULT_RESET_TIMEOUT_MS   30000u
 #define MANA_DEFAULT_QUIESCE_TIMEOUT_MS 2000u
 #define MANA_DEFAULT_HW_POLL_MS         1u
+/* With a control daemon (mbox=) its "hardware back" wakes the wait at once:
+ * the driver's own poll is only the fallback (a reset the daemon did not
+ * see, a daemon gone), and asking a real device costs a sysfs walk.
+ */
+#define MANA_DEFAULT_HW_POLL_CTRL_MS    1000u
 #define MANA_DEFAULT_MP_TIMEOUT_MS      200u
 /* A control daemon tells a service event within milliseconds of the PCI
  * removal (it sees the devlink event first, or the same uevent).
@@ -181,6 +186,9 @@ mana_devargs_common(const char *name, const struct rte_kvargs *kv, struct mana_d
 		ret = mana_devargs_mbox_ident(name, &p->mbox);
 	if (ret != 0)
 		return -EINVAL;
+	if (p->mbox.sock_path[0] != '\0' &&
+	    (kv == NULL || rte_kvargs_count(kv, MANA_DEVARG_HW_POLL_MS) == 0))
+		hw_poll_ms = MANA_DEFAULT_HW_POLL_CTRL_MS;
 	p->quiesce_timeout_ns = (uint64_t)quiesce_timeout_ms * 1000000;
 	p->hw_timeout_ns = (uint64_t)reset_timeout_ms * 1000000;
 	p->hw_poll_ns = (uint64_t)hw_poll_ms * 1000000;

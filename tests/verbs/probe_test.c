@@ -99,6 +99,16 @@ test_devargs(void)
 	CHECK(vp.nb_macs == 2 && memcmp(vp.macs[0], m1, 6) == 0 &&
 	      memcmp(vp.macs[1], m2, 6) == 0);
 	CHECK(pp.hw_poll_ns == 10ull * 1000 * 1000);
+	/* The poll's default: 1 ms alone, 1 s with a control daemon (its
+	 * "hardware back" wakes the wait; the poll is the fallback), unless
+	 * given.
+	 */
+	CHECK(mana_verbs_args_parse(PCI, "", &vp, &pp) == 0);
+	CHECK(pp.hw_poll_ns == 1ull * 1000 * 1000);
+	CHECK(mana_verbs_args_parse(PCI, "mbox=/run/mana/mbox.sock", &vp, &pp) == 0);
+	CHECK(pp.hw_poll_ns == 1000ull * 1000 * 1000);
+	CHECK(mana_verbs_args_parse(PCI, "mbox=/run/mana/mbox.sock,hw_poll_ms=5", &vp, &pp) == 0);
+	CHECK(pp.hw_poll_ns == 5ull * 1000 * 1000);
 
 	expect_reject("mac=zz:00", "mac='zz:00' is not a unicast MAC address");
 	expect_reject("mac=", "mac='' is not a unicast MAC address");
