@@ -193,6 +193,15 @@ service_started(const struct sink_mbox *s, const struct ctrl_event *ev, struct m
 
 	*nb = 0;
 	if (sysfs_pci_present(s->sysfs, pt->ctrl.ident.pci)) {
+		if (pt->ctrl.hw_state == MBOX_HW_SERVICE) {
+			/* Another source of the same port saw the same event
+			 * (devlink's error, then RDMA's unregister): one
+			 * service event per port, published once.
+			 */
+			log_rec(LOG_LVL_DEBUG, "mailbox: service event already published", "dev",
+				ev->key, "source", ev->source, "reason", ev->reason, NULL);
+			return;
+		}
 		pt->ctrl.hw_state = MBOX_HW_SERVICE;
 		pt->ctrl.svc_source = source;
 		pt->ctrl.svc_reason = (uint16_t)reason;
@@ -268,6 +277,14 @@ publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 		break;
 	case CTRL_EV_HW_BACK:
 		ident_merge(&pt.ctrl.ident, ev->key, ev->ident, pci);
+		if (pt.ctrl.hw_state == MBOX_HW_UP) {
+			/*
+			 * Back already, said by another source of the port (RDMA's
+			 * register, then devlink's healthy): the identity only.
+			 */
+			nb = 0;
+			break;
+		}
 		pt.ctrl.ident.gen++;
 		pt.ctrl.hw_state = MBOX_HW_UP;
 		pt.ctrl.nb_hw_back++;
@@ -275,13 +292,16 @@ publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 		out[0].u.ident = pt.ctrl.ident;
 		break;
 	case CTRL_EV_GONE_FOR_GOOD:
+		if (pt.ctrl.hw_state == MBOX_HW_GONE)
+			return 0;	/* said already (another source of the port) */
 		pt.ctrl.hw_state = MBOX_HW_GONE;
 		out[0].type = MBOX_EV_GONE;
 		break;
 	default:
 		return -EINVAL;
 	}
-	pt.ctrl.t_changed = ev->t_ns;
+	if (nb != 0)
+		pt.ctrl.t_changed = ev->t_ns;
 	ret = mbox_port_set_ctrl(s->mb, (unsigned int)p, &pt.ctrl);
 	if (ret < 0) {
 		log_rec(LOG_LVL_ERR, "mailbox record not written", "dev", ev->key, "error",

@@ -216,6 +216,10 @@ test_svc_start_post_failure(void)
 {
 	static const cookie_io_functions_t io = { .write = log_write };
 	struct ctrl_ident id0 = ident("mana_0", 1, 0x1000, "eth0");
+	struct ctrl_event lost = {
+		.kind = CTRL_EV_SERVICE_STARTED, .key = "mana_0", .ident = &id0,
+		.source = "rdma-monitor", .reason = "UNREGISTER", .t_ns = 1,
+	};
 	struct ctrl_event back = {
 		.kind = CTRL_EV_HW_BACK, .key = "mana_0", .ident = &id0,
 		.source = "rdma-monitor", .reason = "UNREGISTER", .t_ns = 1,
@@ -253,9 +257,11 @@ test_svc_start_post_failure(void)
 	p = mbox_port_find(pmd, PCI);
 	CHECK(p >= 0 && mbox_port_claim(pmd, (unsigned int)p) == 0);
 	CHECK(mbox_info(pmd, &info) == 0 && info.ring_slots > 0);
-	/* The PMD does not consume: the ctrl -> PMD ring fills up (the record UP). */
+	/* The PMD does not consume: the ctrl -> PMD ring fills up with outages
+	 * (SVC_START, HW_BACK; ring_slots is even: the record ends UP).
+	 */
 	for (unsigned int i = 0; i < info.ring_slots; i++)
-		CHECK(k->publish(k->ctx, &back) == 0);
+		CHECK(k->publish(k->ctx, i % 2 == 0 ? &lost : &back) == 0);
 	CHECK(mbox_port_read(pmd, (unsigned int)p, &pt) == 0);
 	CHECK(pt.c2p_posted == info.ring_slots && pt.c2p_lost == 0);
 
@@ -279,7 +285,7 @@ test_svc_start_post_failure(void)
 	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED);
 	CHECK(pt.c2p_lost == 1);			/* SVC_START */
 	CHECK(pt.c2p_posted == info.ring_slots + 1);	/* HOT_REMOVE */
-	CHECK(pt.ctrl.nb_service == 1 && pt.ctrl.nb_removed == 1);
+	CHECK(pt.ctrl.nb_service == info.ring_slots / 2 + 1 && pt.ctrl.nb_removed == 1);
 	last = last_to_pmd("mbox5", (unsigned int)p);
 	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SERVICE);
 	CHECK(last.u.rm.source == MBOX_SRC_DEVLINK);
@@ -334,20 +340,49 @@ test_service_removal(void)
 	last = last_to_pmd("mbox6", 0);
 	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SERVICE);
 	CHECK(last.u.rm.source == MBOX_SRC_DEVLINK && last.u.rm.reason == SVC_REASON_DEVLINK_DEL);
-	/* Rescanned: back. Then the function goes with nothing before it: surprise. */
+	/* Rescanned: back (RDMA's register), HW_BACK once: devlink's healthy after it
+	 * finds the port back already (the identity only, no gen + 1, no event).
+	 */
 	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
 	   " && true %s %s", dir);
 	id0.index = 2;
 	tracker_seen(tr, &id0, "rdma-monitor", t += SEC);
-	CHECK(port6(0).ctrl.hw_state == MBOX_HW_UP && port6(0).c2p_posted == 3);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 3 && pt.ctrl.ident.gen == 2);
+	tracker_health(tr, "pci/" PCI, "fw_fatal", false, 0, 0, t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 3 && pt.ctrl.ident.gen == 2);
+	CHECK(pt.ctrl.nb_hw_back == 1);
+	/* One service event seen by two sources (devlink's error, then RDMA's
+	 * unregister, the function there): SVC_START once, counted once.
+	 */
+	tracker_health(tr, "pci/" PCI, "fw_fatal", true, 1, 0, t += SEC);
+	tracker_lost(tr, "mana_0", "rdma-monitor", "UNREGISTER", t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.c2p_posted == 4);
+	CHECK(pt.ctrl.nb_service == 2 && pt.ctrl.svc_source == MBOX_SRC_DEVLINK);
+	last = last_to_pmd("mbox6", 0);
+	CHECK(last.type == MBOX_EV_SVC_START && last.u.svc.detail == 1);
+	id0.index = 3;
+	tracker_seen(tr, &id0, "rdma-monitor", t += SEC);
+	tracker_health(tr, "pci/" PCI, "fw_fatal", false, 1, 1, t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 5 && pt.ctrl.ident.gen == 3);
+	/* The function goes with nothing before it (pci remove): surprise. */
 	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
 	sink_mbox_pci_removed(s, PCI, "uevent", t += SEC);
 	pt = port6(0);
 	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED && pt.ctrl.nb_removed == 2);
-	CHECK(pt.ctrl.nb_service == 1 && pt.c2p_posted == 4);
+	CHECK(pt.ctrl.nb_service == 2 && pt.c2p_posted == 6);
 	CHECK(pt.ctrl.svc_source == MBOX_SRC_UEVENT && pt.ctrl.svc_reason == SVC_REASON_PCI_REMOVE);
 	last = last_to_pmd("mbox6", 0);
 	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SURPRISE);
+	/* Both sources' gone timeouts: GONE once. */
+	tracker_lost(tr, "mana_0", "rdma-monitor", "UNREGISTER", t += SEC);
+	tracker_lost(tr, "pci/" PCI, "devlink", "dev del", t);
+	tracker_tick(tr, t + 11 * SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_GONE && pt.c2p_posted == 7);
 	/* An unknown PCI address: nothing. */
 	sink_mbox_pci_removed(s, "0000:42:00.0", "uevent", t += SEC);
 	CHECK(port6(1).ctrl.hw_state == MBOX_HW_NONE);
