@@ -118,7 +118,7 @@ check "logged: a removal in a service event" \
 step devlink_events=7 remove "$dev"
 check "logged: a hot-remove" \
 	grep -q '"msg":"hot-remove: no service event before it, the PMD removes the port","dev":"mana_0","pci":"7870:00:00.0","cause":"surprise"' "$tmp/d.log"
-check "logged: the simulated pci remove" \
+check "logged: the simulated pci remove" wait_for 5 \
 	grep -q '"msg":"simulated kernel: PCI function removed","pci":"7870:00:00.0"' "$tmp/d.log"
 check "gone for good after gone_timeout" wait_for 5 grep -q '"msg":"gone_for_good"' "$tmp/d.log"
 check "monitor: the last event" wait_for 5 grep -q '"event":"gone"' "$tmp/mon.json"
@@ -161,10 +161,11 @@ for d in [b"garbage", b"", b"rdma register name=mana_0", b"rdma explode name=x i
           b"pci remove bdf=not-a-bdf", b"rdma unregister name=mana\x00_0 index=3",
           b"x" * 600, bytes(range(256))]:
     s.sendto(d, sys.argv[1])
-s.sendto(b"pci add bdf=7870:00:00.0", sys.argv[1])
+s.sendto(b"pci add bdf=7870:00:00.1", sys.argv[1])
 EOF
+# (a PCI address of its own: the rescan logged 7870:00:00.0's addition)
 check "a good one after the bad ones is handled" wait_for 5 \
-	grep -q '"msg":"simulated kernel: PCI function added","pci":"7870:00:00.0"' "$tmp/d.log"
+	grep -q '"msg":"simulated kernel: PCI function added","pci":"7870:00:00.1"' "$tmp/d.log"
 check "nine logged as malformed, skipped" \
 	[ "$(grep -c '"msg":"simulated kernel: malformed notification, skipped"' "$tmp/d.log")" -eq 9 ]
 check "counted as errors in the status file" wait_for 5 st "errors=$((errors0 + 9))"
