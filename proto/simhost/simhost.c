@@ -153,10 +153,7 @@ mkdir_p(const char *path)
 	return mkdir_one(p);
 }
 
-static int
-pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
+static int __attribute__((format(printf, 3, 4)))
 pathf(char *buf, size_t n, const char *fmt, ...)
 {
 	va_list ap;
