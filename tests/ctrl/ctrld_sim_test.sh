@@ -13,6 +13,8 @@
 #     HW_BACK;
 #   - a plain removal: a hot-remove (HOT_REMOVE cause surprise, no
 #     SVC_START), then GONE after gone_timeout;
+#   - SIGHUP: reloaded, resynced from the state files, still the simulated
+#     kernel;
 #   - malformed datagrams: logged, counted as errors, skipped; the daemon
 #     goes on and stops with exit 0;
 #   - a missing, non-directory or unwritable DIR, a second daemon on the
@@ -105,6 +107,14 @@ check "logged: the unregister" \
 	grep -q '"msg":"service_event_started",.*"dev":"mana_0","source":"rdma-monitor","reason":"UNREGISTER"' "$tmp/d.log"
 check "logged: back, the new index" \
 	grep -q '"msg":"hardware_back",.*"dev":"mana_0",.*"index":"2","node_guid":"0000000000001000","netdev":"eth1","ifindex":"5"' "$tmp/d.log"
+
+# SIGHUP: the configuration read again; still the simulated kernel (its
+# sysfs root too: the rescan below is published by PCI address).
+resyncs=$(sed -n 's/^rdma_resyncs=//p' "$seg.status")
+kill -HUP "$d"
+check "SIGHUP: reloaded" wait_for 5 st reloads=1
+check "SIGHUP: resynced from the state files" st "rdma_resyncs=$((resyncs + 1))"
+check "SIGHUP: still rdma=sim" st rdma=sim
 
 # ---- a rescan: error, the PCI function removed, rescanned, healthy ----
 step devlink_events=3 health "$dev" error
