@@ -7,7 +7,8 @@
 #   - a service event (devlink error, unregister, register, netdev attach,
 #     healthy): SVC_START (devlink, reporter-error, the error count), then
 #     HW_BACK (the new incarnation) once; log records; the status file
-#     (rdma=sim, monitor mode, devlink on, the counters); no netlink socket;
+#     (rdma=sim, monitor mode, devlink on, the counters), the metrics
+#     (rdma sim, the reporter read from the state file); no netlink socket;
 #   - a rescan (devlink error, the PCI function removed, rescanned): the
 #     removal is part of the service event (HOT_REMOVE cause service), then
 #     HW_BACK;
@@ -35,6 +36,11 @@ pci=7870:00:00.0
 dev=net_mana_sim0
 mkdir "$H"
 common=(--sim-kernel "$H" --mbox-path "$seg" --reporters fw_fatal --gone-timeout 2s)
+scrape() { # the metrics endpoint's text
+	python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen("http://" + sys.argv[1] + "/metrics", timeout=5).read().decode())' \
+		"$(sed -n 's/^metrics_listen=//p' "$seg.status")"
+}
 
 # ---- bad directories and configurations: a message and exit 1 ----
 bad() { ct_bad "$daemon" "$@"; }
@@ -64,7 +70,7 @@ check "help: simulation only" bash -c "'$daemon' --help | grep -q -- '--sim-kern
 check "no listener: notifications lost quietly" grep -q '^lost rdma register name=mana_0 index=1 ' \
 	"$tmp/drive.out"
 
-"$daemon" "${common[@]}" 2>"$tmp/d.log" &
+"$daemon" "${common[@]}" --metrics-listen 127.0.0.1:0 2>"$tmp/d.log" &
 d=$!
 pids+=("$d")
 st() { grep -qx "$1" "$seg.status"; }
@@ -101,6 +107,10 @@ step rdma_events=1 unregister "$dev"
 step rdma_events=2 register "$dev"
 step rdma_events=3 attach "$dev"
 step devlink_events=2 health "$dev" healthy
+out=$(scrape)
+check "metrics: rdma sim, devlink on" grep -qE '^mana_ctrld_info\{version="[^"]*",rdma="sim",devlink="on",uevent="off"\} 1$' <<<"$out"
+check "metrics: the reporter from the state file" \
+	grep -qF 'mana_devlink_health_recovers_total{dev="pci/7870:00:00.0",reporter="fw_fatal"} 1' <<<"$out"
 check "logged: started by devlink's reporter" \
 	grep -q '"msg":"service_event_started",.*"dev":"pci/7870:00:00.0","source":"devlink","reason":"reporter fw_fatal error (error 1 recover 0)"' "$tmp/d.log"
 check "logged: the unregister" \
