@@ -29,6 +29,10 @@
  *      attaches once the segment is sound again.
  *   f) ctrl: gone for good, and the application closes the port from its
  *      INTR_RMV callback (on the reset thread, which then stops the mailbox).
+ *   g) ctrl: hot-removed with nothing before it (HOT_REMOVE cause surprise,
+ *      mailbox 1.1, issue 14) -> the port is removed at once: RECOVERY_FAILED
+ *      + INTR_RMV without GONE and long before the device could come back;
+ *      with cause service after a service event the port waits, as in b).
  * After each case the port is closed: no mailbox thread and no fd is left
  * (and, under ASan, no memory).
  */
@@ -498,6 +502,89 @@ test_b_hot_remove(void)
 	mbox_close(mb);
 }
 
+/* g) a hot-remove (cause surprise), then a removal in a service event
+ * (cause service): only the first is final.
+ */
+static void
+test_g_surprise_remove(void)
+{
+	static const unsigned int phases[] = { 0, 1, 2 };
+	const char *name = "net_mana_sim70";
+	struct mbox_event rm = { .type = MBOX_EV_HOT_REMOVE };
+	struct ctrl_log log = { .n = 0 };
+	struct mbox_port pt;
+	unsigned int fds;
+	struct mbox *mb;
+	uint16_t port;
+	int p, i;
+
+	mb = test_ctrl_open("g.seg", "g.sock");
+	CHECK(mb != NULL);
+	if (mb == NULL)
+		return;
+	p = ctrl_add(mb, name, 1);
+	fds = test_fd_count();
+	if (port_up(name, "recovery_ms=5000,mbox=g.sock", &port) != 0) {
+		CHECK(0);
+		mbox_close(mb);
+		return;
+	}
+	CHECK(ctrl_wait_owner(mb, &log, p, 3000));
+	/* No SVC_START: the PCI function went with nothing before it. */
+	__atomic_store_n(&svc_in_callback, port, __ATOMIC_RELEASE);
+	rm.port = (uint16_t)p;
+	rm.u.rm.cause = MBOX_RM_SURPRISE;
+	rm.u.rm.source = MBOX_SRC_RDMA_NL;
+	rm.u.rm.reason = 1;
+	CHECK(mbox_post(mb, &rm) == 0);
+	CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERY_FAILED, 3000));
+	CHECK(app_wait(port, RTE_ETH_EVENT_INTR_RMV, 1, 2000));
+	CHECK(app_count(port, RTE_ETH_EVENT_ERR_RECOVERING) == 1);
+	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_FAILED) == 1);
+	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_SUCCESS) == 0);
+	i = check_reset_events(&log, 0, 1, phases, 3, MBOX_EV_RECOVERY_FAILED);
+	if (i >= 0) {
+		CHECK(log.ev[i].u.result.outcome == MBOX_PMD_REMOVED);
+		CHECK(log.ev[i].u.result.error == -ENODEV);
+		/* Final at once: not the device's 5 s, no GONE needed. */
+		CHECK(log.ev[i].u.result.total_ns < 3000000000ull);
+	}
+	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
+	CHECK(pt.pmd.state == MBOX_PMD_REMOVED && pt.pmd.nb_removed == 1);
+	CHECK(pmd_status(port).received == 1);
+	CHECK(rte_eth_dev_set_mtu(port, 1400) == -EIO);
+	port_down(name, port);
+	ctrl_pump(mb, &log, 0, 200);
+	CHECK(test_fd_count() == fds);
+
+	/* A removal in a service event (cause service): the port waits. */
+	log.n = 0;
+	if (port_up(name, "recovery_ms=5000,mbox=g.sock", &port) != 0) {
+		CHECK(0);
+		mbox_close(mb);
+		return;
+	}
+	CHECK(ctrl_wait_owner(mb, &log, p, 3000));
+	__atomic_store_n(&svc_in_callback, port, __ATOMIC_RELEASE);
+	CHECK(ctrl_post(mb, p, MBOX_EV_SVC_START, 0, NULL) == 0);
+	rm.u.rm.cause = MBOX_RM_SERVICE;
+	CHECK(mbox_post(mb, &rm) == 0);
+	CHECK(app_wait(port, RTE_ETH_EVENT_ERR_RECOVERING, 1, 2000));
+	ctrl_pump(mb, &log, 0, 500);
+	CHECK(mbox_port_read(mb, (unsigned int)p, &pt) == 0);
+	CHECK(pt.pmd.state == MBOX_PMD_WAIT_HW);
+	CHECK(app_count(port, RTE_ETH_EVENT_RECOVERY_FAILED) == 0);
+	CHECK(app_count(port, RTE_ETH_EVENT_INTR_RMV) == 0);
+	/* ctrl: gone for good ends it. */
+	CHECK(ctrl_post(mb, p, MBOX_EV_GONE, 0, NULL) == 0);
+	CHECK(ctrl_pump(mb, &log, MBOX_EV_RECOVERY_FAILED, 3000));
+	CHECK(app_wait(port, RTE_ETH_EVENT_INTR_RMV, 1, 2000));
+	port_down(name, port);
+	ctrl_pump(mb, &log, 0, 200);
+	CHECK(test_fd_count() == fds);
+	mbox_close(mb);
+}
+
 /* f) the port closed from its own INTR_RMV callback, on the reset
  * thread, which then stops the mailbox.
  */
@@ -855,6 +942,7 @@ main(int argc, char **argv)
 	test_d_ctrl_killed();
 	test_e_bad_devargs();
 	test_f_close_from_callback();
+	test_g_surprise_remove();
 
 	if (d_child > 0) {
 		kill(d_child, SIGKILL);
