@@ -203,7 +203,9 @@ def check_ctrld(recs, mk):
             (S, "devlink", "reporter dummy error (error 2 recover 1)", "dl_break2"),
             (B, "devlink", "reporter dummy healthy (error 2 recover 2)", "dl_recover"),
             (S, "devlink", "reporter dummy error (error 3 recover 2)", "dl_break3"),
-            (B, "devlink", "error 3 recover 2", "nsim_new2"),
+            # dev new: back once its reporters are read healthy (the new
+            # device's reporter counts from 0).
+            (B, "devlink", "reporter dummy healthy (error 0 recover 0)", "nsim_new2"),
             (S, "devlink", "dev del", "nsim_del_under_rxe"),
             (G, "devlink", "dev del", None)],
         "netdevsim/netdevsim7": [
