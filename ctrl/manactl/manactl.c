@@ -3,7 +3,8 @@
  */
 /*
  * manactl: the operator CLI. `manactl [ -j ] [ -p ] OBJECT COMMAND ...`,
- * objects health, rdma, reset, status, monitor. Output of `health show` and `health dump
+ * objects health, rdma, reset, status, monitor, sim. Exit 0, or 1 on an error
+ * (an object may return an exit code of its own: sim). Output of `health show` and `health dump
  * show` / `diagnose` matches iproute2's `devlink` in text and JSON.
  */
 #include <getopt.h>
@@ -16,7 +17,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: manactl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { health | rdma | reset | status | monitor }\n"
+		"where  OBJECT := { health | rdma | reset | status | monitor | sim }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -35,6 +36,7 @@ static const struct manactl_cmd objects[] = {
 	{ "reset", manactl_reset },
 	{ "status", manactl_status },
 	{ "monitor", manactl_monitor },
+	{ "sim", manactl_sim },
 	{ NULL, NULL },
 };
 
@@ -78,8 +80,11 @@ main(int argc, char **argv)
 	}
 	for (const struct manactl_cmd *c = objects; c->name != NULL; c++) {
 		if (manactl_match(&m, c->name)) {
+			int ret;
+
 			manactl_next(&m);
-			return c->func(&m) < 0 ? 1 : 0;
+			ret = c->func(&m);
+			return ret < 0 ? 1 : ret;
 		}
 	}
 	fprintf(stderr, "Object \"%s\" is unknown, try \"manactl help\".\n", manactl_arg(&m));

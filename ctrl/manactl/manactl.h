@@ -10,7 +10,7 @@
  * bottom layer), the mailbox helpers (manactl_mbox.c, on the same layer),
  * the monitor's records and mailbox source (manactl_monitor_mbox.c, one
  * layer up) and one entry point per object (manactl_health.c, manactl_rdma.c,
- * manactl_reset.c, manactl_status.c, manactl_monitor.c), called by main
+ * manactl_reset.c, manactl_status.c, manactl_monitor.c, manactl_sim.c), called by main
  * (manactl.c) only. Main thread only; the caller owns argv; what the
  * helpers print goes through ctrl/print's process-global state.
  */
@@ -86,5 +86,7 @@ int manactl_rdma(struct manactl *m);
 int manactl_reset(struct manactl *m);
 int manactl_monitor(struct manactl *m);
 int manactl_status(struct manactl *m);
+/* 0, a negative errno (exit 1) or an exit code of its own (manactl_sim.c). */
+int manactl_sim(struct manactl *m);
 
 #endif /* MANA_CTRL_MANACTL_H */

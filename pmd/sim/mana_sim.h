@@ -47,6 +47,9 @@
 #include "pmd/mana_hw.h"
 
 #define MANA_SIM_NAME_LEN 64
+#define MANA_SIM_HOST_LEN 256  /* host=DIR */
+#define MANA_SIM_PCI_LEN 16    /* a BDF, dddd:bb:dd.f */
+#define MANA_SIM_NETDEV_LEN 16 /* IFNAMSIZ */
 
 /* What the hardware does after a service event. */
 enum mana_sim_recovery {
@@ -68,6 +71,17 @@ struct mana_sim_params {
 	enum mana_sim_recovery recovery;
 	uint32_t fatal_events;         /* DEVICE_FATAL events per service event */
 	uint32_t rx_coalesce;          /* 1: up to 4 packets per receive CQE */
+	/* The simulated host (proto/simhost/simhost.h): "" for none, the
+	 * default. With a directory, the device keeps its state file and sys/
+	 * entries there, sends the kernel's notifications and serves its
+	 * hypervisor channel; pci, ibdev, netdev "" for the defaults (from the
+	 * state file it adopts, else from the name's trailing number N:
+	 * 7870:BB:DD.0 with BB = N / 32, DD = N % 32, mana_N, ethN+1).
+	 */
+	char host[MANA_SIM_HOST_LEN];
+	char pci[MANA_SIM_PCI_LEN];
+	char ibdev[MANA_SIM_NAME_LEN];
+	char netdev[MANA_SIM_NETDEV_LEN];
 };
 
 /* Create the simulated device called name (primary process only): 0 and
@@ -90,6 +104,19 @@ int mana_sim_attach(const char *name, struct mana_hw_dev **dev);
  * any control thread). -EALREADY if the device is not up.
  */
 int mana_sim_service_event(struct mana_hw_dev *dev);
+
+/* A service event now with its own down time and outcome (the hypervisor
+ * channel's request; the schedule and mana_sim_service_event use the
+ * devargs'): the same sequence. 0 and, when event is not NULL, *event the
+ * device's service event number; -EALREADY if the device is not up.
+ */
+int mana_sim_service_event_with(struct mana_hw_dev *dev, uint32_t down_ms,
+				enum mana_sim_recovery outcome, uint32_t *event);
+
+/* The device's PCI address on the simulated host into buf: 0, or -ENODEV
+ * when it has no host (no host= devarg). Control path.
+ */
+int mana_sim_host_pci(struct mana_hw_dev *dev, char *buf, size_t n);
 
 /* Memory registrations of every simulated device of the process, since the
  * first was created (the hub's counters; they survive device removal).

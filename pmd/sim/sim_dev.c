@@ -4,7 +4,8 @@
 /*
  * A simulated device across its incarnations, in this (primary) process:
  * mana_sim_create and struct mana_hw_dev_ops (probe, open, destroy). Calls
- * the hub, the queues (doorbell graves), the handle and the service events.
+ * the hub, the queues (doorbell graves), the handle, the service events and
+ * the simulated host (host=: its state, its hypervisor channel).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -85,7 +86,10 @@ sim_dev_destroy(struct mana_hw_dev *hd)
 {
 	struct sim_device *o = (struct sim_device *)hd;
 
+	/* No hypervisor request, then no alarm, can reach o after these. */
+	sim_hv_stop(o);
 	sim_event_stop(o);
+	sim_host_close(o);
 	sim_hub_slot_free(o->slot);
 	sim_db_graves_free(o);
 	pthread_mutex_destroy(&o->lock);
@@ -181,12 +185,24 @@ mana_sim_create(const char *name, const struct mana_sim_params *params, struct m
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	o->slot = slot;
 	o->params = *params;
+	if (params->host[0] != '\0') {
+		ret = sim_host_open(o);
+		if (ret != 0)
+			goto err_free_slot;
+		ret = sim_hv_start(o);
+		if (ret != 0)
+			goto err_host_close;
+	}
 	*out = &o->base;
 	SIM_LOG(INFO, "%s: simulated MANA device up, peer %s, identity %#" PRIx64, name,
 		sim_hub->dev[slot].peer_name[0] != '\0' ? sim_hub->dev[slot].peer_name :
 		"(loopback)", sim_hub->dev[slot].identity);
 	return 0;
 
+err_host_close:
+	sim_host_close(o);
+err_free_slot:
+	sim_hub_slot_free(slot);
 err_destroy_lock:
 	pthread_mutex_destroy(&o->lock);
 err_free:

@@ -9,8 +9,10 @@
  * (reset_period_ms, reset_count) runs on EAL alarms, each set under o->lock
  * unless the device is dying. A removal from the bus is dispatched as the
  * PCI bus's is (RTE_DEV_EVENT_REMOVE for the device's name, from an alarm:
- * the EAL interrupt thread, where EAL's uevent monitor dispatches). Calls
- * only the hub.
+ * the EAL interrupt thread, where EAL's uevent monitor dispatches). Each
+ * step is shown on the simulated host (sim_host.c), when there is one, in
+ * the kernel's order (../../proto/simhost/simhost.h). Calls the hub and the
+ * host.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +25,13 @@
 #include <rte_errno.h>
 
 #include "sim_priv.h"
+
+/* The simulated host names the outcomes in the same order. */
+_Static_assert((int)MANA_SIM_RECOVERY_OK == (int)SIMHOST_OUTCOME_OK &&
+	       (int)MANA_SIM_RECOVERY_FAIL == (int)SIMHOST_OUTCOME_FAIL &&
+	       (int)MANA_SIM_RECOVERY_REMOVE == (int)SIMHOST_OUTCOME_REMOVE &&
+	       (int)MANA_SIM_RECOVERY_RESCAN == (int)SIMHOST_OUTCOME_RESCAN,
+	       "enum mana_sim_recovery and enum simhost_outcome differ");
 
 static void sim_service_alarm(void *arg);
 static void sim_recovery_alarm(void *arg);
@@ -104,39 +113,74 @@ sim_event_stop(struct sim_device *o)
 }
 
 int
-mana_sim_service_event(struct mana_hw_dev *hd)
+sim_event_fire(struct sim_device *o, uint32_t down_ms, enum mana_sim_recovery rec,
+	       uint32_t *event)
 {
-	struct sim_device *o = (struct sim_device *)hd;
 	struct sim_dev *d = &sim_hub->dev[o->slot];
 	uint8_t ev = MANA_ASYNC_DEVICE_FATAL;
 	uint32_t i;
 
 	pthread_mutex_lock(&o->lock);
-	sim_lock_all(d);
-	if (d->hw_state != SIM_HW_UP) {
-		sim_unlock_all(d);
+	/* Only a service event takes the device down, under o->lock: it
+	 * stays up until this one does.
+	 */
+	if (__atomic_load_n(&d->hw_state, __ATOMIC_ACQUIRE) != SIM_HW_UP) {
 		pthread_mutex_unlock(&o->lock);
 		return -EALREADY;
 	}
-	/* The device stops working its queues at once. */
+	/* 1. The driver reports the service EQE on its health reporter
+	 * before it starts (not for a surprise removal).
+	 */
+	if (rec != MANA_SIM_RECOVERY_REMOVE)
+		sim_host_health(o, true);
+	/* 2. The device stops working its queues at once, and tells the
+	 * open handle.
+	 */
+	sim_lock_all(d);
 	__atomic_store_n(&d->up, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->hw_state, SIM_HW_DOWN, __ATOMIC_RELEASE);
 	sim_unlock_all(d);
 	o->fired++;
+	o->ev_down_ms = down_ms;
+	o->ev_recovery = rec;
 	if (o->handle != NULL)
 		for (i = 0; i < RTE_MAX(o->params.fatal_events, 1u); i++)
 			if (write(o->handle->ev_wr, &ev, 1) != 1)
 				SIM_LOG(ERR, "%s: cannot deliver DEVICE_FATAL: %s", o->name,
 					strerror(errno));
-	SIM_LOG(INFO, "%s: service event %u, identity %#" PRIx64 " down", o->name, o->fired,
-		d->identity);
-	/* PCI remove at once, rescan after recovery_ms. */
-	if (o->params.recovery == MANA_SIM_RECOVERY_RESCAN)
+	SIM_LOG(INFO, "%s: service event %u, identity %#" PRIx64 " down for %" PRIu32
+		" ms, then %s", o->name, o->fired, d->identity, down_ms,
+		simhost_outcome_name((enum simhost_outcome)rec));
+	sim_host_down(o, rec != MANA_SIM_RECOVERY_REMOVE);
+	/* 3. Its RDMA device goes (a removal takes it with the function). */
+	if (rec == MANA_SIM_RECOVERY_OK || rec == MANA_SIM_RECOVERY_FAIL)
+		sim_host_unregister(o);
+	/* PCI remove at once, rescan after the down time. */
+	if (rec == MANA_SIM_RECOVERY_RESCAN)
 		sim_alarm_set(1, sim_bus_remove_alarm, o);
-	if (o->params.recovery != MANA_SIM_RECOVERY_FAIL)
-		sim_alarm_set(o->params.recovery_ms, sim_recovery_alarm, o);
+	if (rec != MANA_SIM_RECOVERY_FAIL)
+		sim_alarm_set(down_ms, sim_recovery_alarm, o);
+	if (event != NULL)
+		*event = o->fired;
 	pthread_mutex_unlock(&o->lock);
 	return 0;
+}
+
+int
+mana_sim_service_event(struct mana_hw_dev *hd)
+{
+	struct sim_device *o = (struct sim_device *)hd;
+
+	return sim_event_fire(o, o->params.recovery_ms, o->params.recovery, NULL);
+}
+
+int
+mana_sim_service_event_with(struct mana_hw_dev *hd, uint32_t down_ms,
+			    enum mana_sim_recovery outcome, uint32_t *event)
+{
+	if ((unsigned int)outcome > MANA_SIM_RECOVERY_RESCAN)
+		return -EINVAL;
+	return sim_event_fire((struct sim_device *)hd, down_ms, outcome, event);
 }
 
 /* Tell the device's listeners what the bus did, as EAL's uevent monitor
@@ -163,6 +207,8 @@ sim_bus_remove_alarm(void *arg)
 
 	pthread_mutex_lock(&o->lock);
 	snprintf(name, sizeof(name), "%s", o->name);
+	/* The function goes from sysfs, then the kernel says so. */
+	sim_host_pci_gone(o, false);
 	pthread_mutex_unlock(&o->lock);
 	sim_bus_event(name, RTE_DEV_EVENT_REMOVE);
 }
@@ -189,7 +235,7 @@ sim_recovery_alarm(void *arg)
 	enum mana_sim_recovery rec;
 
 	pthread_mutex_lock(&o->lock);
-	rec = o->params.recovery;
+	rec = o->ev_recovery;
 	snprintf(name, sizeof(name), "%s", o->name);
 	if (rec == MANA_SIM_RECOVERY_REMOVE) {
 		/* The function is gone (the verbs backend would find no
@@ -197,9 +243,12 @@ sim_recovery_alarm(void *arg)
 		 */
 		__atomic_store_n(&d->hw_state, SIM_HW_GONE, __ATOMIC_RELEASE);
 		SIM_LOG(INFO, "%s: removed", o->name);
+		sim_host_pci_gone(o, true);
 	} else {
 		__atomic_store_n(&d->hw_state, SIM_HW_READY, __ATOMIC_RELEASE);
 		SIM_LOG(INFO, "%s: back from service", o->name);
+		/* 5, 6: a new incarnation registers; healthy again. */
+		sim_host_back(o);
 	}
 	/* The next service event is armed when the driver opens it again. */
 	pthread_mutex_unlock(&o->lock);

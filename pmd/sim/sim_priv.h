@@ -12,7 +12,9 @@
  *   sim_mr.c      memory registration                  (hub)
  *   sim_queue.c   queues and doorbell pages            (hub)
  *   sim_wire.c    the device's work: send, wire, receive (hub, mr, queue)
- *   sim_event.c   service events and faults on EAL alarms (hub)
+ *   sim_host.c    the simulated host: state file, sys/, notifications (hub)
+ *   sim_event.c   service events and faults on EAL alarms (hub, host)
+ *   sim_hv.c      the hypervisor channel's server thread (event, host)
  *   sim_handle.c  a handle on one incarnation: struct mana_hw_ops (all above)
  *   sim_dev.c     the device across incarnations: struct mana_hw_dev_ops
  *   sim_vdev.c    the net_mana_sim vdev: probe, remove, devargs (dev, core)
@@ -26,8 +28,10 @@
  * queue locks held (sim_lock_all), so a kick on any lcore sees them whole.
  * Process-local, primary only: sim_device.lock guards which handle is open
  * and the schedule of service events (the EAL alarm that fires service
- * events writes to that handle's channel). Order: sim_device.lock, then
- * hub->lock, then the queue locks.
+ * events writes to that handle's channel), and the simulated host's state
+ * (sim_host.st: the state file, sys/ and the notifications are written
+ * under it, so that they follow the device's changes in order). Order:
+ * sim_device.lock, then hub->lock, then the queue locks.
  *
  * Threads: as in mana_sim.h; each declaration below says what differs.
  */
@@ -42,6 +46,7 @@
 
 #include "pmd/mana_hw.h"
 #include "pmd/mana_log.h"
+#include "proto/simhost/simhost.h"
 #include "mana_sim.h"
 
 /* Nothing below leaves the plugin: these were file-static before the split. */
@@ -213,6 +218,18 @@ struct sim_hub {
 
 struct sim_device;
 
+/* The device on the simulated host (host=DIR; malloc, primary only). */
+struct sim_host {
+	char dir[MANA_SIM_HOST_LEN];
+	struct simhost_dev st;   /* what the state file says; under o->lock */
+	char hv_path[SIMHOST_PATH_MAX];
+	int hv_fd;               /* the hypervisor channel's listener, or -1 */
+	int stop_fd;             /* eventfd: the hv thread stops, or -1 */
+	pthread_t hv_thread;
+	bool hv_running;         /* the hv thread runs (set and read by the
+				  * creating / destroying thread only) */
+};
+
 /* Per-process handle on one incarnation of the device (malloc). */
 struct sim_proc {
 	struct mana_hw hw;
@@ -239,6 +256,12 @@ struct sim_device {
 	bool scheduled;          /* the service schedule was started */
 	bool armed;              /* a service event is pending (at most one) */
 	bool dying;              /* being destroyed: set no more alarms */
+	/* The service event in progress (under lock): its down time and
+	 * outcome, from the devargs or the hypervisor channel's request.
+	 */
+	uint32_t ev_down_ms;
+	enum mana_sim_recovery ev_recovery;
+	struct sim_host *host;   /* the simulated host, or NULL (no host=) */
 	/* Doorbell pages of closed handles, kept inaccessible (under lock). */
 	void *graves[SIM_GRAVES];
 	unsigned int nb_graves;
@@ -361,7 +384,53 @@ void sim_db_graves_free(struct sim_device *o);
  */
 void sim_kick(struct mana_hw *hw, uint32_t offset, uint64_t value);
 
+/* sim_host.c ------------------------------------------------------------ */
+
+/* Put the device on the simulated host o->params.host: adopt its state file
+ * (or make one), its sys/ entries, the notifications of what appears. Sets
+ * o->host. 0, or a negative errno after a log line (-EBUSY: another live
+ * process serves the name). Control path, before the device is published;
+ * no lock.
+ */
+int sim_host_open(struct sim_device *o);
+
+/* The process lets the device go: pid 0 in its state file, o->host freed
+ * (the hv thread is stopped and the alarms cancelled before). No lock.
+ */
+void sim_host_close(struct sim_device *o);
+
+/* The steps of a service event on the host, in the kernel's order; each
+ * writes the state file (and sys/) first, then sends the notification. No-ops
+ * without a host. o->lock held (the alarm thread or a service event's caller).
+ *   health:     devlink health error (error_count + 1) or healthy
+ *               (recover_count + 1)
+ *   down:       hw=down (service_event: counts a service event)
+ *   unregister: class/infiniband goes, rdma unregister
+ *   pci_gone:   the PCI function goes (unregister, devlink del, pci remove);
+ *               for_good: hw=removed
+ *   back:       (the PCI function removed: pci add, devlink new) a new RDMA
+ *               index, register, netdev_attach, hw=up; healthy again
+ */
+void sim_host_health(struct sim_device *o, bool error);
+void sim_host_down(struct sim_device *o, bool service_event);
+void sim_host_unregister(struct sim_device *o);
+void sim_host_pci_gone(struct sim_device *o, bool for_good);
+void sim_host_back(struct sim_device *o);
+
+/* The state file's text into buf (length, or a negative errno). o->lock
+ * held.
+ */
+int sim_host_show(struct sim_device *o, char *buf, size_t n);
+
 /* sim_event.c ----------------------------------------------------------- */
+
+/* A service event with this down time and outcome (mana_sim_service_event
+ * with the devargs', the hv channel with its request's): 0 and *event its
+ * number, or -EALREADY when the device is not up. Any control thread or the
+ * alarm thread; takes o->lock.
+ */
+int sim_event_fire(struct sim_device *o, uint32_t down_ms, enum mana_sim_recovery rec,
+		   uint32_t *event);
 
 /* The port's first start starts the schedule of service events. Control
  * path; takes o->lock.
@@ -378,6 +447,16 @@ void sim_event_rearm(struct sim_device *o);
  * not from an alarm callback.
  */
 void sim_event_stop(struct sim_device *o);
+
+/* sim_hv.c -------------------------------------------------------------- */
+
+/* Serve the device's hypervisor channel (o->host->hv_path) on a control
+ * thread. 0, or a negative errno after a log line (-EADDRINUSE: another
+ * live process serves it). Stop: wake the thread and join it, then remove
+ * the socket. The creating / destroying thread; not with o->lock held.
+ */
+int sim_hv_start(struct sim_device *o);
+void sim_hv_stop(struct sim_device *o);
 
 /* sim_handle.c ---------------------------------------------------------- */
 

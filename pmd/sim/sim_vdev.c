@@ -20,6 +20,7 @@
 #include "pmd/mana_devargs.h"
 #include "pmd/mana_drv.h"
 #include "pmd/mana_log.h"
+#include "proto/simhost/simhost.h"
 #include "mana_sim.h"
 
 #define SIM_ARG_PEER              "peer"
@@ -31,6 +32,10 @@
 #define SIM_ARG_RECOVERY          "recovery"
 #define SIM_ARG_FATAL_EVENTS      "fatal_events"
 #define SIM_ARG_RX_COALESCE       "rx_coalesce"
+#define SIM_ARG_HOST              "host"
+#define SIM_ARG_PCI               "pci"
+#define SIM_ARG_IBDEV             "ibdev"
+#define SIM_ARG_NETDEV            "netdev"
 
 static const char *const sim_valid_args[] = {
 	SIM_ARG_PEER,
@@ -42,6 +47,10 @@ static const char *const sim_valid_args[] = {
 	SIM_ARG_RECOVERY,
 	SIM_ARG_FATAL_EVENTS,
 	SIM_ARG_RX_COALESCE,
+	SIM_ARG_HOST,
+	SIM_ARG_PCI,
+	SIM_ARG_IBDEV,
+	SIM_ARG_NETDEV,
 	MANA_DEVARGS_COMMON_KEYS,
 	NULL,
 };
@@ -100,6 +109,43 @@ sim_arg_mac(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* host=DIR: a path of 1 to MANA_SIM_HOST_LEN - 1 characters. */
+static int
+sim_arg_host(const char *key, const char *value, void *opaque)
+{
+	struct mana_sim_params *p = opaque;
+
+	if (value == NULL || value[0] == '\0' || strlen(value) >= sizeof(p->host)) {
+		MANA_INIT_LOG(ERR, "%s=<directory> needs a path of 1 to %zu characters", key,
+			      sizeof(p->host) - 1);
+		return -EINVAL;
+	}
+	strcpy(p->host, value);
+	return 0;
+}
+
+/* pci=, ibdev=, netdev=: the device's names on the simulated host. */
+static int
+sim_arg_host_name(const char *key, const char *value, void *opaque)
+{
+	struct mana_sim_params *p = opaque;
+	bool pci = strcmp(key, SIM_ARG_PCI) == 0, net = strcmp(key, SIM_ARG_NETDEV) == 0;
+	char *out = pci ? p->pci : net ? p->netdev : p->ibdev;
+	size_t max = pci ? sizeof(p->pci) : net ? sizeof(p->netdev) : sizeof(p->ibdev);
+
+	if (value == NULL || (pci ? !simhost_bdf_ok(value) : !simhost_name_ok(value, max))) {
+		if (pci)
+			MANA_INIT_LOG(ERR, "%s='%s' is not a PCI address (dddd:bb:dd.f, hex)",
+				      key, value != NULL ? value : "");
+		else
+			MANA_INIT_LOG(ERR, "%s='%s' must be 1 to %zu of A-Z a-z 0-9 _ . : -",
+				      key, value != NULL ? value : "", max - 1);
+		return -EINVAL;
+	}
+	strcpy(out, value);
+	return 0;
+}
+
 /* The simulator's devargs of kv (NULL: none given) into *p, defaults for
  * those not given. 0, or -EINVAL after a message.
  */
@@ -129,13 +175,30 @@ sim_args(const struct rte_kvargs *kv, struct mana_sim_params *p)
 		ret = rte_kvargs_process(kv, SIM_ARG_RECOVERY, sim_arg_recovery, p);
 	if (ret == 0)
 		ret = mana_devargs_u32s(kv, nums, RTE_DIM(nums));
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, SIM_ARG_HOST, sim_arg_host, p);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, SIM_ARG_PCI, sim_arg_host_name, p);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, SIM_ARG_IBDEV, sim_arg_host_name, p);
+	if (ret == 0)
+		ret = rte_kvargs_process(kv, SIM_ARG_NETDEV, sim_arg_host_name, p);
+	if (ret == 0 && p->host[0] == '\0' &&
+	    (p->pci[0] != '\0' || p->ibdev[0] != '\0' || p->netdev[0] != '\0')) {
+		MANA_INIT_LOG(ERR, "%s=, %s= and %s= name the device on a simulated host: they "
+			      "need %s=<directory>", SIM_ARG_PCI, SIM_ARG_IBDEV, SIM_ARG_NETDEV,
+			      SIM_ARG_HOST);
+		ret = -EINVAL;
+	}
 	return ret == 0 ? 0 : -EINVAL;
 }
 
-/* Every devarg of device name: the simulator's, then the core's. */
+/* Every devarg of device name: the simulator's, then the core's
+ * (*mbox_port: mbox_port was given).
+ */
 static int
 sim_parse_devargs(const char *name, const char *args, struct mana_sim_params *sp,
-		  struct mana_drv_params *pp)
+		  struct mana_drv_params *pp, bool *mbox_port)
 {
 	struct rte_kvargs *kv;
 	int ret;
@@ -146,6 +209,7 @@ sim_parse_devargs(const char *name, const char *args, struct mana_sim_params *sp
 	ret = sim_args(kv, sp);
 	if (ret == 0)
 		ret = mana_devargs_common(name, kv, pp);
+	*mbox_port = kv != NULL && rte_kvargs_count(kv, MANA_DEVARG_MBOX_PORT) > 0;
 	rte_kvargs_free(kv);
 	if (ret != 0) {
 		MANA_INIT_LOG(ERR, "%s: invalid devargs '%s'", name, args);
@@ -163,6 +227,7 @@ sim_vdev_probe(struct rte_vdev_device *vdev)
 	struct mana_hw_dev *hwdev;
 	struct rte_eth_dev *dev;
 	struct mana_hw *hw;
+	bool mbox_port;
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -175,7 +240,7 @@ sim_vdev_probe(struct rte_vdev_device *vdev)
 		}
 		return mana_drv_port_attach(name, &vdev->device, hwdev);
 	}
-	ret = sim_parse_devargs(name, rte_vdev_device_args(vdev), &sp, &pp);
+	ret = sim_parse_devargs(name, rte_vdev_device_args(vdev), &sp, &pp, &mbox_port);
 	if (ret != 0)
 		return ret;
 	ret = mana_sim_create(name, &sp, &hwdev);
@@ -184,6 +249,13 @@ sim_vdev_probe(struct rte_vdev_device *vdev)
 			      rte_strerror(-ret));
 		return ret;
 	}
+	/* On a simulated host the control daemon knows the port by its PCI
+	 * address, as on a VM.
+	 */
+	if (sp.host[0] != '\0' && pp.mbox.sock_path[0] != '\0' && !mbox_port &&
+	    mana_sim_host_pci(hwdev, pp.mbox.ident, sizeof(pp.mbox.ident)) == 0)
+		MANA_INIT_LOG(INFO, "%s: mailbox port %s (its PCI address)", name,
+			      pp.mbox.ident);
 	ret = hwdev->ops->open(hwdev, &hw);
 	if (ret != 0) {
 		MANA_INIT_LOG(ERR, "%s: cannot open the device: %s", name, rte_strerror(-ret));
@@ -238,4 +310,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_mana_sim,
 			      SIM_ARG_RECOVERY "=ok|fail|remove|rescan "
 			      SIM_ARG_FATAL_EVENTS "=<n> "
 			      SIM_ARG_RX_COALESCE "=0|1 "
+			      SIM_ARG_HOST "=<directory> "
+			      SIM_ARG_PCI "=<dddd:bb:dd.f> "
+			      SIM_ARG_IBDEV "=<name> "
+			      SIM_ARG_NETDEV "=<name> "
 			      MANA_DEVARGS_COMMON_PARAMS);
