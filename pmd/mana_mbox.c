@@ -415,12 +415,24 @@ mana_mbox_handle(struct mana_mbox *m, const struct mbox_event *ev)
 	case MBOX_EV_HOT_REMOVE:
 		if (!ours)
 			break;
-		/* Not final: a PCI rescan may bring it back. A reset (or the
-		 * one running) waits for it; GONE or the timeout ends it. The
-		 * bus's own removal event is then part of this service event.
+		if (ev->u.rm.cause == MBOX_RM_SURPRISE) {
+			/* No service event before it: a hot-remove, final
+			 * (proto/README.md, 5). The port ends REMOVED; the
+			 * bus's own removal event finds the verdict made.
+			 */
+			MANA_MBOX_LOG(NOTICE, "port %u: control daemon: the device was hot-removed (seen by %s, no service event before it): the port is removed",
+				      m->port_id, mbox_svc_source_name(ev->u.rm.source));
+			mana_reset_hw_event(m->reset, MANA_HWE_REMOVED);
+			break;
+		}
+		/* Part of a service event (cause service; unsaid from a 1.0
+		 * control daemon, as 1.0 said): not final, a PCI rescan brings
+		 * it back. A reset (or the one running) waits for it; GONE or
+		 * the timeout end it. The bus's own removal event is then part
+		 * of this service event.
 		 */
-		MANA_MBOX_LOG(NOTICE, "port %u: control daemon: the device was hot-removed",
-			      m->port_id);
+		MANA_MBOX_LOG(NOTICE, "port %u: control daemon: the PCI function went away in a service event (%s): a reset, waiting for the rescan",
+			      m->port_id, mbox_rm_cause_name(ev->u.rm.cause));
 		mana_reset_service(m->reset);
 		break;
 	case MBOX_EV_GONE:

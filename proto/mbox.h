@@ -44,7 +44,7 @@
 #include <sys/types.h>
 
 #define MBOX_MAJOR 1
-#define MBOX_MINOR 0
+#define MBOX_MINOR 1            /* 1.1: HOT_REMOVE's payload (struct mbox_rm) */
 
 #define MBOX_MAX_PORTS 64
 #define MBOX_MAX_CONNS 32
@@ -153,7 +153,8 @@ enum mbox_ev_type {
 	/* ctrl -> PMD */
 	MBOX_EV_SVC_START = 1,        /* u.svc: a service event started */
 	MBOX_EV_HW_BACK = 2,          /* u.ident: the device is back, new identity */
-	MBOX_EV_HOT_REMOVE = 3,       /* the PCI function went away (may be rescanned) */
+	MBOX_EV_HOT_REMOVE = 3,       /* u.rm: the PCI function went away, in a
+				       * service event (may be rescanned) or not */
 	MBOX_EV_GONE = 4,             /* the device is gone for good */
 	/* PMD -> ctrl */
 	MBOX_EV_RESET_ENTER = 16,     /* u.phase: the reset engine started a reset */
@@ -185,6 +186,27 @@ struct mbox_svc {
 	uint64_t detail;       /* source-specific (e.g. devlink health error count) */
 };
 
+/*
+ * What ctrl made of a removal (HOT_REMOVE, since 1.1). A 1.0 ctrl leaves the
+ * payload zero (UNSAID): a consumer then does what 1.0 said (a removal that
+ * a rescan may undo). A 1.0 consumer ignores the payload.
+ */
+enum mbox_rm_cause {
+	MBOX_RM_UNSAID = 0,    /* a 1.0 ctrl: not said */
+	MBOX_RM_SERVICE,       /* part of a service event that began before the
+				* PCI function went (e.g. FPGA reconfiguration:
+				* remove, then rescan): a reset */
+	MBOX_RM_SURPRISE,      /* nothing before it: a hot-remove, the port is removed */
+	MBOX_RM_NUM,
+};
+
+struct mbox_rm {
+	uint16_t cause;        /* enum mbox_rm_cause */
+	uint16_t source;       /* enum mbox_svc_source: where ctrl saw the removal */
+	uint16_t reason;       /* source-specific code, as mbox_svc.reason */
+	uint16_t pad;
+};
+
 struct mbox_phase {
 	uint64_t reset_seq;    /* which reset */
 	uint32_t phase;        /* phase entered: 0 .. MBOX_PHASES-1 */
@@ -209,6 +231,7 @@ struct mbox_event {
 	uint32_t flags;        /* 0 */
 	union {
 		struct mbox_svc svc;
+		struct mbox_rm rm;
 		struct mbox_ident ident;
 		struct mbox_phase phase;
 		struct mbox_reset_rec result;
@@ -431,5 +454,6 @@ const char *mbox_ev_name(unsigned int type);
 const char *mbox_hw_state_name(unsigned int s);
 const char *mbox_pmd_state_name(unsigned int s);
 const char *mbox_svc_source_name(unsigned int s);
+const char *mbox_rm_cause_name(unsigned int c);
 
 #endif /* MANA_MBOX_H */

@@ -103,6 +103,7 @@ struct mbox_slot {
 	uint32_t magic;        /* MBOX_HELLO_MAGIC */
 };
 static_assert(sizeof(struct mbox_ident) == 112, "ident layout");
+static_assert(sizeof(struct mbox_rm) == 8, "rm layout (1.1)");
 static_assert(sizeof(struct mbox_reset_rec) == 72, "reset rec layout");
 static_assert(sizeof(struct mbox_event) == 248, "event layout");
 static_assert(sizeof(struct mbox_slot) == MBOX_SLOT_SIZE, "slot layout");

@@ -329,6 +329,10 @@ static const char *const pmd_names[] = {
 	"none", "active", "reset_enter", "wait_hw", "reset_exit", "failed", "removed", "closed",
 };
 
+static const char *const rm_names[] = {
+	"unsaid", "service", "surprise",
+};
+
 static const char *const src_names[] = {
 	"unknown", "rdma_netlink", "devlink", "uevent", "operator",
 };
@@ -359,6 +363,12 @@ mbox_svc_source_name(unsigned int s)
 	return NAME(src_names, s);
 }
 
+const char *
+mbox_rm_cause_name(unsigned int c)
+{
+	return NAME(rm_names, c);
+}
+
 static bool
 str_ok(const char *s, size_t n)
 {
@@ -386,6 +396,9 @@ mbox_ev_check(const struct mbox_event *ev, unsigned int port, bool c2p)
 			goto bad;
 		return 0;
 	case MBOX_EV_HOT_REMOVE:
+		if (!c2p || ev->u.rm.cause >= MBOX_RM_NUM || ev->u.rm.source >= MBOX_SRC_NUM)
+			goto bad;
+		return 0;
 	case MBOX_EV_GONE:
 		if (!c2p)
 			goto bad;

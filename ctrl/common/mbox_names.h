@@ -23,6 +23,7 @@ enum svc_reason {
 	SVC_REASON_DEVLINK_ABSENT = 6,	/* absent from a devlink reporter dump */
 	SVC_REASON_REPORTER_ERROR = 7,	/* a counted devlink reporter in error (detail: count) */
 	SVC_REASON_ABSENT_AT_RESTART = 8, /* in the re-adopted segment, not in the first dump */
+	SVC_REASON_PCI_REMOVE = 9,	/* the PCI function removed (simulated kernel: "pci remove") */
 	SVC_REASON_NUM,
 };
 
@@ -32,7 +33,7 @@ svc_reason_name(unsigned int r)
 	static const char *const names[SVC_REASON_NUM] = {
 		"unknown", "unregister", "uevent-remove", "absent-from-dump",
 		"re-registered", "devlink-dev-del", "absent-from-devlink-dump",
-		"reporter-error", "absent-at-restart",
+		"reporter-error", "absent-at-restart", "pci-remove",
 	};
 
 	return r < SVC_REASON_NUM ? names[r] : "?";
@@ -60,6 +61,8 @@ svc_reason_code(const char *reason)
 		return SVC_REASON_REPORTER_ERROR;
 	if (strcmp(reason, "absent at restart") == 0)
 		return SVC_REASON_ABSENT_AT_RESTART;
+	if (strcmp(reason, "pci remove") == 0)
+		return SVC_REASON_PCI_REMOVE;
 	return SVC_REASON_UNKNOWN;
 }
 

@@ -56,6 +56,7 @@ struct config {
 	char metrics_textfile[256];		/* "" = no textfile */
 	uint64_t metrics_interval_ms;		/* textfile rewrite period */
 	char fake_kernel[CONFIG_PATH_MAX];	/* tests: a FIFO of fake RDMA events */
+	char sim_kernel[CONFIG_PATH_MAX];	/* simulation: the simulated host's DIR; "" = off */
 };
 
 /* One configuration key. */
@@ -76,7 +77,7 @@ struct config_key {
 	bool (*print)(const struct config_key *k, const struct config *c, char *buf, size_t n);
 };
 
-#define CONFIG_NKEYS 21
+#define CONFIG_NKEYS 22
 extern const struct config_key config_keys[CONFIG_NKEYS];
 
 /* Every field at its default (the table's def values). */

@@ -191,6 +191,19 @@ parse_sysfs(const struct config_key *k, void *field, const char *v, char *err, s
 	return 0;
 }
 
+/* Empty, or absolute with room for "/sys" after it (the sysfs root in sim mode). */
+static int
+parse_sim_kernel(const struct config_key *k, void *field, const char *v, char *err, size_t n)
+{
+	if (v[0] != '\0' && (v[0] != '/' || strlen(v) + 4 >= k->size)) {
+		snprintf(err, n, "%s: \"%s\" is not an absolute path of less than %zu bytes",
+			 k->name, v, k->size - 4);
+		return -EINVAL;
+	}
+	snprintf(field, k->size, "%s", v);
+	return 0;
+}
+
 /* Empty, or absolute with room for ".sock" after it. */
 static int
 parse_mbox_path(const struct config_key *k, void *field, const char *v, char *err, size_t n)
@@ -482,4 +495,8 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	  "15s", KEY(metrics_interval_ms), parse_metrics_interval, print_ms },
 	{ "fake_kernel", "fake-kernel", "FIFO", "tests only: RDMA events from FIFO, no netlink",
 	  NULL, KEY(fake_kernel), parse_any, print_str_if_set },
+	{ "sim_kernel", "sim-kernel", "DIR",
+	  "simulation only: the simulated host DIR (proto/simhost) in place of the kernel;\n"
+	  "sysfs is DIR/sys, no netlink (default: off)",
+	  NULL, KEY(sim_kernel), parse_sim_kernel, print_str_if_set },
 };

@@ -200,6 +200,7 @@ reporter_account(struct detect *d, const char *h, const struct nl_dl_msg *m, boo
 		r->err = 0;
 		r->rec = 0;
 	}
+	r->error = error;
 	derr = m->err_count - r->err;
 	drec = m->recover_count - r->rec;
 	r->err = m->err_count;
@@ -222,6 +223,16 @@ reporter_account(struct detect *d, const char *h, const struct nl_dl_msg *m, boo
 		"missed_errors", b[0], "missed_recovers", b[1], "error_count", b[2],
 		"recover_count", b[3], "trigger", trigger, NULL);
 	return true;
+}
+
+/* A counted reporter of device handle h was last read in error. */
+static bool
+reporter_in_error(const struct detect *d, const char *h)
+{
+	for (unsigned int i = 0; i < d->nb_rep; i++)
+		if (d->rep[i].error && strcmp(d->rep[i].handle, h) == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -366,19 +377,28 @@ detect_devlink_event(void *arg, const struct nl_dl_msg *m)
 		break;
 	case NLU_DEVLINK_CMD_DEL:
 		handle(h, sizeof(h), m->bus, m->dev);
+		/* Its reporters go with it: their state is read again after dev new. */
+		for (unsigned int i = 0; i < d->nb_rep; i++)
+			if (strcmp(d->rep[i].handle, h) == 0)
+				d->rep[i].error = false;
 		if (tracker_state(d->tr, h) >= 0)
 			tracker_lost(d->tr, h, "devlink", "dev del", d->now());
 		break;
 	case NLU_DEVLINK_CMD_NEW:
 		handle(h, sizeof(h), m->bus, m->dev);
-		if (tracker_state(d->tr, h) >= 0) {
+		/*
+		 * Reporters are re-created with zero counters: read them first.
+		 * One read healthy brings the device back (tracker_health); one
+		 * read in error keeps it in its service event until its healthy;
+		 * with no counted reporter read, the device's return is the news.
+		 */
+		detect_resync_devlink(d, "devlink");
+		if (tracker_state(d->tr, h) > (int)TRACKER_PRESENT && !reporter_in_error(d, h)) {
 			struct ctrl_ident id = { 0 };
 
 			snprintf(id.name, sizeof(id.name), "%s", h);
 			tracker_seen(d->tr, &id, "devlink", d->now());
 		}
-		/* Reporters are re-created with zero counters: read them. */
-		detect_resync_devlink(d, "devlink");
 		break;
 	default:
 		break;

@@ -66,6 +66,7 @@ struct detect_reporter {
 	uint64_t err, rec;			/* the kernel's counts, last read */
 	uint64_t seen_err, seen_rec;
 	uint64_t missed_err, missed_rec;
+	bool error;				/* its state, last read: error */
 };
 
 struct detect {

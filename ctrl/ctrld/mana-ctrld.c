@@ -28,6 +28,7 @@
 #include "ctrl/ctrld/metrics.h"
 #include "ctrl/ctrld/metrics_http.h"
 #include "ctrl/ctrld/sd_notify.h"
+#include "ctrl/ctrld/sim_kernel.h"
 #include "ctrl/ctrld/sink_log.h"
 #include "ctrl/ctrld/sink_mbox.h"
 #include "ctrl/ctrld/status.h"
@@ -50,6 +51,7 @@ struct ctrld {
 	struct detect det;
 	struct sink_mbox *mbox;		/* NULL: no mbox_path */
 	struct fake_kernel *fk;		/* tests only */
+	struct sim_kernel *sk;		/* simulation only: sim_kernel = DIR */
 	int sigfd;
 	int monitor;			/* RDMA monitor in use */
 	uint64_t next_poll;		/* 0: no polling */
@@ -73,6 +75,41 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The RDMA source in use, as the status file, the metrics and the logs say it. */
+static const char *
+rdma_mode(const struct ctrld *c)
+{
+	if (c->fk != NULL)
+		return "fake";
+	if (c->sk != NULL)
+		return c->conf.rdma == CONFIG_ON ? "sim" : "off";
+	return c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff");
+}
+
+/* devlink in use: the kernel's family, or the simulated kernel's. */
+static bool
+devlink_on(const struct ctrld *c)
+{
+	return c->dl != NULL || (c->sk != NULL && c->conf.devlink == CONFIG_ON);
+}
+
+/*
+ * sim_kernel = DIR: the sysfs root is DIR/sys (config.h); not with the
+ * tests' fake kernel. 0, or -1 with a sentence in err.
+ */
+static int
+apply_sim(struct config *c, char *err, size_t n)
+{
+	if (c->sim_kernel[0] == '\0')
+		return 0;
+	if (c->fake_kernel[0] != '\0') {
+		snprintf(err, n, "sim_kernel and fake_kernel exclude each other");
+		return -1;
+	}
+	snprintf(c->sysfs, sizeof(c->sysfs), "%s/sys", c->sim_kernel);
+	return 0;
 }
 
 static void
@@ -152,7 +189,8 @@ parse_config(struct config *c, const char **path, int argc, char **argv, int *ch
 		fprintf(stderr, "mana-ctrld: %s\n", err);
 		return -1;
 	}
-	if (config_mbox_check(&c->mbox, err, sizeof(err)) < 0) {
+	if (config_mbox_check(&c->mbox, err, sizeof(err)) < 0 ||
+	    apply_sim(c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mana-ctrld: bad configuration: %s\n", err);
 		return -1;
 	}
@@ -236,15 +274,15 @@ metrics_render_cb(void *ctx, char **body, size_t *len)
 	struct ctrld *c = ctx;
 	struct metrics_daemon d = {
 		.started_unix = c->status.started_unix,
-		.rdma = c->fk != NULL ? "fake" :
-			(c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff")),
-		.devlink = c->dl != NULL,
+		.rdma = rdma_mode(c),
+		.devlink = devlink_on(c),
 		.uevent = c->uev != NULL,
 		.reloads = c->status.reloads,
 		.det = &c->det.st,
 		.mb = c->mbox != NULL ? sink_mbox_mbox(c->mbox) : NULL,
-		.devlink_dump = c->dl != NULL ? be_devlink_dump : NULL,
-		.devlink_ctx = c,
+		.devlink_dump = c->sk != NULL ? c->det.be.devlink_dump :
+				(c->dl != NULL ? be_devlink_dump : NULL),
+		.devlink_ctx = c->sk != NULL ? (void *)c->sk : (void *)c,
 		.reporters = c->det.rep,
 		.nb_reporters = c->det.nb_rep,
 	};
@@ -338,9 +376,8 @@ status_update(struct ctrld *c, bool force, const char *state)
 		return;
 	c->status.state = state;
 	c->status.updated_mono_ns = now_ns();
-	c->status.rdma = c->fk != NULL ? "fake" :
-		(c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"));
-	c->status.devlink = c->dl != NULL;
+	c->status.rdma = rdma_mode(c);
+	c->status.devlink = devlink_on(c);
 	c->status.uevent = c->uev != NULL;
 	c->status.det = c->det.st;
 	if (status_write(c->status_path, &c->status, err, sizeof(err)) < 0) {
@@ -380,6 +417,10 @@ reload(struct ctrld *c)
 	memcpy(nc.metrics_listen, c->conf.metrics_listen, sizeof(nc.metrics_listen));
 	memcpy(nc.metrics_textfile, c->conf.metrics_textfile, sizeof(nc.metrics_textfile));
 	memcpy(nc.fake_kernel, c->conf.fake_kernel, sizeof(nc.fake_kernel));
+	if (strcmp(nc.sim_kernel, c->conf.sim_kernel) != 0)
+		log_rec(LOG_LVL_WARN, "sim_kernel changes need a restart", NULL);
+	memcpy(nc.sim_kernel, c->conf.sim_kernel, sizeof(nc.sim_kernel));
+	(void)apply_sim(&nc, err, sizeof(err));	/* the file's fake_kernel is not taken */
 	c->conf = nc;
 	log_setup(stderr, c->conf.log_json, c->conf.log_debug);
 	tracker_set_timeout(c->tr, c->conf.gone_timeout_ms * 1000000ull);
@@ -520,14 +561,12 @@ run(struct ctrld *c)
 	char status[128];
 
 	snprintf(status, sizeof(status), "STATUS=watching: rdma %s, devlink %s, uevents %s",
-		 c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"),
-		 c->dl == NULL ? "off" : "on", c->uev == NULL ? "off" : "on");
+		 rdma_mode(c), devlink_on(c) ? "on" : "off", c->uev == NULL ? "off" : "on");
 	status_update(c, true, "running");
 	sd_notify_send("READY=1");
 	sd_notify_send(status);
-	log_rec(LOG_LVL_INFO, "started", "rdma",
-		c->rdma == NULL ? "off" : (c->monitor ? "monitor" : "dump-diff"), "devlink",
-		c->dl == NULL ? "off" : "on", "uevent", c->uev == NULL ? "off" : "on", NULL);
+	log_rec(LOG_LVL_INFO, "started", "rdma", rdma_mode(c), "devlink",
+		devlink_on(c) ? "on" : "off", "uevent", c->uev == NULL ? "off" : "on", NULL);
 	while (!c->stop) {
 		uint64_t now = now_ns();
 		int ret = nl_loop_run_once(c->loop, loop_timeout_ms(c, now));
@@ -620,15 +659,34 @@ main(int argc, char **argv)
 		c.monitor = 1;
 		c.status.rdma_monitor_mode = 1;
 		be = fake_kernel_backend(c.fk);
+	} else if (c.conf.sim_kernel[0] != '\0') {
+		/* Simulation only: no netlink source is opened. */
+		struct sim_kernel_cfg sc = {
+			.dir = c.conf.sim_kernel, .rdma = c.conf.rdma == CONFIG_ON,
+			.devlink = c.conf.devlink == CONFIG_ON, .loop = c.loop, .det = &c.det,
+			.pci_removed = c.mbox != NULL ? sink_mbox_pci_removed : NULL,
+			.pci_ctx = c.mbox,
+		};
+		char err[512] = "";
+
+		c.sk = sim_kernel_open(&sc, err, sizeof(err));
+		if (c.sk == NULL) {
+			log_rec(LOG_LVL_ERR, "cannot use the simulated kernel", "error", err, NULL);
+			goto out;
+		}
+		/* As a 6.12 kernel in RDMA monitor mode. */
+		c.monitor = sc.rdma;
+		c.status.rdma_monitor_mode = sc.rdma ? 1 : -1;
+		be = sim_kernel_backend(c.sk);
 	} else if (open_sources(&c) < 0) {
 		goto out;
 	}
 	/* Sources that are off take no part in resyncs. */
-	if (c.rdma == NULL && c.fk == NULL) {
+	if (c.rdma == NULL && c.fk == NULL && c.sk == NULL) {
 		be.rdma_dump = NULL;
 		be.rdma_dev_get = NULL;
 	}
-	if (c.dl == NULL)
+	if (c.dl == NULL && c.sk == NULL)
 		be.devlink_dump = NULL;
 	detect_init(&c.det, &c.conf, c.tr, &be, now_ns);
 	c.watchdog_ns = sd_watchdog_period_ns();
@@ -637,7 +695,7 @@ main(int argc, char **argv)
 	ret = detect_resync_rdma(&c.det, "start");
 	detect_resync_devlink(&c.det, "start");
 	/* The segment's devices absent from a good first dump went while we were away. */
-	if (c.mbox != NULL && ret == 0 && (c.rdma != NULL || c.fk != NULL))
+	if (c.mbox != NULL && ret == 0 && be.rdma_dump != NULL)
 		sink_mbox_adopt(c.mbox, c.tr, now_ns());
 	if (c.metrics != NULL && c.mbox != NULL)
 		metrics_mbox_poll(c.metrics, sink_mbox_mbox(c.mbox));
@@ -652,6 +710,7 @@ main(int argc, char **argv)
 out:
 	metrics_http_close(c.http);
 	fake_kernel_close(c.fk);
+	sim_kernel_close(c.sk);
 	sink_mbox_close(c.mbox);
 	nl_uevent_close(c.uev);
 	nl_devlink_close(c.dl);

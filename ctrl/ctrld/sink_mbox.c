@@ -153,14 +153,113 @@ post(struct sink_mbox *s, unsigned int port, struct mbox_event *ev, const char *
 	return ret;
 }
 
+/*
+ * What a removal is (proto/README.md, HOT_REMOVE): part of a service event
+ * when one began before the PCI function went (the port's record already
+ * says SERVICE: e.g. the devlink reporter's error or an RDMA unregister
+ * while the function was still there; or this detection is itself a
+ * reporter's error, which the kernel reports only while the device is
+ * there), a hot-remove when nothing came before it.
+ */
+static uint16_t
+removal_cause(uint32_t hw_state, unsigned int reason)
+{
+	if (hw_state == MBOX_HW_SERVICE || reason == SVC_REASON_REPORTER_ERROR)
+		return MBOX_RM_SERVICE;
+	return MBOX_RM_SURPRISE;
+}
+
+/* A reporter's error count, from the tracker's reason; 0 for other reasons. */
+static uint64_t
+reporter_errors(const char *reason)
+{
+	const char *e;
+
+	if (svc_reason_code(reason) != SVC_REASON_REPORTER_ERROR ||
+	    (e = strstr(reason, "(error ")) == NULL)
+		return 0;
+	return strtoull(e + 7, NULL, 10);
+}
+
+/* SERVICE_STARTED into pt's record and the events to post (out[0 .. *nb)). */
+static void
+service_started(const struct sink_mbox *s, const struct ctrl_event *ev, struct mbox_port *pt,
+		struct mbox_event out[2], unsigned int *nb)
+{
+	uint16_t source = source_code(ev->source);
+	unsigned int reason = svc_reason_code(ev->reason);
+	struct mbox_event rm;
+	char p[16];
+
+	*nb = 0;
+	if (sysfs_pci_present(s->sysfs, pt->ctrl.ident.pci)) {
+		if (pt->ctrl.hw_state == MBOX_HW_SERVICE) {
+			/* Another source of the same port saw the same event
+			 * (devlink's error, then RDMA's unregister): one
+			 * service event per port, published once.
+			 */
+			log_rec(LOG_LVL_DEBUG, "mailbox: service event already published", "dev",
+				ev->key, "source", ev->source, "reason", ev->reason, NULL);
+			return;
+		}
+		pt->ctrl.hw_state = MBOX_HW_SERVICE;
+		pt->ctrl.svc_source = source;
+		pt->ctrl.svc_reason = (uint16_t)reason;
+		pt->ctrl.nb_service++;
+		out[0].type = MBOX_EV_SVC_START;
+		out[0].u.svc.source = source;
+		out[0].u.svc.reason = (uint16_t)reason;
+		out[0].u.svc.detail = reporter_errors(ev->reason);
+		*nb = 1;
+		return;
+	}
+	/* The PCI function is gone. */
+	snprintf(p, sizeof(p), "%s", pt->ctrl.ident.pci);
+	if (pt->ctrl.hw_state == MBOX_HW_REMOVED) {
+		/* Published at the first detection of this removal. */
+		log_rec(LOG_LVL_DEBUG, "mailbox: removal already published", "dev", ev->key,
+			"pci", p, NULL);
+		return;
+	}
+	memset(&rm, 0, sizeof(rm));
+	rm.type = MBOX_EV_HOT_REMOVE;
+	rm.u.rm.cause = removal_cause(pt->ctrl.hw_state, reason);
+	rm.u.rm.source = source;
+	rm.u.rm.reason = (uint16_t)reason;
+	if (pt->ctrl.hw_state != MBOX_HW_SERVICE && rm.u.rm.cause == MBOX_RM_SERVICE) {
+		/* This detection (a reporter's error) starts the service event. */
+		pt->ctrl.nb_service++;
+		out[(*nb)++] = (struct mbox_event){
+			.type = MBOX_EV_SVC_START,
+			.u.svc = { .source = source, .reason = (uint16_t)reason,
+				   .detail = reporter_errors(ev->reason) },
+		};
+	}
+	if (pt->ctrl.hw_state != MBOX_HW_SERVICE) {
+		/* The record's source and reason: this detection's. */
+		pt->ctrl.svc_source = source;
+		pt->ctrl.svc_reason = (uint16_t)reason;
+	}
+	out[(*nb)++] = rm;
+	pt->ctrl.hw_state = MBOX_HW_REMOVED;
+	pt->ctrl.nb_removed++;
+	log_rec(LOG_LVL_INFO, rm.u.rm.cause == MBOX_RM_SERVICE ?
+		"removal in a service event: the PMD resets" :
+		"hot-remove: no service event before it, the PMD removes the port", "dev",
+		ev->key, "pci", p, "cause", mbox_rm_cause_name(rm.u.rm.cause),
+		"source", mbox_svc_source_name(source), "reason", svc_reason_name(reason), NULL);
+}
+
 static int
 publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 {
-	struct mbox_event out = { 0 };
+	struct mbox_event out[2];
 	struct mbox_port pt;
+	unsigned int nb = 1;
 	char pci[16];
-	int p, ret, removed = 0;
+	int p, ret;
 
+	memset(out, 0, sizeof(out));
 	p = port_of(s, ev->key, ev->ident, pci, sizeof(pci));
 	if (p < 0) {
 		log_rec(LOG_LVL_DEBUG, "not published to the mailbox: no PCI address", "dev",
@@ -170,54 +269,52 @@ publish_event(struct sink_mbox *s, const struct ctrl_event *ev)
 	ret = mbox_port_read(s->mb, (unsigned int)p, &pt);
 	if (ret < 0)
 		return ret;
-	pt.ctrl.t_changed = ev->t_ns;
 	switch (ev->kind) {
 	case CTRL_EV_SERVICE_STARTED:
-		removed = !sysfs_pci_present(s->sysfs, pt.ctrl.ident.pci);
-		pt.ctrl.hw_state = removed ? MBOX_HW_REMOVED : MBOX_HW_SERVICE;
-		pt.ctrl.svc_source = source_code(ev->source);
-		pt.ctrl.svc_reason = (uint16_t)svc_reason_code(ev->reason);
-		pt.ctrl.nb_service++;
-		pt.ctrl.nb_removed += (uint64_t)removed;
-		out.type = MBOX_EV_SVC_START;
-		out.u.svc.source = pt.ctrl.svc_source;
-		out.u.svc.reason = pt.ctrl.svc_reason;
-		if (out.u.svc.reason == SVC_REASON_REPORTER_ERROR) {
-			const char *e = strstr(ev->reason, "(error ");
-
-			if (e != NULL)
-				out.u.svc.detail = strtoull(e + 7, NULL, 10);
-		}
+		service_started(s, ev, &pt, out, &nb);
+		if (nb == 0)
+			return 0;
 		break;
 	case CTRL_EV_HW_BACK:
 		ident_merge(&pt.ctrl.ident, ev->key, ev->ident, pci);
+		if (pt.ctrl.hw_state == MBOX_HW_UP) {
+			/*
+			 * Back already, said by another source of the port (RDMA's
+			 * register, then devlink's healthy): the identity only.
+			 */
+			nb = 0;
+			break;
+		}
 		pt.ctrl.ident.gen++;
 		pt.ctrl.hw_state = MBOX_HW_UP;
 		pt.ctrl.nb_hw_back++;
-		out.type = MBOX_EV_HW_BACK;
-		out.u.ident = pt.ctrl.ident;
+		out[0].type = MBOX_EV_HW_BACK;
+		out[0].u.ident = pt.ctrl.ident;
 		break;
 	case CTRL_EV_GONE_FOR_GOOD:
+		if (pt.ctrl.hw_state == MBOX_HW_GONE)
+			return 0;	/* said already (another source of the port) */
 		pt.ctrl.hw_state = MBOX_HW_GONE;
-		out.type = MBOX_EV_GONE;
+		out[0].type = MBOX_EV_GONE;
 		break;
 	default:
 		return -EINVAL;
 	}
+	if (nb != 0)
+		pt.ctrl.t_changed = ev->t_ns;
 	ret = mbox_port_set_ctrl(s->mb, (unsigned int)p, &pt.ctrl);
 	if (ret < 0) {
 		log_rec(LOG_LVL_ERR, "mailbox record not written", "dev", ev->key, "error",
 			mbox_errmsg(), NULL);
 		return ret;
 	}
-	ret = post(s, (unsigned int)p, &out, ev->key);
-	if (removed) {
-		struct mbox_event rm = { .type = MBOX_EV_HOT_REMOVE };
-		int rm_ret = post(s, (unsigned int)p, &rm, ev->key);
+	ret = 0;
+	for (unsigned int i = 0; i < nb; i++) {
+		/* Each posted even when one before it was lost; the first failure is the result. */
+		int r = post(s, (unsigned int)p, &out[i], ev->key);
 
-		/* Posted even when SVC_START was lost; the first failure is the result. */
 		if (ret == 0)
-			ret = rm_ret;
+			ret = r;
 	}
 	return ret;
 }
@@ -232,6 +329,41 @@ sink_mbox_publish(void *ctx, const struct ctrl_event *ev)
 	if (s->next.publish != NULL)
 		s->next.publish(s->next.ctx, ev);
 	return publish_event(s, ev);
+}
+
+void
+sink_mbox_pci_removed(void *ctx, const char *bdf, const char *source, uint64_t now)
+{
+	struct sink_mbox *s = ctx;
+	struct mbox_event out[2];
+	struct mbox_port pt;
+	unsigned int nb = 0;
+	char key[24];
+	struct ctrl_ident id = { .name = "" };
+	struct ctrl_event ev = {
+		.kind = CTRL_EV_SERVICE_STARTED, .key = key, .ident = &id, .source = source,
+		.reason = "pci remove", .t_ns = now,
+	};
+	int p = mbox_port_find(s->mb, bdf);
+
+	snprintf(key, sizeof(key), "pci/%.12s", bdf);
+	if (p < 0 || mbox_port_read(s->mb, (unsigned int)p, &pt) < 0)
+		return;
+	/* Only a port whose record still says the hardware is there or in service. */
+	if (pt.ctrl.hw_state != MBOX_HW_UP && pt.ctrl.hw_state != MBOX_HW_SERVICE)
+		return;
+	memset(out, 0, sizeof(out));
+	service_started(s, &ev, &pt, out, &nb);
+	if (nb == 0)
+		return;
+	pt.ctrl.t_changed = now;
+	if (mbox_port_set_ctrl(s->mb, (unsigned int)p, &pt.ctrl) < 0) {
+		log_rec(LOG_LVL_ERR, "mailbox record not written", "dev", key, "error",
+			mbox_errmsg(), NULL);
+		return;
+	}
+	for (unsigned int i = 0; i < nb; i++)
+		post(s, (unsigned int)p, &out[i], key);
 }
 
 void

@@ -21,7 +21,14 @@
  *                                             meanwhile) gets HW_BACK
  *   service event started                  -> hw_state SERVICE, SVC_START;
  *                                             the PCI function gone from
- *                                             sysfs: hw_state REMOVED, HOT_REMOVE
+ *                                             sysfs: hw_state REMOVED,
+ *                                             HOT_REMOVE with its cause:
+ *                                             service (the record was
+ *                                             SERVICE, or a reporter's
+ *                                             error: SVC_START first) or
+ *                                             surprise (nothing before it:
+ *                                             no SVC_START); once per
+ *                                             removal
  *   hardware back                          -> new identity, gen + 1, UP, HW_BACK
  *   gone for good                          -> hw_state GONE, GONE
  *
@@ -56,6 +63,15 @@ const struct ctrl_sink *sink_mbox_sink(struct sink_mbox *s);
 
 /* A tracker_present_cb (ctx = s). */
 void sink_mbox_present(void *ctx, const char *key, const struct ctrl_ident *id, uint64_t now);
+
+/*
+ * The PCI function bdf went away (a simulated kernel's "pci remove"; real
+ * kernels' removals are seen at the RDMA / devlink event, sysfs saying the
+ * function is gone): a port UP or in SERVICE gets REMOVED and HOT_REMOVE
+ * as above (surprise, or service when its record says SERVICE); others
+ * nothing. source: the detection's ("uevent").
+ */
+void sink_mbox_pci_removed(void *ctx, const char *bdf, const char *source, uint64_t now);
 
 /*
  * After the first dump of a re-adopted segment: the devices its records name

@@ -191,6 +191,14 @@ print_payload(const struct mbox_event *ev)
 		print_uint(PRINT_ANY, "gen", " gen %u", ev->u.ident.gen);
 		print_uint(PRINT_ANY, "ifindex", " ifindex %u", ev->u.ident.ifindex);
 		break;
+	case MBOX_EV_HOT_REMOVE:
+		/* 1.1: what ctrl made of the removal (unsaid from a 1.0 ctrl). */
+		print_string(PRINT_ANY, "cause", " cause %s", mbox_rm_cause_name(ev->u.rm.cause));
+		print_string(PRINT_ANY, "svc_source", " svc_source %s",
+			     mbox_svc_source_name(ev->u.rm.source));
+		print_string(PRINT_ANY, "svc_reason", " svc_reason %s",
+			     svc_reason_name(ev->u.rm.reason));
+		break;
 	case MBOX_EV_RESET_ENTER:
 	case MBOX_EV_PHASE:
 		print_u64(PRINT_ANY, "reset", " reset %" PRIu64, ev->u.phase.reset_seq);
@@ -205,7 +213,7 @@ print_payload(const struct mbox_event *ev)
 		print_result(&ev->u.result);
 		break;
 	default:
-		break;	/* HOT_REMOVE, GONE: no payload */
+		break;	/* GONE: no payload */
 	}
 }
 

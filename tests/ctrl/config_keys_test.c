@@ -57,6 +57,7 @@ static const struct sample samples[] = {
 	  "/var/lib/node_exporter/mana.prom", "/tmp/mana.txt", NULL, NULL },
 	{ "metrics_interval", "30s", "30000ms", "500ms", NULL, NULL },
 	{ "fake_kernel", "/tmp/fake-fifo", "/tmp/fake-fifo", NULL, NULL, NULL },
+	{ "sim_kernel", "/run/mana/sim", "/run/mana/sim", "run/mana/sim", NULL, NULL },
 };
 
 static const char *daemon_path;

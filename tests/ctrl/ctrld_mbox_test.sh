@@ -59,7 +59,7 @@ MANA_MBOX=$seg "$manactl" monitor mbox >"$tmp/mon.txt" 2>>"$tmp/mon.err" &
 mon_t=$!
 pids+=("$mon_j" "$mon_t")
 sleep 0.3	# both have made their cursors
-"$client" "$seg.sock" "$pci" 5 >"$tmp/client.out" 2>"$tmp/client.err" &
+"$client" "$seg.sock" "$pci" 4 >"$tmp/client.out" 2>"$tmp/client.err" &
 cl=$!
 pids+=("$cl")
 check "client claimed the port" wait_for 10 grep -q '^claimed port 0$' "$tmp/client.out"
@@ -77,7 +77,7 @@ assert d["kernel"] == {"rdma_monitor": True, "devlink": None}, d
 x = d["detection"]
 assert x["rdma_events"] == 1 and x["rdma_resyncs"] == 1 and x["overruns"] == 0, x
 m = s["mailbox"]
-assert m["ctrl_pid"] == pid and m["peers"] == 1 and m["version"] == "1.0", m
+assert m["ctrl_pid"] == pid and m["peers"] == 1 and m["version"] == "1.1", m
 assert m["ctrl_gen"] == 1 and m["nb_ports"] == 16 and m["ring_slots"] == 64, m
 p = s["ports"]
 assert len(p) == 1 and p[0]["pci"] == "7870:00:00.0" and p[0]["hw"]["state"] == "up", p
@@ -89,10 +89,12 @@ echo "del mana_0" >&3
 check "service event received" wait_for 5 grep -q 'SVC_START' "$tmp/client.out"
 echo "add mana_1 1000 eth1" >&3
 check "hardware back received" wait_for 5 grep -q 'HW_BACK' "$tmp/client.out"
-rm "$S/bus/pci/devices/$pci"	# the PCI function goes away
+# The PCI function goes away with nothing before it: a hot-remove
+# (HOT_REMOVE cause surprise, no SVC_START; issue 14).
+rm "$S/bus/pci/devices/$pci"
 echo "del mana_1" >&3
 wait "$cl"
-check "client got its 5 events" [ $? -eq 0 ]
+check "client got its 4 events" [ $? -eq 0 ]
 # The monitors: every event both ways, once, in time order, one JSON object per line.
 check "monitor: the last event shown" wait_for 5 grep -q '"event":"gone"' "$tmp/mon.json"
 check "monitor (text): the last event shown" wait_for 5 grep -q '^\[mbox,gone\]' "$tmp/mon.txt"
@@ -107,12 +109,11 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 # may come before or after the PMD entered its second reset).
 to_pmd = [(r["event"], r["seq"]) for r in recs if r["dir"] == "to_pmd"]
 to_ctrl = [(r["event"], r["seq"]) for r in recs if r["dir"] == "to_ctrl"]
-assert to_pmd == [("svc_start", 1), ("hw_back", 2), ("svc_start", 3), ("hot_remove", 4),
-                  ("gone", 5)], to_pmd
+assert to_pmd == [("svc_start", 1), ("hw_back", 2), ("hot_remove", 3), ("gone", 4)], to_pmd
 assert to_ctrl == [("reset_enter", 1), ("phase", 2), ("phase", 3), ("phase", 4), ("phase", 5),
                    ("phase", 6), ("recovered", 7), ("reset_enter", 8), ("phase", 9),
                    ("recovery_failed", 10)], to_ctrl
-assert len(recs) == 15, recs
+assert len(recs) == 14, recs
 t = [r["time_ns"] for r in recs]
 assert t == sorted(t), t
 by = {(r["dir"], r["seq"]): r for r in recs}
@@ -123,6 +124,8 @@ s = by[("to_pmd", 1)]
 assert (s["svc_source"], s["svc_reason"], s["detail"]) == ("rdma_netlink", "unregister", 0), s
 h = by[("to_pmd", 2)]
 assert (h["ibdev"], h["netdev"], h["node_guid"], h["gen"]) == ("mana_1", "eth1", "0000:0000:0000:1000", 2), h
+rm = by[("to_pmd", 3)]
+assert (rm["cause"], rm["svc_source"], rm["svc_reason"]) == ("surprise", "rdma_netlink", "unregister"), rm
 p, w = by[("to_ctrl", 2)], by[("to_ctrl", 4)]
 assert (p["phase"], p["reset"], w["phase"], w["state"]) == ("quiesce", 1, "wait_hw", "wait_hw"), (p, w)
 ok = by[("to_ctrl", 7)]
@@ -136,9 +139,8 @@ grep -o '^\[mbox,[a-z_]*\] mana_[01] port 0 pci [0-9a-f:.]* to_[a-z]* seq [0-9]*
 check "monitor (text): the lines" diff -u - <(grep ' to_pmd ' "$tmp/mon.lines"; grep ' to_ctrl ' "$tmp/mon.lines") <<EOF2
 [mbox,svc_start] DEV port 0 pci $pci to_pmd seq 1
 [mbox,hw_back] DEV port 0 pci $pci to_pmd seq 2
-[mbox,svc_start] DEV port 0 pci $pci to_pmd seq 3
-[mbox,hot_remove] DEV port 0 pci $pci to_pmd seq 4
-[mbox,gone] DEV port 0 pci $pci to_pmd seq 5
+[mbox,hot_remove] DEV port 0 pci $pci to_pmd seq 3
+[mbox,gone] DEV port 0 pci $pci to_pmd seq 4
 [mbox,reset_enter] DEV port 0 pci $pci to_ctrl seq 1
 [mbox,phase] DEV port 0 pci $pci to_ctrl seq 2
 [mbox,phase] DEV port 0 pci $pci to_ctrl seq 3
@@ -150,7 +152,8 @@ check "monitor (text): the lines" diff -u - <(grep ' to_pmd ' "$tmp/mon.lines"; 
 [mbox,phase] DEV port 0 pci $pci to_ctrl seq 9
 [mbox,recovery_failed] DEV port 0 pci $pci to_ctrl seq 10
 EOF2
-check "monitor (text): 15 lines" [ "$(wc -l <"$tmp/mon.txt")" -eq 15 ]
+check "monitor (text): 14 lines" [ "$(wc -l <"$tmp/mon.txt")" -eq 14 ]
+check "monitor (text): the hot-remove's cause" grep -q '^\[mbox,hot_remove\] .* cause surprise svc_source rdma_netlink svc_reason unregister' "$tmp/mon.txt"
 check "monitor: nothing on stderr" [ ! -s "$tmp/mon.err" ]
 err=$("$manactl" monitor mbox "$tmp/none" 2>&1 >/dev/null)
 check "monitor mbox: no segment, exit 1" [ $? -eq 1 ]
@@ -164,9 +167,8 @@ cat >"$tmp/want.events" <<EOF2
 claimed port 0
 1 SVC_START source rdma_netlink reason 1 detail 0
 2 HW_BACK pci $pci ibdev mana_1 netdev eth1 guid 1000 gen 2
-3 SVC_START source rdma_netlink reason 1 detail 0
-4 HOT_REMOVE
-5 GONE
+3 HOT_REMOVE cause surprise source rdma_netlink reason 1
+4 GONE
 EOF2
 check "events in order with the right identities" diff -u "$tmp/want.events" "$tmp/client.events"
 check "PMD events logged: attached" wait_for 5 grep -q '"msg":"pmd attached"' "$tmp/d1.log"
@@ -185,7 +187,7 @@ for line in open(sys.argv[1]):
 # manactl, read-only.
 out=$("$manactl" reset show mbox "$seg")
 check "reset show: identity" grep -q "^port 0 pci $pci ibdev mana_1 netdev eth1 node_guid 0000:0000:0000:1000 gen 2$" <<<"$out"
-check "reset show: hardware" grep -q "^  hw gone svc_source rdma_netlink svc_reason unregister service 2 back 1 removed 1$" <<<"$out"
+check "reset show: hardware" grep -q "^  hw gone svc_source rdma_netlink svc_reason unregister service 1 back 1 removed 1$" <<<"$out"
 check "reset show: pmd" grep -q "^  pmd removed .* resets 2 success 1 failed 1 removed 1 merged 0 busy_ops 0$" <<<"$out"
 check "reset show: timeline" grep -q "^    reset 2 outcome removed error -19 total 1000us quiesce 1000us" <<<"$out"
 check "reset show: timeline, older" grep -q "^    reset 1 outcome active error 0 total 15000us quiesce 1000us teardown 2000us wait_hw 3000us reprobe 4000us restore 5000us$" <<<"$out"
@@ -211,7 +213,7 @@ check "status: daemon line" grep -qE "^daemon pid $d1 state running running true
 check "status: sources" grep -q "^  sources rdma fake devlink false uevent false$" <<<"$out"
 check "status: kernel features" grep -q "^  kernel rdma_monitor true devlink unknown$" <<<"$out"
 check "status: detection counters" grep -q "^  detection rdma_events 4 uevents 0 devlink_events 0 rdma_resyncs 1 devlink_resyncs 0 overruns 0 errors 0 devlink_missed_errors 0 devlink_missed_recovers 0$" <<<"$out"
-check "status: mailbox" grep -q "^mailbox $seg version 1.0 ctrl_gen 1 ctrl_pid $d1 peers 0 ports 16 ring_slots 64 size 583296$" <<<"$out"
+check "status: mailbox" grep -q "^mailbox $seg version 1.1 ctrl_gen 1 ctrl_pid $d1 peers 0 ports 16 ring_slots 64 size 583296$" <<<"$out"
 check "status: the port" grep -q "^port 0 pci $pci ibdev mana_1 netdev eth1 node_guid 0000:0000:0000:1000 gen 2$" <<<"$out"
 check "status: the resets with phases" grep -q "^    reset 1 outcome active error 0 total 15000us quiesce 1000us teardown 2000us wait_hw 3000us reprobe 4000us restore 5000us$" <<<"$out"
 out=$("$manactl" -j status mbox "$seg")
@@ -262,7 +264,7 @@ d2=$!
 pids+=("$d2")
 check "re-adopted, next generation" wait_for 5 grep -q '"msg":"mailbox re-adopted".*"ctrl_gen":"2"' "$tmp/d2.log"
 out=$("$manactl" reset show mbox "$seg")
-check "records kept across the restart" grep -q "^  hw gone .* service 2 back 1 removed 1$" <<<"$out"
+check "records kept across the restart" grep -q "^  hw gone .* service 1 back 1 removed 1$" <<<"$out"
 check "PMD timeline kept across the restart" grep -q "^    reset 1 outcome active" <<<"$out"
 # The device is back while no ctrl watched: the record was gone, so HW_BACK.
 ln -s "../../../devices/pci0000:00/$pci" "$S/bus/pci/devices/$pci"
@@ -274,9 +276,9 @@ echo "add mana_2 1000 eth2" >&3
 wait "$cl"
 check "client got HW_BACK after the restart" [ $? -eq 0 ]
 check "the new identity, next incarnation" \
-	grep -q "^6 HW_BACK pci $pci ibdev mana_2 netdev eth2 guid 1000 gen 3$" "$tmp/client2.out"
+	grep -q "^5 HW_BACK pci $pci ibdev mana_2 netdev eth2 guid 1000 gen 3$" "$tmp/client2.out"
 out=$("$manactl" reset show mana_2 mbox "$seg")
-check "record up again" grep -q "^  hw up .* service 2 back 2 removed 1$" <<<"$out"
+check "record up again" grep -q "^  hw up .* service 1 back 2 removed 1$" <<<"$out"
 
 # A monitor that falls behind (stopped while 40 outages go through a PMD that
 # takes every event): it says how many it missed, and seen + missed + lost
@@ -324,7 +326,7 @@ echo "--- $(grep '"missed"' "$tmp/mon2.json" | head -3)"
 kill -HUP "$d2"
 check "status: a reload counted" wait_for 5 grep -q '^reloads=1$' "$seg.status"
 out=$("$manactl" status mbox "$seg")
-check "status: the restarted daemon, next generation" grep -q "^mailbox $seg version 1.0 ctrl_gen 2 ctrl_pid $d2 " <<<"$out"
+check "status: the restarted daemon, next generation" grep -q "^mailbox $seg version 1.1 ctrl_gen 2 ctrl_pid $d2 " <<<"$out"
 kill -TERM "$d2"
 wait "$d2"
 check "SIGTERM: exit 0 (2)" [ $? -eq 0 ]

@@ -291,6 +291,8 @@ test_uevent_fallback(void)
 	tracker_free(tr);
 }
 
+static void dl_notify(struct detect *d, const struct fake_kernel *k);
+
 static void
 test_devlink(void)
 {
@@ -338,6 +340,45 @@ test_devlink(void)
 	k.dl_gone = 0;
 	detect_read_error(&d, "devlink", -ENOBUFS);
 	CHECK(c.back[NDEV] == 2);
+	/*
+	 * dev del, then dev new (a PCI rescan): the device is back when its
+	 * reporters read healthy, not while one still reads in error (its
+	 * healthy ends the event then); one with no reporter left is back
+	 * at dev new.
+	 */
+	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_DEL);
+	snprintf(m.bus, sizeof(m.bus), "netdevsim");
+	snprintf(m.dev, sizeof(m.dev), "netdevsim1");
+	k.dl_gone = 1;
+	detect_devlink_event(&d, &m);
+	CHECK(c.started[NDEV] == 3);
+	k.dl_gone = 0;
+	k.dl_state = 1;
+	k.dl_err = 2;
+	m.cmd = NLU_DEVLINK_CMD_NEW;
+	detect_devlink_event(&d, &m);
+	CHECK(c.back[NDEV] == 2 && tracker_state(tr, "netdevsim/netdevsim1") ==
+	      TRACKER_IN_SERVICE);
+	k.dl_state = 0;
+	k.dl_rec = 2;
+	dl_notify(&d, &k);
+	CHECK(c.back[NDEV] == 3 && c.started[NDEV] == 3);
+	m.cmd = NLU_DEVLINK_CMD_DEL;
+	k.dl_gone = 1;
+	detect_devlink_event(&d, &m);
+	m.cmd = NLU_DEVLINK_CMD_NEW;
+	k.dl_gone = 0;
+	detect_devlink_event(&d, &m);	/* healthy in the dump */
+	CHECK(c.started[NDEV] == 4 && c.back[NDEV] == 4);
+	m.cmd = NLU_DEVLINK_CMD_DEL;
+	k.dl_state = 1;
+	k.dl_err = 3;
+	dl_notify(&d, &k);		/* an error: in service */
+	detect_devlink_event(&d, &m);
+	k.dl_gone = 1;			/* back without its reporter */
+	m.cmd = NLU_DEVLINK_CMD_NEW;
+	detect_devlink_event(&d, &m);
+	CHECK(c.started[NDEV] == 5 && c.back[NDEV] == 5);
 	tracker_free(tr);
 }
 

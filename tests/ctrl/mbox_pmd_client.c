@@ -10,7 +10,9 @@
  *   1st SVC_START  -> RESET_ENTER (reset 1), PHASE quiesce, teardown, wait_hw
  *   HW_BACK        -> PHASE reprobe, restore, RECOVERED (reset 1, durations)
  *   2nd SVC_START  -> RESET_ENTER (reset 2), PHASE quiesce
- *   HOT_REMOVE     -> RECOVERY_FAILED (reset 2, -ENODEV, outcome removed)
+ *   HOT_REMOVE     -> RECOVERY_FAILED (-ENODEV, outcome removed) of the
+ *                     reset running, else (a hot-remove: no SVC_START
+ *                     before it) of a new one: RESET_ENTER, PHASE quiesce
  *
  * with the PMD record (state, counters, timeline) written at each step.
  * Usage: mbox_pmd_client SOCKET PCI COUNT: exits 0 after COUNT ctrl -> PMD
@@ -57,6 +59,8 @@ post(uint16_t type, uint64_t reset, uint32_t phase, uint32_t state)
 }
 
 /* Ends reset seq: the timeline (newest first), the counters, the event. */
+static int in_reset;	/* entered, not finished */
+
 static void
 finish(uint64_t seq, uint32_t outcome, int32_t error)
 {
@@ -84,6 +88,7 @@ finish(uint64_t seq, uint32_t outcome, int32_t error)
 	else
 		rec.nb_failed++;
 	rec.nb_removed += outcome == MBOX_PMD_REMOVED;
+	in_reset = 0;
 	if (mbox_port_set_pmd(mb, port, &rec) < 0)
 		fprintf(stderr, "client: set_pmd: %s\n", mbox_errmsg());
 	ev.type = outcome == MBOX_PMD_ACTIVE ? MBOX_EV_RECOVERED : MBOX_EV_RECOVERY_FAILED;
@@ -95,6 +100,7 @@ finish(uint64_t seq, uint32_t outcome, int32_t error)
 static void
 enter(uint64_t seq, unsigned int last_phase)
 {
+	in_reset = 1;
 	rec.nb_reset++;
 	rec.state = MBOX_PMD_RESET_ENTER;
 	post(MBOX_EV_RESET_ENTER, seq, 0, MBOX_PMD_RESET_ENTER);
@@ -127,7 +133,11 @@ on_event(const struct mbox_event *ev, unsigned int *svc)
 		finish(*svc, MBOX_PMD_ACTIVE, 0);
 		break;
 	case MBOX_EV_HOT_REMOVE:
-		printf("%" PRIu64 " HOT_REMOVE\n", ev->seq);
+		printf("%" PRIu64 " HOT_REMOVE cause %s source %s reason %u\n", ev->seq,
+		       mbox_rm_cause_name(ev->u.rm.cause), mbox_svc_source_name(ev->u.rm.source),
+		       ev->u.rm.reason);
+		if (!in_reset)
+			enter(++*svc, 0);
 		finish(*svc, MBOX_PMD_REMOVED, -ENODEV);
 		break;
 	case MBOX_EV_GONE:

@@ -8,9 +8,13 @@
  * record after each detection (state, source, reason, counters, identity,
  * gen), the events counted on the ctrl -> PMD ring, a device without a PCI
  * address left out, the next sink still called, and a re-adopted segment:
- * records kept, a device back meanwhile published as HW_BACK. Review defect
- * 5: a failed SVC_START post is reported even when the HOT_REMOVE post after
- * it succeeds.
+ * records kept, a device back meanwhile published as HW_BACK. Removals
+ * (issue 14): the PCI function gone with nothing before it is a hot-remove
+ * (HOT_REMOVE cause surprise, no SVC_START), gone in a service event that
+ * began before (the record SERVICE, or a reporter's error) a service
+ * removal (cause service), published once per removal. Review defect 5: a
+ * failed SVC_START post is reported even when the HOT_REMOVE post after it
+ * succeeds.
  */
 #include <errno.h>
 #include <poll.h>
@@ -67,16 +71,16 @@ ident(const char *name, uint32_t index, uint64_t guid, const char *netdev)
 	return id;
 }
 
-/* Port p as a read-only tool sees it. */
+/* Port p of segment DIR/name as a read-only tool sees it. */
 static struct mbox_port
-port(unsigned int p)
+port_of_seg(const char *name, unsigned int p)
 {
 	struct mbox_port pt;
 	char seg[128];
 	struct mbox *r;
 
 	memset(&pt, 0, sizeof(pt));
-	snprintf(seg, sizeof(seg), "%s/mbox", dir);
+	snprintf(seg, sizeof(seg), "%s/%s", dir, name);
 	r = mbox_open(seg);
 	CHECK(r != NULL);
 	if (r != NULL) {
@@ -84,6 +88,43 @@ port(unsigned int p)
 		mbox_close(r);
 	}
 	return pt;
+}
+
+static struct mbox_port
+port(unsigned int p)
+{
+	return port_of_seg("mbox", p);
+}
+
+static struct mbox_port
+port6(unsigned int p)
+{
+	return port_of_seg("mbox6", p);
+}
+
+/* The last ctrl -> PMD event of port p (type NONE if none), from a cursor. */
+static struct mbox_event
+last_to_pmd(const char *seg_name, unsigned int p)
+{
+	struct mbox_event last = { .type = MBOX_EV_NONE };
+	struct mbox_cursor_ev ce;
+	struct mbox_cursor *c;
+	char seg[128];
+	struct mbox *r;
+
+	snprintf(seg, sizeof(seg), "%s/%s", dir, seg_name);
+	r = mbox_open(seg);
+	CHECK(r != NULL);
+	if (r == NULL)
+		return last;
+	c = mbox_cursor_new(r, MBOX_CURSOR_OLDEST);
+	CHECK(c != NULL);
+	while (c != NULL && mbox_cursor_next(c, &ce) == 1)
+		if (ce.dir == MBOX_DIR_TO_PMD && ce.ev.port == p && ce.ev.type != MBOX_EV_RESYNC)
+			last = ce.ev;
+	mbox_cursor_free(c);
+	mbox_close(r);
+	return last;
 }
 
 static struct sink_mbox *
@@ -175,10 +216,21 @@ test_svc_start_post_failure(void)
 {
 	static const cookie_io_functions_t io = { .write = log_write };
 	struct ctrl_ident id0 = ident("mana_0", 1, 0x1000, "eth0");
-	struct ctrl_event ev = {
+	struct ctrl_event lost = {
 		.kind = CTRL_EV_SERVICE_STARTED, .key = "mana_0", .ident = &id0,
 		.source = "rdma-monitor", .reason = "UNREGISTER", .t_ns = 1,
 	};
+	struct ctrl_event back = {
+		.kind = CTRL_EV_HW_BACK, .key = "mana_0", .ident = &id0,
+		.source = "rdma-monitor", .reason = "UNREGISTER", .t_ns = 1,
+	};
+	struct ctrl_ident h = { .name = "pci/" PCI };
+	struct ctrl_event ev = {
+		.kind = CTRL_EV_SERVICE_STARTED, .key = "pci/" PCI, .ident = &h,
+		.source = "devlink", .reason = "reporter fw_fatal error (error 4 recover 3)",
+		.t_ns = 2,
+	};
+	struct mbox_event last;
 	const struct ctrl_sink *k;
 	struct mbox_info info;
 	struct mbox_port pt;
@@ -205,13 +257,19 @@ test_svc_start_post_failure(void)
 	p = mbox_port_find(pmd, PCI);
 	CHECK(p >= 0 && mbox_port_claim(pmd, (unsigned int)p) == 0);
 	CHECK(mbox_info(pmd, &info) == 0 && info.ring_slots > 0);
-	/* The PMD does not consume: the ctrl -> PMD ring fills up. */
+	/* The PMD does not consume: the ctrl -> PMD ring fills up with outages
+	 * (SVC_START, HW_BACK; ring_slots is even: the record ends UP).
+	 */
 	for (unsigned int i = 0; i < info.ring_slots; i++)
-		CHECK(k->publish(k->ctx, &ev) == 0);
+		CHECK(k->publish(k->ctx, i % 2 == 0 ? &lost : &back) == 0);
 	CHECK(mbox_port_read(pmd, (unsigned int)p, &pt) == 0);
 	CHECK(pt.c2p_posted == info.ring_slots && pt.c2p_lost == 0);
 
-	/* The PCI function goes: SVC_START finds the ring full, HOT_REMOVE finds room. */
+	/*
+	 * The reporter's error, the PCI function already gone: a service event
+	 * and its removal, SVC_START then HOT_REMOVE (cause service); SVC_START
+	 * finds the ring full, HOT_REMOVE finds room.
+	 */
 	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
 	logf = fopencookie(NULL, "w", io);
 	CHECK(logf != NULL);
@@ -227,6 +285,11 @@ test_svc_start_post_failure(void)
 	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED);
 	CHECK(pt.c2p_lost == 1);			/* SVC_START */
 	CHECK(pt.c2p_posted == info.ring_slots + 1);	/* HOT_REMOVE */
+	CHECK(pt.ctrl.nb_service == info.ring_slots / 2 + 1 && pt.ctrl.nb_removed == 1);
+	last = last_to_pmd("mbox5", (unsigned int)p);
+	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SERVICE);
+	CHECK(last.u.rm.source == MBOX_SRC_DEVLINK);
+	CHECK(last.u.rm.reason == SVC_REASON_REPORTER_ERROR);
 	if (ret != -ENOBUFS)
 		fprintf(stderr, "defect 5: SVC_START was lost, publish returned %d, "
 			"want %d (-ENOBUFS)\n", ret, -ENOBUFS);
@@ -235,6 +298,97 @@ test_svc_start_post_failure(void)
 	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
 	   " && true %s %s", dir);
 	mbox_close(pmd);
+	sink_mbox_close(s);
+}
+
+/*
+ * A service event that began while the PCI function was there (an RDMA
+ * unregister), then the function goes (devlink dev del, or the simulated
+ * kernel's pci remove): the removal is part of it, HOT_REMOVE (cause
+ * service) alone, the service event counted once. A port UP whose function
+ * goes (pci remove) is a hot-remove.
+ */
+static void
+test_service_removal(void)
+{
+	struct ctrl_ident id0 = ident("mana_0", 1, 0x1000, "eth0");
+	struct mbox_event last;
+	struct config conf;
+	struct mbox_port pt;
+	struct sink_mbox *s;
+	struct tracker *tr;
+	uint64_t t = 1 * SEC;
+
+	config_defaults(&conf);
+	snprintf(conf.sysfs, sizeof(conf.sysfs), "%s/sys", dir);
+	snprintf(conf.mbox.path, sizeof(conf.mbox.path), "%s/mbox6", dir);
+	s = open_sink(&conf);
+	tr = tracker_new(10 * SEC, sink_mbox_sink(s));
+	tracker_set_present_cb(tr, sink_mbox_present, s);
+	tracker_seen(tr, &id0, "start", t);
+	tracker_lost(tr, "mana_0", "rdma-monitor", "UNREGISTER", t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.c2p_posted == 1);
+	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
+	tracker_lost(tr, "pci/" PCI, "devlink", "dev del", t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED && pt.ctrl.nb_removed == 1);
+	CHECK(pt.ctrl.nb_service == 1 && pt.c2p_posted == 2);
+	/* The record keeps the service event's source and reason. */
+	CHECK(pt.ctrl.svc_source == MBOX_SRC_RDMA_NL);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_UNREGISTER);
+	last = last_to_pmd("mbox6", 0);
+	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SERVICE);
+	CHECK(last.u.rm.source == MBOX_SRC_DEVLINK && last.u.rm.reason == SVC_REASON_DEVLINK_DEL);
+	/* Rescanned: back (RDMA's register), HW_BACK once: devlink's healthy after it
+	 * finds the port back already (the identity only, no gen + 1, no event).
+	 */
+	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
+	   " && true %s %s", dir);
+	id0.index = 2;
+	tracker_seen(tr, &id0, "rdma-monitor", t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 3 && pt.ctrl.ident.gen == 2);
+	tracker_health(tr, "pci/" PCI, "fw_fatal", false, 0, 0, t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 3 && pt.ctrl.ident.gen == 2);
+	CHECK(pt.ctrl.nb_hw_back == 1);
+	/* One service event seen by two sources (devlink's error, then RDMA's
+	 * unregister, the function there): SVC_START once, counted once.
+	 */
+	tracker_health(tr, "pci/" PCI, "fw_fatal", true, 1, 0, t += SEC);
+	tracker_lost(tr, "mana_0", "rdma-monitor", "UNREGISTER", t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.c2p_posted == 4);
+	CHECK(pt.ctrl.nb_service == 2 && pt.ctrl.svc_source == MBOX_SRC_DEVLINK);
+	last = last_to_pmd("mbox6", 0);
+	CHECK(last.type == MBOX_EV_SVC_START && last.u.svc.detail == 1);
+	id0.index = 3;
+	tracker_seen(tr, &id0, "rdma-monitor", t += SEC);
+	tracker_health(tr, "pci/" PCI, "fw_fatal", false, 1, 1, t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.c2p_posted == 5 && pt.ctrl.ident.gen == 3);
+	/* The function goes with nothing before it (pci remove): surprise. */
+	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
+	sink_mbox_pci_removed(s, PCI, "uevent", t += SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED && pt.ctrl.nb_removed == 2);
+	CHECK(pt.ctrl.nb_service == 2 && pt.c2p_posted == 6);
+	CHECK(pt.ctrl.svc_source == MBOX_SRC_UEVENT && pt.ctrl.svc_reason == SVC_REASON_PCI_REMOVE);
+	last = last_to_pmd("mbox6", 0);
+	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SURPRISE);
+	/* Both sources' gone timeouts: GONE once. */
+	tracker_lost(tr, "mana_0", "rdma-monitor", "UNREGISTER", t += SEC);
+	tracker_lost(tr, "pci/" PCI, "devlink", "dev del", t);
+	tracker_tick(tr, t + 11 * SEC);
+	pt = port6(0);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_GONE && pt.c2p_posted == 7);
+	/* An unknown PCI address: nothing. */
+	sink_mbox_pci_removed(s, "0000:42:00.0", "uevent", t += SEC);
+	CHECK(port6(1).ctrl.hw_state == MBOX_HW_NONE);
+	sh("ln -s ../../../devices/pci0000:00/" PCI " %s/sys/bus/pci/devices/" PCI
+	   " && true %s %s", dir);
+	tracker_free(tr);
 	sink_mbox_close(s);
 }
 
@@ -250,6 +404,7 @@ main(void)
 	struct mbox_port pt;
 	struct mbox_event last;
 	uint64_t t = 1 * SEC;
+
 
 	snprintf(dir, sizeof(dir), "/tmp/sinkmboxXXXXXX");
 	if (mkdtemp(dir) == NULL)
@@ -309,19 +464,39 @@ main(void)
 	tracker_health(tr, "pci/0000:99:00.0", "fw", true, 1, 0, t += SEC);
 	pt = port(1);
 	CHECK(strcmp(pt.ctrl.ident.pci, "0000:99:00.0") == 0);
-	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED);	/* not in our sysfs */
-	CHECK(pt.c2p_posted == 2);			/* SVC_START, HOT_REMOVE */
+	/*
+	 * Not in our sysfs: a reporter's error is reported only while the
+	 * device is there, so the removal is part of that service event:
+	 * SVC_START, then HOT_REMOVE (cause service).
+	 */
+	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED && pt.ctrl.nb_service == 1);
+	CHECK(pt.c2p_posted == 2 && pt.ctrl.nb_removed == 1);
+	last = last_to_pmd("mbox", 1);
+	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SERVICE);
 
-	/* The PCI function goes away with the device: REMOVED, two events. */
+	/*
+	 * The PCI function goes away with the device, nothing before it: a
+	 * hot-remove. REMOVED, one event (HOT_REMOVE, cause surprise), no
+	 * SVC_START, no service event counted.
+	 */
 	sh("rm %s/sys/bus/pci/devices/" PCI " && true %s %s", dir);
 	tracker_lost(tr, "mana_5", "rdma-monitor", "UNREGISTER", t += SEC);
 	pt = port(0);
 	CHECK(pt.ctrl.hw_state == MBOX_HW_REMOVED && pt.ctrl.nb_removed == 1);
-	CHECK(pt.ctrl.nb_service == 3 && pt.c2p_posted == 6);
+	CHECK(pt.ctrl.nb_service == 2 && pt.c2p_posted == 5);
+	CHECK(pt.ctrl.svc_source == MBOX_SRC_RDMA_NL);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_UNREGISTER);
+	last = last_to_pmd("mbox", 0);
+	CHECK(last.type == MBOX_EV_HOT_REMOVE && last.u.rm.cause == MBOX_RM_SURPRISE);
+	CHECK(last.u.rm.source == MBOX_SRC_RDMA_NL && last.u.rm.reason == SVC_REASON_UNREGISTER);
+	/* The same removal seen again (pci remove): published once. */
+	sink_mbox_pci_removed(s, PCI, "uevent", t += SEC);
+	pt = port(0);
+	CHECK(pt.ctrl.nb_removed == 1 && pt.ctrl.nb_service == 2 && pt.c2p_posted == 5);
 	/* Not back in time: GONE. */
 	tracker_tick(tr, t + 11 * SEC);
 	pt = port(0);
-	CHECK(pt.ctrl.hw_state == MBOX_HW_GONE && pt.c2p_posted == 7);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_GONE && pt.c2p_posted == 6);
 	CHECK(port(1).ctrl.hw_state == MBOX_HW_GONE && port(1).c2p_posted == 3);
 	CHECK(sink_mbox_last(s, 0, &last) == 0 && last.type == MBOX_EV_NONE);
 	CHECK(sink_mbox_last(s, MBOX_MAX_PORTS, &last) == -EINVAL);
@@ -339,10 +514,10 @@ main(void)
 	pt = port(0);
 	CHECK(pt.ctrl.hw_state == MBOX_HW_UP && pt.ctrl.ident.gen == 4);
 	CHECK(strcmp(pt.ctrl.ident.ibdev, "mana_0") == 0 && pt.ctrl.nb_hw_back == 3);
-	CHECK(pt.c2p_posted == 8);
+	CHECK(pt.c2p_posted == 7);
 	/* Seen again, nothing new: no event. */
 	tracker_seen(tr, &id0, "poll", t += SEC);
-	CHECK(port(0).c2p_posted == 8);
+	CHECK(port(0).c2p_posted == 7);
 	tracker_free(tr);
 	sink_mbox_close(s);
 
@@ -352,8 +527,8 @@ main(void)
 	tracker_set_present_cb(tr, sink_mbox_present, s);
 	sink_mbox_adopt(s, tr, t += SEC);
 	pt = port(0);
-	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.ctrl.nb_service == 4);
-	CHECK(pt.ctrl.svc_reason == SVC_REASON_ABSENT_AT_RESTART && pt.c2p_posted == 9);
+	CHECK(pt.ctrl.hw_state == MBOX_HW_SERVICE && pt.ctrl.nb_service == 3);
+	CHECK(pt.ctrl.svc_reason == SVC_REASON_ABSENT_AT_RESTART && pt.c2p_posted == 8);
 	CHECK(port(1).c2p_posted == 3);		/* no IB device: not the tracker's */
 	tracker_free(tr);
 	sink_mbox_close(s);
@@ -363,11 +538,13 @@ main(void)
 	tracker_set_present_cb(tr, sink_mbox_present, s);
 	sink_mbox_adopt(s, tr, t += SEC);
 	CHECK(tracker_state(tr, "mana_0") == TRACKER_IN_SERVICE);
-	CHECK(port(0).c2p_posted == 9 && port(0).ctrl.nb_service == 4);
+	CHECK(port(0).c2p_posted == 8 && port(0).ctrl.nb_service == 3);
 	tracker_tick(tr, t + 11 * SEC);
-	CHECK(port(0).ctrl.hw_state == MBOX_HW_GONE && port(0).c2p_posted == 10);
+	CHECK(port(0).ctrl.hw_state == MBOX_HW_GONE && port(0).c2p_posted == 9);
 	tracker_free(tr);
 	sink_mbox_close(s);
+
+	test_service_removal();
 
 	test_svc_start_post_failure();
 
