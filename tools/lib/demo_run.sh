@@ -71,8 +71,8 @@ wait_for() { # SECONDS COMMAND...
 	return 1
 }
 
-echo "== mana-ctrld --sim-kernel $host --mbox-path $seg"
-"$ctrld" --sim-kernel "$host" --mbox-path "$seg" --driver '*' --gone-timeout $((down + 5))s \
+echo "== mana-ctrld --sim-kernel $host --mbox-path $seg --reporters fw_fatal"
+"$ctrld" --sim-kernel "$host" --mbox-path "$seg" --reporters fw_fatal --gone-timeout $((down + 5))s \
 	--log-format json 2>"$dir/mana-ctrld.log" &
 pids+=($!)
 wait_for 10 test -S "$seg.sock" || {
@@ -81,11 +81,11 @@ wait_for 10 test -S "$seg.sock" || {
 }
 
 vdev="host=$host,mbox=$seg.sock"
-echo "== dpdk-testpmd -d $(basename "$so") --vdev=net_mana_sim0,$vdev --vdev=net_mana_sim1,$vdev (io forwarding)"
+echo "== dpdk-testpmd -d $(basename "$so") --vdev=net_mana_sim0,$vdev --vdev=net_mana_sim1,$vdev (flowgen: each port sends flows to the other)"
 mkfifo "$dir/testpmd.in" || die "cannot create a fifo in $dir"
 stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
 	-d "$so" --vdev="net_mana_sim0,$vdev" --vdev="net_mana_sim1,$vdev" \
-	-- -i --total-num-mbufs=4096 --forward-mode=io --print-event=all \
+	-- -i --total-num-mbufs=4096 --forward-mode=flowgen --print-event=all \
 	<"$dir/testpmd.in" >"$dir/testpmd.log" 2>&1 &
 pids+=($!)
 tp=$!
@@ -97,12 +97,12 @@ wait_for 30 grep -q '^testpmd> ' "$dir/testpmd.log" || {
 }
 wait_for 10 grep -q '"msg":"pmd attached"' "$dir/mana-ctrld.log" ||
 	die "the ports did not attach to mana-ctrld's mailbox (logs: $dir)"
-echo "start tx_first" >&7
+echo "start" >&7
 
 echo "== manactl sim service-event net_mana_sim0 --down ${down}s --outcome $outcome host $host"
 python3 "$here/demo_watch.py" --telemetry "/var/run/dpdk/$prefix/dpdk_telemetry.v2" \
 	--port 0 --before 2 --after 2 --limit $((down + 20)) \
-	--monitor "$manactl" -j monitor mbox "$seg" \
+	--manactl "$manactl" --mbox "$seg" \
 	--inject "$manactl" sim service-event net_mana_sim0 --down "${down}s" \
 	--outcome "$outcome" host "$host"
 rc=$?
@@ -117,7 +117,7 @@ wait_for 10 bash -c "! kill -0 $tp 2>/dev/null" || rc=1
 	exit 1
 }
 cat <<EOF
-look further (while it runs; tools/demo --keep DIR keeps the files):
+look further (tools/demo --keep DIR keeps these files after the run):
   manactl status mbox $seg            the daemon, the mailbox, every port and its last resets
   manactl reset history mbox $seg     one line per reset with its phases
   manactl sim show net_mana_sim0 host $host

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The demo's watcher: one service event, told as a timeline.
 
-    demo_watch.py --telemetry SOCK --monitor CMD... --port N [--before S]
-                  [--after S] [--limit S] --inject CMD...
+    demo_watch.py --telemetry SOCK --manactl PATH --mbox SEG [--port N]
+                  [--before S] [--after S] [--limit S] --inject CMD...
 
-It follows the mailbox (CMD: `manactl -j monitor mbox SEG`, one JSON object
+It follows the mailbox SEG (`manactl -j monitor mbox SEG`: one JSON object
 per event, each with the event's CLOCK_MONOTONIC time_ns) and polls the DPDK
 application's port counters through its telemetry socket (SOCK:
 /var/run/dpdk/PREFIX/dpdk_telemetry.v2) every POLL_MS. After --before
@@ -84,7 +84,12 @@ class Monitor(threading.Thread):
             self.proc.kill()
 
 
+MONITOR = None
+
+
 def fail(msg):
+    if MONITOR is not None:
+        MONITOR.stop()
     print("demo: FAILED: " + msg, flush=True)
     sys.exit(1)
 
@@ -97,13 +102,16 @@ def main():
     ap.add_argument("--before", type=float, default=2.0)
     ap.add_argument("--after", type=float, default=2.0)
     ap.add_argument("--limit", type=float, default=20.0)
-    ap.add_argument("--monitor", nargs="+", required=True)
+    ap.add_argument("--manactl", required=True)
+    ap.add_argument("--mbox", required=True)
     ap.add_argument("--inject", nargs=argparse.REMAINDER, required=True)
     a = ap.parse_args()
     mport = a.port if a.mbox_port is None else a.mbox_port
 
-    mon = Monitor(a.monitor)
+    mon = Monitor([a.manactl, "-j", "monitor", "mbox", a.mbox])
     mon.start()
+    global MONITOR
+    MONITOR = mon
     try:
         tel = Telemetry(a.telemetry)
     except OSError as e:
