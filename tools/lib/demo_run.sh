@@ -83,7 +83,10 @@ wait_for 10 test -S "$seg.sock" || {
 vdev="host=$host,mbox=$seg.sock"
 echo "== dpdk-testpmd -d $(basename "$so") --vdev=net_mana_sim0,$vdev --vdev=net_mana_sim1,$vdev (flowgen: each port sends flows to the other)"
 mkfifo "$dir/testpmd.in" || die "cannot create a fifo in $dir"
-stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
+# A sanitizer build of the plugin (tests) needs its runtime first in the
+# uninstrumented testpmd: DEMO_PRELOAD names it.
+LD_PRELOAD="${DEMO_PRELOAD:-}" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	stdbuf -oL dpdk-testpmd -l 0-1 -n 1 --no-pci --file-prefix "$prefix" -m 256 \
 	-d "$so" --vdev="net_mana_sim0,$vdev" --vdev="net_mana_sim1,$vdev" \
 	-- -i --total-num-mbufs=4096 --forward-mode=flowgen --print-event=all \
 	<"$dir/testpmd.in" >"$dir/testpmd.log" 2>&1 &
