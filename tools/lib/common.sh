@@ -125,3 +125,23 @@ with_private_src_apt() {
 	rm -rf "$dir"
 	return "$rc"
 }
+
+# setup_needed: a cheap look at what tools/setup provides (true: run it).
+setup_needed() {
+	local tool path kernel
+	for tool in bazel gcc-12 dpkg-deb tar xz qemu-system-x86_64 cpio promtool systemd-analyze; do
+		command -v "$tool" >/dev/null || return 0
+	done
+	# Python modules the tests use (tools/setup's host packages).
+	/usr/bin/python3 -c 'import docutils' 2>/dev/null || return 0
+	for kernel in 6.1 6.12; do
+		[ -f "${MANA_KERNEL_CACHE:-/var/cache/mana-reset/kernel}/$kernel/MANIFEST" ] || return 0
+	done
+	while read -r _ _ _ path; do
+		[ -f "$DISTDIR/${path##*/}" ] || return 0
+	done < <(lock_entries)
+	locked_vs_installed | awk '$3 == "drift" { d = 1 } END { exit !d }' && return 0
+	mountpoint -q /dev/hugepages && [ -d /var/run/dpdk ] || return 0
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 1024 ] || return 0
+	return 1
+}
