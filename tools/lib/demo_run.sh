@@ -119,10 +119,13 @@ wait_for 10 bash -c "! kill -0 $tp 2>/dev/null" || rc=1
 	[ -n "$keep" ] || keep=$dir # keep them to look at
 	exit 1
 }
+m=$manactl
+case $m in "$PWD"/*) m=${m#"$PWD"/} ;; esac
 cat <<EOF
 look further (tools/demo --keep DIR keeps these files after the run):
-  manactl status mbox $seg            the daemon, the mailbox, every port and its last resets
-  manactl reset history mbox $seg     one line per reset with its phases
-  manactl sim show net_mana_sim0 host $host
-  manactl monitor mbox $seg           the events as they come
+  $m status mbox $seg            the daemon, the mailbox, every port and its last resets
+  $m reset history mbox $seg     one line per reset with its phases
+  $m sim show net_mana_sim0 host $host
+  $m monitor mbox $seg           the events as they come
+  $dir/testpmd.log, $dir/mana-ctrld.log
 EOF

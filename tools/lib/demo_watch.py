@@ -202,6 +202,7 @@ def main():
     print("timeline (port %d; times from the injection, CLOCK_MONOTONIC):" % a.port)
     for t, who, what in rows:
         print("  %s  %-10s  %s" % (ms(t), who, what))
+    print("(the PMD hears of the event from the device, mana-ctrld from the kernel: either may be first)")
 
     before = [s for s in samples if s[0] <= t_inject]
     after = [s for s in samples if s[0] >= t_resumed]
