@@ -243,6 +243,18 @@ reporter_in_error(const struct detect *d, const char *h)
 	return false;
 }
 
+/* A counted reporter of device handle h was read before: the device was
+ * selected then.
+ */
+static bool
+reporter_known(const struct detect *d, const char *h)
+{
+	for (unsigned int i = 0; i < d->nb_rep; i++)
+		if (strcmp(d->rep[i].handle, h) == 0)
+			return true;
+	return false;
+}
+
 static void
 devlink_reporter(struct detect *d, const struct nl_dl_msg *m, bool live)
 {
@@ -250,10 +262,16 @@ devlink_reporter(struct detect *d, const struct nl_dl_msg *m, bool live)
 
 	if ((m->present & NL_DL_REPORTER_COMPLETE) != NL_DL_REPORTER_COMPLETE)
 		return;
-	if (!config_reporter_counts(d->conf, m->reporter) ||
-	    !detect_devlink_selected(d, m->bus, m->dev))
+	if (!config_reporter_counts(d->conf, m->reporter))
 		return;
 	handle(h, sizeof(h), m->bus, m->dev);
+	/* A device selected once stays selected: its reporter's error may
+	 * be read after its PCI function went (a removal in the service
+	 * event the error began), when sysfs no longer names its driver.
+	 */
+	if (reporter_known(d, h) ? strcmp(m->bus, "pci") == 0 &&
+	    !config_pci_allowed(d->conf, m->dev) : !detect_devlink_selected(d, m->bus, m->dev))
+		return;
 	if (!reporter_account(d, h, m, live, live ? "devlink" : d->resync_source))
 		return;	/* stale: the dump we made since knows better */
 	tracker_health(d->tr, h, m->reporter,

@@ -595,6 +595,80 @@ test_selection(void)
 	CHECK(system(a) == 0);
 }
 
+/*
+ * A device selected by its driver stays selected when its PCI function is
+ * gone from sysfs: in a service event that removes the function (an FPGA
+ * reconfiguration), the reporter's error may be read after the removal.
+ */
+static void
+test_selection_outlives_sysfs(void)
+{
+	char root[] = "/tmp/detect_test.XXXXXX";
+	char a[PATH_MAX], b[PATH_MAX], err[128];
+	struct config conf;
+	struct counts c = { 0 };
+	struct ctrl_sink sink = { count_publish, &c };
+	struct tracker *tr = tracker_new(1000, &sink);
+	struct detect_backend be = { 0 };
+	struct nl_dl_msg m;
+	struct detect d;
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(a, sizeof(a), "%s/devices/pci0000:00/7870:00:00.0", root);
+	mk(a);
+	snprintf(a, sizeof(a), "%s/bus/pci/drivers/mana", root);
+	mk(a);
+	snprintf(a, sizeof(a), "%s/bus/pci/devices", root);
+	mk(a);
+	snprintf(a, sizeof(a), "%s/devices/pci0000:00/7870:00:00.0", root);
+	snprintf(b, sizeof(b), "%s/bus/pci/devices/7870:00:00.0", root);
+	CHECK(symlink(a, b) == 0);
+	snprintf(a, sizeof(a), "%s/bus/pci/drivers/mana", root);
+	snprintf(b, sizeof(b), "%s/devices/pci0000:00/7870:00:00.0/driver", root);
+	CHECK(symlink(a, b) == 0);
+
+	config_defaults(&conf);
+	snprintf(conf.sysfs, sizeof(conf.sysfs), "%s", root);
+	CHECK(config_set(&conf, "reporters", "fw_fatal", err, sizeof(err)) == 0);
+	detect_init(&d, &conf, tr, &be, now_fn);
+	/* Read once, healthy, while the function is there: selected. */
+	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_HEALTH_REPORTER_GET);
+	snprintf(m.bus, sizeof(m.bus), "pci");
+	snprintf(m.dev, sizeof(m.dev), "7870:00:00.0");
+	snprintf(m.reporter, sizeof(m.reporter), "fw_fatal");
+	m.present = NL_DL_REPORTER_COMPLETE | NL_DL_HAS_REPORTER;
+	detect_devlink_event(&d, &m);
+	CHECK(c.total == 0);
+	/* The function goes; the error that began it is read after. */
+	snprintf(b, sizeof(b), "%s/bus/pci/devices/7870:00:00.0", root);
+	CHECK(unlink(b) == 0);
+	snprintf(b, sizeof(b), "%s/devices/pci0000:00/7870:00:00.0/driver", root);
+	CHECK(unlink(b) == 0);
+	nl_dl_msg_init(&m, NLU_DEVLINK_CMD_HEALTH_REPORTER_RECOVER);
+	snprintf(m.bus, sizeof(m.bus), "pci");
+	snprintf(m.dev, sizeof(m.dev), "7870:00:00.0");
+	snprintf(m.reporter, sizeof(m.reporter), "fw_fatal");
+	m.present = NL_DL_REPORTER_COMPLETE | NL_DL_HAS_REPORTER;
+	m.state = 1;
+	m.err_count = 1;
+	detect_devlink_event(&d, &m);
+	CHECK(c.started[NDEV] == 1);
+	/* A device never read is still chosen by its driver: not this one. */
+	snprintf(m.dev, sizeof(m.dev), "7870:00:01.0");
+	detect_devlink_event(&d, &m);
+	CHECK(c.total == 1);
+	/* pci_allow still applies to a device read before. */
+	CHECK(config_set(&conf, "pci_allow", "0000:00:03.0", err, sizeof(err)) == 0);
+	snprintf(m.dev, sizeof(m.dev), "7870:00:00.0");
+	m.state = 0;
+	m.recover_count = 1;
+	detect_devlink_event(&d, &m);
+	CHECK(c.total == 1);
+	tracker_free(tr);
+	snprintf(a, sizeof(a), "rm -rf '%s'", root);
+	CHECK(system(a) == 0);
+}
+
 int
 main(void)
 {
@@ -606,6 +680,7 @@ main(void)
 	test_devlink();
 	test_devlink_accounting();
 	test_selection();
+	test_selection_outlives_sysfs();
 	fclose(devnull);
 	if (test_failures != 0) {
 		fprintf(stderr, "detect_test: %d failures\n", test_failures);
