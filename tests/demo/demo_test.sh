@@ -17,11 +17,6 @@ DEMO_PRELOAD=$(dt_preload "$(dt_plugin "$1")")
 export DEMO_PRELOAD
 export TSAN_OPTIONS="${TSAN_OPTIONS:-}:suppressions=$PWD/tests/lib/tsan.supp"
 fails=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
 
 out=$(timeout -k 10 120 "$run" "$1" "$2" "$3" --down 1 2>&1)
 rc=$?

@@ -16,6 +16,14 @@
 #   dt_wait_count LOG REGEX N SECONDS  wait until REGEX matches N lines
 #   dt_session_quit       send quit, wait (bounded); returns its exit code
 #   dt_mbufs_in_use LOG NAME  from the last dump_mempool: mbufs in use
+#   check DESCRIPTION COMMAND...  run it: an "ok:" or "FAIL:" line; a failure
+#                         adds one to the caller's $fails
+#   wait_for SECONDS COMMAND...  until it succeeds (every 50 ms), or fail
+#   count REGEX FILE      lines of FILE matching the extended REGEX
+#   rx_packets LOG PORT   the last RX-packets testpmd printed for PORT
+#   events LOG PORT       testpmd's reset events of PORT (--print-event) in
+#                         order, one letter each: R recovering, S success,
+#                         F failed, X removal
 
 dt_fail() {
 	echo "FAIL: $*" >&2
@@ -146,4 +154,40 @@ dt_mbufs_in_use() {
 		mine && /total_cache_count=/ { split($0, a, "="); cached = a[2] }
 		mine && /common_pool_count=/ { split($0, a, "="); common = a[2] }
 		END { print size - cached - common }' "$1"
+}
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
+}
+
+wait_for() {
+	local n=$(($1 * 20))
+	shift
+	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+
+count() { grep -Ec "$1" "$2"; }
+
+rx_packets() {
+	# testpmd echoes queued commands into its output: match, do not count
+	# fields.
+	awk -v port="$2" '
+		match($0, /NIC statistics for port [0-9]+/) {
+			n = split(substr($0, RSTART, RLENGTH), a, " ")
+			p = a[n]
+		}
+		match($0, /RX-packets: *[0-9]+/) && p == port {
+			n = split(substr($0, RSTART, RLENGTH), a, " ")
+			v = a[n]
+		}
+		END { print v + 0 }' "$1"
+}
+
+events() {
+	grep -Eo "Port $2: (error recovering|error recovery successful|error recovery failed|device removal) event" "$1" |
+		sed -e 's/.*error recovering.*/R/' -e 's/.*successful.*/S/' \
+			-e 's/.*failed.*/F/' -e 's/.*removal.*/X/' | tr -d '\n'
 }

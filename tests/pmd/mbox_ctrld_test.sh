@@ -48,18 +48,6 @@ cleanup() {
 trap cleanup EXIT
 # A testpmd that died must fail checks, not kill this script (SIGPIPE).
 trap '' PIPE
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
-wait_for() { # wait_for SECONDS COMMAND...
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-count() { grep -Ec "$1" "$2"; }
 
 # A fake sysfs: mana_0 / mana_1 are auxiliary devices of PCI function 7870:00:00.0.
 pci=7870:00:00.0

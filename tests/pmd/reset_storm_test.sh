@@ -70,20 +70,6 @@ events() {
 			-e 's/.*failed.*/F/' -e 's/.*removal.*/X/' | tr -d '\n'
 }
 
-rx_packets() {
-	# testpmd echoes queued commands into its output: match, do not count
-	# fields.
-	awk -v port="$2" '
-		match($0, /NIC statistics for port [0-9]+/) {
-			n = split(substr($0, RSTART, RLENGTH), a, " ")
-			p = a[n]
-		}
-		match($0, /RX-packets: *[0-9]+/) && p == port {
-			n = split(substr($0, RSTART, RLENGTH), a, " ")
-			v = a[n]
-		}
-		END { print v + 0 }' "$1"
-}
 
 # storm_wait LOG REGEX N SECS: wait until N lines match, or until the count
 # stopped growing for 3 s; fails only at the SECS timeout or when the app died.

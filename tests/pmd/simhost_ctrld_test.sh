@@ -48,36 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap '' PIPE
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
-wait_for() { # wait_for SECONDS COMMAND...
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
-count() { grep -Ec "$1" "$2"; }
 count_ge() { [ "$(count "$1" "$2")" -ge "$3" ]; }
-events() { # events LOG PORT: R recovering, S success, F failed, X removal
-	grep -Eo "Port $2: (error recovering|error recovery successful|error recovery failed|device removal) event" "$1" |
-		sed -e 's/.*error recovering.*/R/' -e 's/.*successful.*/S/' \
-			-e 's/.*failed.*/F/' -e 's/.*removal.*/X/' | tr -d '\n'
-}
-rx_packets() { # rx_packets LOG PORT: the last RX-packets of that port
-	awk -v port="$2" '
-		match($0, /NIC statistics for port [0-9]+/) {
-			n = split(substr($0, RSTART, RLENGTH), a, " ")
-			p = a[n]
-		}
-		match($0, /RX-packets: *[0-9]+/) && p == port {
-			n = split(substr($0, RSTART, RLENGTH), a, " ")
-			v = a[n]
-		}
-		END { print v + 0 }' "$1"
-}
 # flows: port 0 and port 1 both receive within a second.
 nstats=0
 flows() {

@@ -63,17 +63,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap '' PIPE
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
-wait_for() { # wait_for SECONDS COMMAND...
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
 # rc_is WANT COMMAND...: the command exits WANT (its output to the log).
 rc_is() {
 	local want=$1 rc
@@ -116,23 +105,6 @@ ms_between() {
 	tail -n +"$(($1 + 1))" "$ntf" | grep -E "$2" |
 		awk -v a="$3" -v b="$4" '$0 ~ a && !ta { ta = $1 } $0 ~ b && !tb { tb = $1 }
 			END { print tb - ta }'
-}
-rx_packets() { # rx_packets LOG PORT: the last RX-packets of that port
-	awk -v port="$2" '
-		match($0, /NIC statistics for port [0-9]+/) {
-			n = split(substr($0, RSTART, RLENGTH), a, " ")
-			p = a[n]
-		}
-		match($0, /RX-packets: *[0-9]+/) && p == port {
-			n = split(substr($0, RSTART, RLENGTH), a, " ")
-			v = a[n]
-		}
-		END { print v + 0 }' "$1"
-}
-events() { # events LOG PORT: R recovering, S success, F failed, X removal
-	grep -Eo "Port $2: (error recovering|error recovery successful|error recovery failed|device removal) event" "$1" |
-		sed -e 's/.*error recovering.*/R/' -e 's/.*successful.*/S/' \
-			-e 's/.*failed.*/F/' -e 's/.*removal.*/X/' | tr -d '\n'
 }
 export MANA_SIM_HOST=$H
 
