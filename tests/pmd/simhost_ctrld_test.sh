@@ -8,7 +8,9 @@
 #     ports attach, identified by their PCI address (mbox_port's default);
 #   - `manactl sim service-event net_mana_sim0 --down 1s`: the daemon sees
 #     the service event and the hardware back, testpmd prints recovering
-#     then successful, packets flow after;
+#     then successful, packets flow after; the port never waited for its
+#     own poll (hw_poll_ms=5000): its record says the daemon's word ended
+#     the wait, within 100 ms of it;
 #   - `--outcome rescan` (an FPGA reconfiguration: PCI remove, rescan): the
 #     daemon calls the removal part of the service event, so the port
 #     resets (recovering, successful: no removal), packets flow after;
@@ -16,6 +18,9 @@
 #     not forwarding: see reset_storm_test): the daemon calls it a
 #     hot-remove, testpmd gets recovery failed and removal;
 #   - manactl reset show: port 0 reset twice, both successes;
+#   - the daemon killed (SIGKILL) in a service event of 2 s: the port's
+#     reset completes alone, on its own poll (its record says so, no
+#     removal), packets flow after; a new daemon re-adopts the mailbox;
 #   - testpmd and the daemon exit 0.
 #
 #   simhost_ctrld_test.sh PLUGIN MANA_CTRLD MANACTL
@@ -38,7 +43,7 @@ finished=0
 cleanup() {
 	[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
 	if [ "$fails" -ne 0 ] || [ "$finished" -eq 0 ]; then
-		for f in d.log testpmd.log; do
+		for f in d.log d2.log testpmd.log; do
 			echo "--- $f"
 			cat "$tmp/$f" 2>/dev/null
 		done
@@ -75,7 +80,7 @@ check "daemon up" wait_for 10 grep -qx state=running "$seg.status"
 prefix=$(dt_prefix simctrld)
 log=$tmp/testpmd.log
 dt_session_start "$log" "$prefix" "$so" \
-	--vdev="net_mana_sim0,host=$H,mbox=$seg.sock" --vdev="net_mana_sim1,host=$H,mbox=$seg.sock" \
+	--vdev="net_mana_sim0,host=$H,mbox=$seg.sock,hw_poll_ms=5000" --vdev="net_mana_sim1,host=$H,mbox=$seg.sock" \
 	--log-level=pmd.net.mana.mbox:info \
 	-- --total-num-mbufs=2048 --forward-mode=flowgen --print-event=all
 check "testpmd up" dt_wait_count "$log" "^testpmd> " 1 60
@@ -106,6 +111,17 @@ check "daemon: the hardware back (the new registration, down about 1 s)" wait_fo
 check "daemon: the PMD recovered" wait_for 5 \
 	count_ge '"msg":"pmd recovery succeeded"' "$tmp/d.log" 1
 check "packets flow after the service event" flows
+# wake KEY [RESET]: KEY of port 0's newest reset (or RESET) in the timeline.
+wake() {
+	"$manactl" -j reset history 0 mbox "$seg" | python3 -c '
+import json, sys
+r = [x for x in json.load(sys.stdin) if len(sys.argv) < 3 or x["reset"] == int(sys.argv[2])]
+print(r[0][sys.argv[1]] if r else "")' "$@"
+}
+check "the record: the daemon's word ended the wait (wake $(wake wake 1))" test "$(wake wake 1)" = ctrl
+hint=$(wake hint_us 1)
+check "the record: the wait ended ${hint}us after the daemon's word (at most 100 ms)" \
+	test "${hint:-999999}" -le 100000
 
 # An FPGA reconfiguration: the PCI function removed, rescanned after 1 s.
 check "rescan requested" bash -c \
@@ -124,6 +140,27 @@ echo "$out" | grep -E "^  pmd" || true
 check "manactl reset show: port 0 reset twice, both successes" \
 	grep -Eq "^  pmd active .* resets 2 success 2 failed 0" <<<"$out"
 
+# The daemon killed in a service event of 2 s: the reset completes alone.
+check "service event requested" bash -c \
+	"'$manactl' sim service-event net_mana_sim0 --down 2s | grep -q 'service event 3: down 2000 ms'"
+check "testpmd: recovering" dt_wait_count "$log" "Port 0: error recovering event" 3 20
+kill -KILL "$dpid"
+wait "$dpid" 2>/dev/null
+dpid=""
+check "testpmd: the daemon is gone, running on" wait_for 10 grep -q "is gone; running without it" "$log"
+check "testpmd: the third reset successful, alone" \
+	dt_wait_count "$log" "Port 0: error recovery successful event" 3 60
+check "the record: its own poll ended the wait (wake $(wake wake 3))" test "$(wake wake 3)" = poll
+check "port 0: three resets, no removal" test "$(events "$log" 0)" = RSRSRS
+check "packets flow after the reset without the daemon" flows
+"$daemon" --sim-kernel "$H" --mbox-path "$seg" --reporters fw_fatal --gone-timeout 30s \
+	2>"$tmp/d2.log" &
+dpid=$!
+check "a new daemon re-adopts the mailbox" wait_for 10 \
+	grep -q '"msg":"mailbox re-adopted"' "$tmp/d2.log"
+check "both ports attach again" wait_for 15 bash -c \
+	"[ \$(grep -c '\"msg\":\"pmd attached\"' '$tmp/d2.log') -ge 2 ]"
+
 # A surprise hot-remove of net_mana_sim1 (not forwarding).
 dt_cmd "stop"
 sleep 0.5
@@ -132,10 +169,10 @@ check "remove requested" bash -c \
 check "testpmd: port 1 removal" dt_wait_count "$log" "Port 1: device removal event" 1 60
 check "port 1: recovering, failed, removal" test "$(events "$log" 1)" = RFX
 check "daemon: a hot-remove, not a service event" wait_for 5 bash -c "
-	grep -q '\"msg\":\"hot-remove: no service event before it, the PMD removes the port\".*7870:00:01.0' '$tmp/d.log' &&
-	! grep -q '\"msg\":\"removal in a service event.*7870:00:01.0' '$tmp/d.log'"
+	grep -q '\"msg\":\"hot-remove: no service event before it, the PMD removes the port\".*7870:00:01.0' '$tmp/d2.log' &&
+	! grep -q '\"msg\":\"removal in a service event.*7870:00:01.0' '$tmp/d.log' '$tmp/d2.log'"
 check "testpmd detached port 1" dt_wait_count "$log" "Device is detached" 1 20
-check "port 0 unaffected" test "$(events "$log" 0)" = RSRS
+check "port 0 unaffected" test "$(events "$log" 0)" = RSRSRS
 
 dt_session_quit
 check "testpmd exits 0" test $? -eq 0
