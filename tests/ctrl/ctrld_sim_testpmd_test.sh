@@ -104,6 +104,9 @@ check "remove: HOT_REMOVE cause surprise alone" wait_for 10 to_pmd_is $p1 "hot_r
 check "remove: the daemon said so" \
 	grep -q '"msg":"hot-remove: no service event before it, the PMD removes the port","dev":"mana_1"' "$tmp/d.log"
 check "port 0 untouched by port 1's removal" events_are 0 RSRS
+# testpmd closes and detaches the removed port itself, from its interrupt
+# thread: let it finish before anything else touches the ports (quit).
+check "remove: testpmd detached the removed port" dt_wait_count "$log" "Device is detached" 1 10
 
 out=$("$manactl" reset show mbox "$seg")
 check "records: port 0 up after 2 service events, 1 service removal" \
