@@ -6,7 +6,8 @@
 # each notification with a timestamp), and manactl sim as the hypervisor.
 #   Session 1, forwarding (flowgen, start tx_first):
 #   - the devices appear: state files, sys/, pci add / devlink new /
-#     register / netdev_attach for each;
+#     register / netdev_attach for each; with mbox=, the port's mailbox
+#     identity defaults to its PCI address;
 #   - `manactl sim service-event net_mana_sim0 --down 1s`: testpmd prints
 #     recovering then successful; while down the state file and sys/ say so
 #     and a second request is refused (device not up, exit 4); the
@@ -143,10 +144,16 @@ check "listener bound" wait_for 5 grep -q '^ready$' "$ntf"
 m=$(marks)
 prefix=$(dt_prefix simhost1)
 log=$tmp/s1.log
+# net_mana_sim0 names a mailbox nobody serves: its port identity defaults
+# to its PCI address on the host (mana-ctrld's absence changes nothing else).
 dt_session_start "$log" "$prefix" "$so" \
-	--vdev="net_mana_sim0,host=$H" --vdev="net_mana_sim1,host=$H,reset_timeout_ms=2000" \
+	--vdev="net_mana_sim0,host=$H,mbox=$tmp/mbox.sock" \
+	--vdev="net_mana_sim1,host=$H,reset_timeout_ms=2000" \
+	--log-level=pmd.net.mana.mbox:info \
 	-- --total-num-mbufs=2048 --forward-mode=flowgen --print-event=all
 check "testpmd up" dt_wait_count "$log" "^testpmd> " 1 60
+check "with host=, mbox_port defaults to the PCI address" \
+	grep -q "port 0: mailbox $tmp/mbox.sock, port '7870:00:00.0'" "$log"
 check "devices appear (kernel's notifications)" wait_for 5 nb_since "$m" "$dev1" 4
 check "net_mana_sim0 appears: pci add, devlink new, register, attach" seq_is "$m" "$dev0" \
 	"pci add bdf=7870:00:00\.0" "devlink new handle=pci/7870:00:00\.0" \
