@@ -4,8 +4,10 @@
 /*
  * mana-ctrld: watches the kernel for MANA service events (RDMA netlink
  * monitor on 6.12+, else uevents + dump diffs; devlink health) and reports
- * service event started / hardware back / gone for good. systemd Type=notify
- * with watchdog; SIGHUP reloads the configuration, SIGTERM stops.
+ * service event started / hardware back / gone for good. For simulation
+ * only, a simulated host (sim_kernel = DIR, sim_kernel.h) stands in for the
+ * kernel. systemd Type=notify with watchdog; SIGHUP reloads the
+ * configuration, SIGTERM stops.
  * One thread, one epoll loop; it wakes only for events and deadlines.
  */
 #include <errno.h>

@@ -145,8 +145,9 @@ check "testpmd: port 1 recovered" dt_wait_count "$log" "Port 1: error recovery s
 check "the daemon: the PMD's recovery" wait_for 10 \
 	grep -q "\"msg\":\"pmd recovery succeeded\".*\"pci\":\"$pci\"" "$tmp/d1.log"
 echo "add mana_0 1000 eth0" >&3
-check "the daemon: hardware back" wait_for 10 \
-	test "$(grep -c '"msg":"hardware_back"' "$tmp/d1.log")" -eq 2
+# (counted at each try: a $(...) argument of wait_for is counted once)
+back_twice() { [ "$(grep -c '"msg":"hardware_back"' "$tmp/d1.log")" -eq 2 ]; }
+check "the daemon: hardware back" wait_for 10 back_twice
 check "no reset of port 0" [ "$(grep -c 'Port 0: error recovering event' "$log")" -eq 0 ]
 kill -TERM "$d1"
 wait "$d1"
