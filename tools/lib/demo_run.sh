@@ -75,7 +75,7 @@ echo "== mana-ctrld --sim-kernel $host --mbox-path $seg --reporters fw_fatal"
 "$ctrld" --sim-kernel "$host" --mbox-path "$seg" --reporters fw_fatal --gone-timeout $((down + 5))s \
 	--log-format json 2>"$dir/mana-ctrld.log" &
 pids+=($!)
-wait_for 10 test -S "$seg.sock" || {
+wait_for 30 test -S "$seg.sock" || {
 	tail -n 5 "$dir/mana-ctrld.log"
 	die "mana-ctrld did not start (its log: $dir/mana-ctrld.log)"
 }
@@ -98,7 +98,7 @@ wait_for 30 grep -q '^testpmd> ' "$dir/testpmd.log" || {
 	tail -n 20 "$dir/testpmd.log"
 	die "testpmd did not start (its log: $dir/testpmd.log)"
 }
-wait_for 10 grep -q '"msg":"pmd attached"' "$dir/mana-ctrld.log" ||
+wait_for 30 grep -q '"msg":"pmd attached"' "$dir/mana-ctrld.log" ||
 	die "the ports did not attach to mana-ctrld's mailbox (logs: $dir)"
 echo "start" >&7
 
@@ -113,19 +113,18 @@ echo "stop" >&7
 echo "quit" >&7
 exec 7>&-
 tp_fd=''
-wait_for 10 bash -c "! kill -0 $tp 2>/dev/null" || rc=1
+wait_for 30 bash -c "! kill -0 $tp 2>/dev/null" || rc=1
 [ $rc -eq 0 ] || {
 	echo "logs: $dir/testpmd.log $dir/mana-ctrld.log"
 	[ -n "$keep" ] || keep=$dir # keep them to look at
 	exit 1
 }
-m=$manactl
-case $m in "$PWD"/*) m=${m#"$PWD"/} ;; esac
 cat <<EOF
-look further (tools/demo --keep DIR keeps these files after the run):
-  $m status mbox $seg            the daemon, the mailbox, every port and its last resets
-  $m reset history mbox $seg     one line per reset with its phases
-  $m sim show net_mana_sim0 host $host
-  $m monitor mbox $seg           the events as they come
+look further (tools/demo --keep DIR keeps these files after the run; manactl is
+$manactl):
+  manactl status mbox $seg            the daemon, the mailbox, every port and its last resets
+  manactl reset history mbox $seg     one line per reset with its phases and what woke it
+  manactl sim show net_mana_sim0 host $host
+  manactl monitor mbox $seg           the events as they come
   $dir/testpmd.log, $dir/mana-ctrld.log
 EOF

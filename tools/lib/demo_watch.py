@@ -87,6 +87,20 @@ class Monitor(threading.Thread):
 MONITOR = None
 
 
+def wake_of(a, port, reset):
+    """What ended the reset's wait for the hardware (its record), or None."""
+    try:
+        out = subprocess.run([a.manactl, "-j", "reset", "history", str(port), "mbox", a.mbox],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             timeout=10).stdout
+        for r in json.loads(out):
+            if r.get("reset") == reset:
+                return r.get("wake")
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        pass
+    return None
+
+
 def fail(msg):
     if MONITOR is not None:
         MONITOR.stop()
@@ -191,7 +205,11 @@ def main():
         rows.append((hw_back["time_ns"], "mana-ctrld", "hardware back (%s, generation %s)" %
                      (hw_back.get("ibdev"), hw_back.get("gen"))))
     if reprobe:
-        rows.append((reprobe["time_ns"], "PMD", "hardware found again, re-probing"))
+        woke = {"ctrl": "woken by mana-ctrld's hardware back", "poll": "found by its own poll",
+                "device": "told by the device", "timeout": "at its timeout"}
+        why = woke.get(wake_of(a, mport, outcome.get("reset")), "")
+        rows.append((reprobe["time_ns"], "PMD", "hardware found again (%s), re-probing" % why
+                     if why else "hardware found again, re-probing"))
     ph = " ".join("%s %.1f" % (k[:-3], outcome[k] / 1000) for k in
                   ("quiesce_us", "teardown_us", "wait_hw_us", "reprobe_us", "restore_us")
                   if k in outcome)
