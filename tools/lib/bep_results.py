@@ -15,9 +15,11 @@ What counts:
   * every target that failed to build or analyse (test or not), and every
     package that failed to load, fails once as FAILED_TO_BUILD;
   * a test that was built but not run (filtered by tags) is skipped, except
-    a test tagged "vm" outside the default config: the real-kernel VM test
-    runs once, in the default config, and the sanitizer configs filter it
-    (.bazelrc); it is left out of their rows;
+    a test tagged "vm" or "nested-bazel" outside the default config: the
+    real-kernel VM tests and the nested-Bazel consumer test run once, in the
+    default config (a VM runs no sanitizer build; a nested Bazel does not
+    take the outer configuration), and the sanitizer configs filter them
+    (.bazelrc); they are left out of their rows;
   * a bazel exit code that none of the above explains fails as BAZEL_ERROR.
 """
 
@@ -28,7 +30,7 @@ import sys
 from urllib.parse import unquote, urlparse
 
 PASSING = {"PASSED", "FLAKY"}
-DEFAULT_ONLY_TAG = "vm"
+DEFAULT_ONLY_TAGS = ("vm", "nested-bazel")
 PACKAGE_ERROR = re.compile(r"^ERROR: package contains errors: (\S+)", re.M)
 
 
@@ -74,7 +76,7 @@ def collect(args):
         label = eid.get(kind, {}).get("label") if kind else None
         if kind == "targetConfigured" and "testSize" in e.get("configured", {}):
             tests.add(label)
-            if DEFAULT_ONLY_TAG in e["configured"].get("tag", []):
+            if any(tag in e["configured"].get("tag", []) for tag in DEFAULT_ONLY_TAGS):
                 default_only.add(label)
         elif kind == "testSummary":
             summaries[label] = e["testSummary"]
