@@ -66,6 +66,11 @@ rc=$?
 echo "$out"
 check "fail: exit 1" test "$rc" -eq 1
 check "fail: one clear line" grep -qE '^demo: FAILED: the port.s recovery failed' <<<"$out"
+# A failed demo keeps its files for the user ("logs: DIR/testpmd.log ..."):
+# not for this test.
+kept=$(sed -n 's|^logs: \(/tmp/mana-demo\.[A-Za-z0-9]*\)/testpmd\.log .*|\1|p' <<<"$out")
+check "fail: the logs named" test -n "$kept"
+[ -n "$kept" ] && rm -rf "$kept"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all checks passed"
