@@ -722,27 +722,7 @@ d_child_main(int cmd, int report)
 static void
 d_fork(void)
 {
-	int cmd[2], report[2];
-
-	if (pipe(cmd) != 0 || pipe(report) != 0) {
-		perror("pipe");
-		exit(1);
-	}
-	d_child = fork();
-	if (d_child < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (d_child == 0) {
-		close(cmd[1]);
-		close(report[0]);
-		d_child_main(cmd[0], report[1]);
-		_exit(0);
-	}
-	close(cmd[0]);
-	close(report[1]);
-	d_cmd = cmd[1];
-	d_report = report[0];
+	d_child = test_ctrl_fork(d_child_main, &d_cmd, &d_report);
 }
 
 /* Wait for the child to report type (a byte) within ms. */

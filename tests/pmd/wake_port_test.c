@@ -294,27 +294,7 @@ c_child_main(int cmd, int report)
 static void
 c_fork(void)
 {
-	int cmd[2], report[2];
-
-	if (pipe(cmd) != 0 || pipe(report) != 0) {
-		perror("pipe");
-		exit(1);
-	}
-	c_child = fork();
-	if (c_child < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (c_child == 0) {
-		close(cmd[1]);
-		close(report[0]);
-		c_child_main(cmd[0], report[1]);
-		_exit(0);
-	}
-	close(cmd[0]);
-	close(report[1]);
-	c_cmd = cmd[1];
-	c_report = report[0];
+	c_child = test_ctrl_fork(c_child_main, &c_cmd, &c_report);
 }
 
 static bool
